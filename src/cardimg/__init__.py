@@ -1,0 +1,26 @@
+"""cardimg: turn a news story file into a typeset, branded social-media image carousel.
+
+    import cardimg
+    story = cardimg.load_story("samples/20200314-iraq-latest.md")
+    carousel = cardimg.render(story)
+    carousel.save("out/")
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("cardimg")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"
+
+from .errors import CardimgError, StoryError, ThemeError  # noqa: E402
+from .layout.page import Line  # noqa: E402
+from .render import Carousel, RenderOptions, Slide, render  # noqa: E402
+from .story import Card, FeaturedImage, Source, Story, load_story, parse_story  # noqa: E402
+from .theme import Palette, Theme, load_theme  # noqa: E402
+
+__all__ = [
+    "Card", "CardimgError", "Carousel", "FeaturedImage", "Line", "Palette", "RenderOptions",
+    "Slide", "Source", "Story", "StoryError", "Theme", "ThemeError", "__version__",
+    "load_story", "load_theme", "parse_story", "render",
+]

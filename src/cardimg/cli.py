@@ -1,0 +1,98 @@
+"""The `cardimg` command: render story files to carousels on disk."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import CardimgError
+from .export import FORMATS
+from .fonts import raqm_available
+from .render import RenderOptions, render
+from .story import load_story
+
+EXAMPLES = """\
+examples:
+  cardimg render samples/20200314-iraq-latest.md -o out/
+  cardimg render stories/ -o out/ --format jpeg --images assets/
+  cardimg render story.md --strict --no-sources
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cardimg",
+        description="Turn news story files into typeset, branded image carousels.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cardimg {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "render", help="render story files to slide images, manifest.json and caption.txt",
+        description="Render each story to OUT/<slug>/: 01.png…, manifest.json, caption.txt.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories")
+    run.add_argument("-o", "--out", default="out", metavar="OUT", help="output folder (default: out)")
+    run.add_argument("--format", default="png", choices=sorted(FORMATS), help="image format (default: png)")
+    run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    run.add_argument("--strict", action="store_true", help="treat an unknown palette as an error")
+    run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
+    return parser
+
+
+def _story_files(paths: Sequence[str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.md") if p.is_file())
+        else:
+            yield path
+
+
+def _say(kind: str, message: str) -> None:
+    print(f"cardimg: {kind}: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 only when every story rendered)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command != "render":
+        parser.print_help(sys.stderr)
+        return 2
+    if not raqm_available():
+        _say("warning", "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
+             "text is set without kerning or complex-script shaping")
+    warnings.simplefilter("ignore", RuntimeWarning)
+    options = RenderOptions(images_dir=args.images, sources=args.sources, strict=args.strict)
+    files = list(_story_files(args.paths))
+    if not files:
+        _say("error", "no story files found in " + ", ".join(args.paths))
+        return 1
+    failures = 0
+    for path in files:
+        try:
+            carousel = render(load_story(path), options=options)
+            for note in carousel.warnings:
+                _say("warning", note)
+            written = carousel.save(args.out, format=args.format)
+        except CardimgError as exc:
+            failures += 1
+            _say("error", str(exc))
+            continue
+        except OSError as exc:
+            failures += 1
+            _say("error", f"{path}: {exc.strerror or exc}")
+            continue
+        print(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

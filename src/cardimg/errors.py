@@ -1,0 +1,19 @@
+"""Errors and warnings that cardimg reports to its users."""
+
+from __future__ import annotations
+
+
+class CardimgError(Exception):
+    """Base of every error cardimg raises on purpose; its message is one line for a person."""
+
+
+class StoryError(CardimgError, ValueError):
+    """A story file cannot be rendered: the message names the file and the field or card."""
+
+
+class ThemeError(CardimgError, ValueError):
+    """A theme or palette file is malformed, or names something that does not exist."""
+
+
+class EnvironmentProblem(CardimgError, RuntimeError):
+    """The machine lacks something cardimg needs (a system library, a font file)."""

@@ -1,0 +1,1 @@
+"""Layout: pure functions from blocks and measurements to positioned lines (no drawing here)."""

@@ -1,0 +1,153 @@
+"""Decide where to break lines: greedy first fit, and total fit over the greedy line count.
+
+Both work on items (boxes, glue, penalties) and a maximum width only, so they are
+tested with made-up widths. A break is the index of the item the line ends before:
+a glue or penalty index, or `len(items)` for the end of the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import accumulate
+
+from .items import Box, Glue, Item, Penalty
+
+__all__ = ["LineRange", "break_balanced", "break_greedy", "break_pretty", "line_ranges"]
+
+LineRange = tuple[int, int]       # items[start:end] are drawn on the line (glue trimmed)
+
+# A last line narrower than this share of the measure reads as an orphan.
+_SHORT_LAST_LINE = 0.25
+_SHORT_LAST_LINE_COST = 4.0
+_SLACK_WEIGHT = 1.0
+
+
+class _Paragraph:
+    """Prefix sums over the items so any line's width is one subtraction."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+        widths = [item.width if isinstance(item, (Box, Glue)) else 0.0 for item in items]
+        self.prefix = [0.0, *accumulate(widths)]
+        self.candidates = [
+            index for index, item in enumerate(items) if isinstance(item, (Glue, Penalty))
+            and not (isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Glue))
+        ] + [len(items)]
+
+    def start_after(self, brk: int) -> int:
+        """First item of the line that follows a break at `brk` (-1: paragraph start)."""
+        index = brk + 1 if brk >= 0 else 0
+        while index < len(self.items) and not isinstance(self.items[index], Box):
+            if isinstance(self.items[index], Penalty) and self.items[index].forced:
+                break
+            index += 1
+        return index
+
+    def end_before(self, start: int, brk: int) -> int:
+        end = brk
+        while end > start and isinstance(self.items[end - 1], Glue):
+            end -= 1
+        return end
+
+    def width(self, prev: int, brk: int) -> float:
+        start = self.start_after(prev)
+        return self.prefix[self.end_before(start, brk)] - self.prefix[start] if brk > start else 0.0
+
+    def forced(self, brk: int) -> bool:
+        return brk == len(self.items) or (
+            isinstance(self.items[brk], Penalty) and self.items[brk].forced
+        )
+
+    def cost(self, brk: int) -> float:
+        item = self.items[brk] if brk < len(self.items) else None
+        return item.cost if isinstance(item, Penalty) else 0.0
+
+
+def line_ranges(items: Sequence[Item], breaks: Sequence[int]) -> list[LineRange]:
+    """The item range drawn on each line, for breaks as returned by the breakers."""
+    paragraph = _Paragraph(items)
+    ranges, prev = [], -1
+    for brk in breaks:
+        start = paragraph.start_after(prev)
+        ranges.append((start, max(start, paragraph.end_before(start, brk))))
+        prev = brk
+    return ranges
+
+
+def break_greedy(items: Sequence[Item], max_width: float) -> list[int]:
+    """First fit: fill each line as far as it goes. Returns the breaks, one per line."""
+    paragraph = _Paragraph(items)
+    candidates = paragraph.candidates
+    breaks: list[int] = []
+    prev, i = -1, 0
+    while prev != len(items):
+        chosen = None
+        for j in range(i, len(candidates)):
+            if paragraph.width(prev, candidates[j]) > max_width:
+                # Text wider than the line with no break before it: it goes alone.
+                chosen = j if chosen is None else chosen
+                break
+            chosen = j
+            if paragraph.forced(candidates[j]):
+                break
+        assert chosen is not None  # the end of the text is always a candidate
+        prev, i = candidates[chosen], chosen + 1
+        breaks.append(prev)
+    return breaks
+
+
+def break_pretty(items: Sequence[Item], max_width: float) -> list[int]:
+    """Total fit with the greedy line count: an even rag and no one-word last line.
+
+    Keeping the greedy count means the text takes exactly the height the fitter
+    measured, while the breaks are chosen over the whole paragraph (Knuth–Plass
+    style, squared slack) instead of line by line.
+    """
+    return _total_fit(items, max_width, balance_last=False)
+
+
+def break_balanced(items: Sequence[Item], max_width: float) -> list[int]:
+    """Balanced lines for headings (CSS `text-wrap: balance`): same count, even lengths."""
+    return _total_fit(items, max_width, balance_last=True)
+
+
+def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -> list[int]:
+    greedy = break_greedy(items, max_width)
+    if len(greedy) < 2 or max_width <= 0:
+        return greedy
+    paragraph = _Paragraph(items)
+    nodes = [-1, *paragraph.candidates]
+    count = len(greedy)
+    inf = float("inf")
+    # best[k][j]: least cost of setting the text up to node j in k lines.
+    best = [[inf] * len(nodes) for _ in range(count + 1)]
+    back = [[-1] * len(nodes) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for j in range(1, len(nodes)):
+        brk = nodes[j]
+        for i in range(j - 1, -1, -1):
+            if i < j - 1 and paragraph.forced(nodes[i + 1]):
+                break          # a line may not run over a forced break
+            width = paragraph.width(nodes[i], brk)
+            if width > max_width and i < j - 1:
+                break          # longer lines only get wider; one oversized piece may stand alone
+            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last) + paragraph.cost(brk)
+            for k in range(count):
+                if best[k][i] + line_cost < best[k + 1][j]:
+                    best[k + 1][j] = best[k][i] + line_cost
+                    back[k + 1][j] = i
+    if best[count][-1] == inf:
+        return greedy
+    breaks, j, k = [], len(nodes) - 1, count
+    while k > 0:
+        breaks.append(nodes[j])
+        j, k = back[k][j], k - 1
+    return breaks[::-1]
+
+
+def _line_cost(paragraph: _Paragraph, width: float, max_width: float, brk: int, balance_last: bool) -> float:
+    slack = max(0.0, max_width - width) / max_width
+    if paragraph.forced(brk) and not balance_last:
+        # The last line of a paragraph may be short, but not a lone word.
+        return _SHORT_LAST_LINE_COST if width < _SHORT_LAST_LINE * max_width else 0.0
+    return _SLACK_WEIGHT * slack * slack

@@ -1,0 +1,228 @@
+"""Stack a card's blocks into lines, fit the body size to the slide, and split what does not fit.
+
+`fit` is the whole story of a card's text: it searches the largest body size
+between the theme's preferred size and its legibility floor at which everything
+fits; below the floor it keeps the floor and cuts the lines into pages, each page
+being what the next slide shows. Nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..blocks import Block
+from ..theme import BlockStyle, Theme
+from .breaking import break_balanced, break_greedy, break_pretty, line_ranges
+from .items import Glue, Item, RunStyle, inline_items, split_oversized
+from .lines import Fragment, SetLine, set_line
+from .measure import Measurer
+
+__all__ = ["FitResult", "FlowLine", "fit", "layout_blocks", "paginate", "stack_height"]
+
+Breaker = Callable[..., list[int]]
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading"})
+
+
+@dataclass(frozen=True, slots=True)
+class FlowLine:
+    """A set line with what stacking and placing it needs to know."""
+
+    line: SetLine
+    role: str                   # the block role: h2, paragraph, quote, list, source-url...
+    block: int                  # index of its block in the card
+    advance: float              # line height, baseline to baseline
+    gap_before: float           # space above it, unless it opens a slide
+    align: str
+    indent: float = 0.0         # list text offset inside the list column
+    marker: Fragment | None = None
+    group: int = -1             # consecutive list items share a group, centred as one column
+    first_in_block: bool = True
+    last_in_block: bool = True
+    keep_with_next: bool = False
+    rule: bool = False          # a thematic break: no text, an ornament is drawn
+
+
+def _size(body_size: float, style: BlockStyle) -> float:
+    return round(body_size * style.scale * 2) / 2
+
+
+def layout_blocks(
+    blocks: Sequence[Block],
+    *,
+    theme: Theme,
+    body_size: float,
+    width: float,
+    measurer: Measurer,
+    final: bool = True,
+) -> list[FlowLine]:
+    """Break every block into lines at one body size. `final` picks the careful breakers;
+    without it, greedy breaking (same line count, so same height) keeps fitting fast."""
+    flow: list[FlowLine] = []
+    body_advance = body_size * theme.type.line_height
+    previous_after = 0.0
+    group, previous_role = -1, ""
+    for index, block in enumerate(blocks):
+        style = theme.style(block.role)
+        size = _size(body_size, style)
+        line_height = style.line_height or theme.type.line_height
+        advance = size * line_height
+        gap_after = (style.space_after if style.space_after is not None else theme.type.paragraph_gap)
+        space_before = style.space_before * advance
+        gap = max(previous_after, space_before)
+        if block.role == "list" and previous_role != "list":
+            group += 1
+        previous_role = block.role
+        previous_after = gap_after * (body_advance if style.space_after is None else advance)
+
+        if block.role == "rule":
+            empty = SetLine((), 0.0, size * 0.5, size * 0.5)
+            flow.append(FlowLine(empty, "rule", index, advance, gap, "center", rule=True))
+            continue
+        indent = style.indent * size * block.depth if block.role == "list" else 0.0
+        lines = _break_block(block, style, size, width - indent, measurer, final=final)
+        marker = _marker(block, style, size, measurer) if block.marker else None
+        for number, line in enumerate(lines):
+            flow.append(
+                FlowLine(
+                    line,
+                    block.role,
+                    index,
+                    max(advance, line.ascent + line.descent),
+                    gap if number == 0 else 0.0,
+                    "start" if block.role == "list" else style.align,
+                    indent=indent,
+                    marker=marker if number == 0 else None,
+                    group=group if block.role == "list" else -1,
+                    first_in_block=number == 0,
+                    last_in_block=number == len(lines) - 1,
+                    keep_with_next=block.role in HEADINGS,
+                )
+            )
+    return flow
+
+
+def _break_block(
+    block: Block, style: BlockStyle, size: float, width: float, measurer: Measurer, *, final: bool
+) -> list[SetLine]:
+    items = split_oversized(inline_items(block.spans, style, size, measurer), width, measurer)
+    breaker: Breaker = break_greedy
+    if final and block.role in HEADINGS:
+        breaker = break_balanced
+    elif final and block.role not in ("code",):
+        breaker = break_pretty
+    breaks = breaker(items, width)
+    fallback = RunStyle(measurer.face(style.family), size)
+    return [
+        set_line(items[start:end], measurer, fallback=fallback, space_after=_at_space(items, brk))
+        for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True)
+    ]
+
+
+def _at_space(items: Sequence[Item], brk: int) -> bool:
+    return brk < len(items) and isinstance(items[brk], Glue)
+
+
+def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) -> Fragment:
+    """The bullet or number hanging in the indent, right-aligned against the text."""
+    run = RunStyle(measurer.face(style.family), size)
+    text = block.marker or ""
+    width = measurer.width(run.font, size, text)
+    gap = size * 0.45
+    return Fragment(text, -width - gap, width, run)
+
+
+def stack_height(lines: Sequence[FlowLine]) -> float:
+    """Height of lines stacked on one slide (the first line's gap does not count)."""
+    return sum(line.advance + (line.gap_before if n else 0.0) for n, line in enumerate(lines))
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The body size chosen for a card and its lines cut into pages (one per slide)."""
+
+    body_size: float
+    pages: tuple[tuple[FlowLine, ...], ...]
+
+    @property
+    def continued(self) -> bool:
+        return len(self.pages) > 1
+
+
+def fit(
+    blocks: Sequence[Block],
+    *,
+    theme: Theme,
+    measurer: Measurer,
+    width: float,
+    height: float,
+    page_height: float | None = None,
+    scale: float = 1.0,
+) -> FitResult:
+    """Pick the largest body size that fits `width`×`height`, by binary search; below the
+    floor, keep the floor and split the lines into pages of `page_height` (default `height`)."""
+    preferred = round(theme.type.body_size * scale)
+    floor = round(theme.type.min_body_size * scale)
+
+    def height_at(size: float) -> float:
+        flow = layout_blocks(blocks, theme=theme, body_size=size, width=width, measurer=measurer, final=False)
+        return stack_height(flow)
+
+    low, high = floor, max(floor, preferred)
+    if height_at(low) > height:
+        flow = layout_blocks(blocks, theme=theme, body_size=low, width=width, measurer=measurer)
+        return FitResult(low, tuple(paginate(flow, page_height or height)))
+    while low < high:      # invariant: `low` fits
+        middle = (low + high + 1) // 2
+        if height_at(middle) <= height:
+            low = middle
+        else:
+            high = middle - 1
+    flow = layout_blocks(blocks, theme=theme, body_size=low, width=width, measurer=measurer)
+    return FitResult(low, (tuple(flow),))
+
+
+def paginate(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:
+    """Cut lines into pages no taller than `height`, each page resuming where the last stopped.
+
+    A heading never ends a page that has more to come, and a paragraph does not leave
+    a single line behind at the foot of a page or alone at the top of the next.
+    """
+    pages: list[tuple[FlowLine, ...]] = []
+    start = 0
+    while start < len(lines):
+        end = _fill(lines, start, height)
+        end = _keep_together(lines, start, end)
+        pages.append(tuple(lines[start:end]))
+        start = end
+    return pages
+
+
+def _fill(lines: Sequence[FlowLine], start: int, height: float) -> int:
+    used, end = 0.0, start
+    while end < len(lines):
+        step = lines[end].advance + (lines[end].gap_before if end > start else 0.0)
+        if used + step > height and end > start:
+            break
+        used += step
+        end += 1
+    return end
+
+
+def _keep_together(lines: Sequence[FlowLine], start: int, end: int) -> int:
+    if end >= len(lines):
+        return end
+    candidate = end
+    # A lone first line of a block at the foot of the page (orphan) moves on.
+    if candidate - 1 > start and lines[candidate - 1].first_in_block and not lines[candidate - 1].last_in_block:
+        candidate -= 1
+    # A lone last line of a block at the top of the next page (widow) takes one more with it.
+    elif (
+        lines[candidate].last_in_block and not lines[candidate].first_in_block
+        and candidate - 1 > start and not lines[candidate - 1].first_in_block
+    ):
+        candidate -= 1
+    # Headings stay with what follows them.
+    while candidate - 1 > start and lines[candidate - 1].keep_with_next:
+        candidate -= 1
+    return candidate

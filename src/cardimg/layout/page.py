@@ -1,0 +1,217 @@
+"""Place lines on a slide: slide geometry, alignment, the frame's labels, the public `Line`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..theme import BlockStyle, Theme
+from ..blocks import Span
+from .breaking import break_balanced, line_ranges
+from .flow import FlowLine, stack_height
+from .items import RunStyle, inline_items, split_oversized
+from .lines import Fragment, SetLine, set_line
+from .measure import Measurer
+
+__all__ = ["Geometry", "Line", "Mark", "PlacedFragment", "place_lines", "set_label"]
+
+BoxT = tuple[int, int, int, int]
+
+# What each block role is called on a drawn line (the public `Line.role`).
+PUBLIC_ROLES = {
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
+    "h6": "paragraph", "sources-heading": "heading", "source-title": "sources", "source-url": "sources",
+}
+
+
+CHROME_ROLES = frozenset({"series", "citation", "marker"})
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedFragment:
+    """A fragment at its place on the slide: `x` is its left edge, `baseline` its baseline."""
+
+    text: str
+    x: float
+    baseline: float
+    width: float
+    style: RunStyle
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of text as drawn: the public record tests and tools inspect.
+
+    `box` is (x0, y0, x1, y1) in whole pixels and covers the line's ascent and
+    descent; `text` is what was drawn, without a list marker (that is `marker`).
+    """
+
+    text: str
+    box: BoxT
+    font_size: float
+    role: str
+    baseline: float
+    fragments: tuple[PlacedFragment, ...]
+    marker: PlacedFragment | None = None
+    block: int = -1
+    block_role: str = ""
+    space_after: bool = False
+
+    @property
+    def chrome(self) -> bool:
+        """Frame furniture (series label, citation, markers), not words of the card."""
+        return self.role in CHROME_ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A drawn mark that is not text: `rule`, `ornament`, `check`."""
+
+    kind: str
+    x: float
+    y: float
+    size: float
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where things go on a slide of a given size, from the theme's frame settings."""
+
+    width: int
+    height: int
+    unit: float
+    frame_box: BoxT
+    safe_box: BoxT
+
+    @classmethod
+    def for_size(cls, theme: Theme, width: int, height: int) -> Geometry:
+        unit = width / 1080
+        inset = round(theme.frame.inset * unit)
+        pad = round(theme.frame.padding * unit)
+        frame = (inset, inset, width - inset, height - inset)
+        safe = (inset + pad, inset + pad, width - inset - pad, height - inset - pad)
+        return cls(width, height, unit, frame, safe)
+
+    @property
+    def safe_width(self) -> int:
+        return self.safe_box[2] - self.safe_box[0]
+
+
+def place_lines(
+    lines: Sequence[FlowLine], area: tuple[float, float, float, float], *, valign: str = "center"
+) -> tuple[list[Line], list[Mark]]:
+    """Place a page of lines inside `area` (x0, y0, x1, y1): blocks aligned by their style,
+    list items as one column centred as a whole, the page centred vertically."""
+    x0, y0, x1, y1 = area
+    height = stack_height(lines)
+    top = y0 + (y1 - y0 - height) / 2 if valign == "center" else y0
+    columns = _list_columns(lines, x0, x1)
+    placed: list[Line] = []
+    marks: list[Mark] = []
+    y = top
+    for number, flow in enumerate(lines):
+        if number:
+            y += flow.gap_before
+        if flow.rule:
+            marks.append(Mark("rule", (x0 + x1) / 2, y + flow.advance / 2, flow.advance))
+            y += flow.advance
+            continue
+        line = flow.line
+        baseline = y + (flow.advance - line.ascent - line.descent) / 2 + line.ascent
+        if flow.group >= 0:
+            left = columns[flow.group] + flow.indent
+        elif flow.align == "center":
+            left = x0 + (x1 - x0 - line.width) / 2
+        else:
+            left = x0 + flow.indent
+        placed.append(_public_line(flow, left, baseline))
+        y += flow.advance
+    return placed, marks
+
+
+def _list_columns(lines: Sequence[FlowLine], x0: float, x1: float) -> dict[int, float]:
+    """Left edge of each list group: the widest item decides, the column is centred."""
+    widths: dict[int, float] = {}
+    for flow in lines:
+        if flow.group >= 0:
+            widths[flow.group] = max(widths.get(flow.group, 0.0), flow.indent + flow.line.width)
+    return {group: x0 + max(0.0, (x1 - x0 - width) / 2) for group, width in widths.items()}
+
+
+def _public_line(flow: FlowLine, left: float, baseline: float) -> Line:
+    line = flow.line
+    fragments = tuple(
+        PlacedFragment(f.text, left + f.x, baseline, f.width, f.style) for f in line.fragments
+    )
+    marker = None
+    start = left
+    if flow.marker is not None:
+        m = flow.marker
+        marker = PlacedFragment(m.text, left + m.x, baseline, m.width, m.style)
+        start = marker.x
+    size = line.fragments[0].style.size if line.fragments else 0.0
+    box = (
+        math.floor(start),
+        math.floor(baseline - line.ascent),
+        math.ceil(left + line.width),
+        math.ceil(baseline + line.descent),
+    )
+    return Line(
+        text=line.text,
+        box=box,
+        font_size=size,
+        role=PUBLIC_ROLES.get(flow.role, flow.role),
+        baseline=baseline,
+        fragments=fragments,
+        marker=marker,
+        block=flow.block,
+        block_role=flow.role,
+        space_after=line.space_after,
+    )
+
+
+def set_label(
+    text: str,
+    style: BlockStyle,
+    size: float,
+    measurer: Measurer,
+    *,
+    width: float,
+    min_size: float,
+) -> tuple[list[SetLine], float]:
+    """Set a short label (series name, citation, markers): shrink it to fit `width`,
+    down to `min_size`, then break it into balanced lines rather than lose any of it."""
+    spans = (Span(text),)
+    while True:
+        items = inline_items(spans, style, size, measurer)
+        one_line = set_line(items, measurer, fallback=RunStyle(measurer.face(style.family), size))
+        if one_line.width <= width or size <= min_size:
+            break
+        size = max(min_size, size * 0.92)
+    if one_line.width <= width:
+        return [one_line], size
+    items = split_oversized(items, width, measurer)
+    ranges = line_ranges(items, break_balanced(items, width))
+    fallback = RunStyle(measurer.face(style.family), size)
+    return [set_line(items[a:b], measurer, fallback=fallback) for a, b in ranges], size
+
+
+def label_lines(
+    lines: Sequence[SetLine], *, role: str, center_x: float, top: float, line_height: float
+) -> list[Line]:
+    """Centre set label lines under each other, starting at `top`."""
+    placed = []
+    for number, line in enumerate(lines):
+        advance = max(line_height, line.ascent + line.descent)
+        baseline = top + number * advance + (advance - line.ascent - line.descent) / 2 + line.ascent
+        flow = FlowLine(line, role, -1, advance, 0.0, "center")
+        placed.append(_public_line(flow, center_x - line.width / 2, baseline))
+    return placed
+
+
+def label_height(lines: Sequence[SetLine], line_height: float) -> float:
+    return sum(max(line_height, line.ascent + line.descent) for line in lines)
+
+
+__all__ += ["Fragment", "label_height", "label_lines"]

@@ -1,0 +1,138 @@
+"""Paint a planned slide with Pillow: background, featured image, frame, marks and text."""
+
+from __future__ import annotations
+
+import math
+
+from PIL import Image, ImageDraw
+
+from .fonts import FontBook
+from .layout.page import Line, Mark, PlacedFragment
+from .plan import SlidePlan
+from .theme import Palette, Theme
+
+__all__ = ["paint_slide"]
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def paint_slide(
+    plan: SlidePlan,
+    *,
+    palette: Palette,
+    theme: Theme,
+    fonts: FontBook,
+    background: Image.Image | None = None,
+) -> Image.Image:
+    """The slide's pixels. `background` is the featured image, already fitted to the slide."""
+    size = (plan.geometry.width, plan.geometry.height)
+    image = Image.new("RGB", size, _rgb(palette.background))
+    if background is not None and plan.featured_image:
+        image = Image.blend(image, background.convert("RGB"), theme.image.opacity)
+    draw = ImageDraw.Draw(image)
+    _draw_frame(draw, plan, palette, theme)
+    for mark in plan.marks:
+        _draw_mark(draw, mark, _rgb(palette.frame), plan.geometry.unit)
+    text_color = _rgb(palette.text)
+    for line in plan.lines:
+        _draw_line(draw, line, text_color, fonts)
+    return image
+
+
+def _gaps(plan: SlidePlan, theme: Theme, role: str) -> tuple[float, float] | None:
+    """The stretch of a frame line left open around the lines of a role (series, marker)."""
+    boxes = [line.box for line in plan.lines if line.role == role]
+    if not boxes:
+        return None
+    gap = theme.frame.label_gap * plan.geometry.unit
+    return min(b[0] for b in boxes) - gap, max(b[2] for b in boxes) + gap
+
+
+def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, theme: Theme) -> None:
+    x0, y0, x1, y1 = plan.geometry.frame_box
+    unit = plan.geometry.unit
+    color = _rgb(palette.frame)
+    width = max(1, round(theme.frame.line_width * unit))
+    ornament = theme.frame.ornament_size * unit
+    cx = (x0 + x1) / 2
+
+    top_gap = _gaps(plan, theme, "series")
+    bottom_gap = _gaps(plan, theme, "marker") if plan.bottom_mark == "none" else None
+    if plan.bottom_mark in ("ornament", "check"):
+        half = ornament * (1.1 if plan.bottom_mark == "check" else 0.5) + theme.frame.label_gap * unit * 0.6
+        bottom_gap = (cx - half, cx + half)
+    if bottom_gap and plan.bottom_mark == "none":
+        # Only the marker that sits on the bottom line opens it, not the "continued" label above.
+        on_line = [line.box for line in plan.lines if line.role == "marker" and line.box[1] < y1 < line.box[3]]
+        bottom_gap = (
+            (min(b[0] for b in on_line) - theme.frame.label_gap * unit, max(b[2] for b in on_line) + theme.frame.label_gap * unit)
+            if on_line else None
+        )
+    _hline(draw, x0, x1, y0, top_gap, color, width)
+    _hline(draw, x0, x1, y1, bottom_gap, color, width)
+    draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
+    draw.line([(x1, y0), (x1, y1)], fill=color, width=width)
+    if plan.bottom_mark == "ornament":
+        _draw_mark(draw, Mark("ornament", cx, y1, ornament), color, unit)
+    elif plan.bottom_mark == "check":
+        _draw_mark(draw, Mark("check", cx, y1, ornament * 2), color, unit)
+
+
+def _hline(draw, x0, x1, y, gap, color, width) -> None:
+    if gap is None:
+        draw.line([(x0, y), (x1, y)], fill=color, width=width)
+        return
+    draw.line([(x0, y), (gap[0], y)], fill=color, width=width)
+    draw.line([(gap[1], y), (x1, y)], fill=color, width=width)
+
+
+def _draw_mark(draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float) -> None:
+    x, y, s = mark.x, mark.y, mark.size
+    if mark.kind == "ornament":
+        h = s / 2
+        draw.polygon([(x, y - h), (x + h, y), (x, y + h), (x - h, y)], fill=color)
+    elif mark.kind == "check":
+        r = s / 2
+        stroke = max(2, round(2.5 * unit))
+        draw.ellipse([x - r, y - r, x + r, y + r], outline=color, width=stroke)
+        points = [(x - r * 0.45, y + r * 0.02), (x - r * 0.1, y + r * 0.36), (x + r * 0.5, y - r * 0.32)]
+        draw.line(points, fill=color, width=stroke, joint="curve")
+    elif mark.kind == "rule":
+        half = s * 1.2
+        width = max(1, round(2 * unit))
+        draw.line([(x - half, y), (x - s * 0.25, y)], fill=color, width=width)
+        draw.line([(x + s * 0.25, y), (x + half, y)], fill=color, width=width)
+        d = s * 0.1
+        draw.polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], fill=color)
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, line: Line, color, fonts: FontBook) -> None:
+    if line.marker is not None:
+        _draw_fragment(draw, line.marker, color, fonts)
+    for fragment in line.fragments:
+        _draw_fragment(draw, fragment, color, fonts)
+
+
+def _draw_fragment(draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook) -> None:
+    style = fragment.style
+    font = fonts.font(style.font, style.size)
+    if style.tracking:
+        # Pillow cannot letter-space: place each character, as the layout measured it.
+        x = fragment.x
+        for char in fragment.text:
+            draw.text((x, fragment.baseline), char, font=font, fill=color, anchor="ls")
+            x += fonts.width(style.font, style.size, char) + style.tracking
+    elif fragment.text.strip():
+        draw.text((fragment.x, fragment.baseline), fragment.text, font=font, fill=color, anchor="ls")
+    thickness = max(1, round(style.size / 18))
+    if style.underline and fragment.text.strip():
+        y = fragment.baseline + max(2, math.ceil(style.size * 0.1))
+        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=color, width=thickness)
+    if style.strike and fragment.text.strip():
+        y = fragment.baseline - style.size * 0.3
+        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=color, width=thickness)

@@ -1,0 +1,221 @@
+"""Render a story: plan its slides, paint them, and hand back an inspectable carousel."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from .blocks import plain_text
+from .errors import StoryError
+from .fonts import FontBook
+from .layout.page import Line
+from .paint import paint_slide
+from .plan import SlidePlan, plan_story
+from .story import Story, load_story
+from .theme import Palette, Theme, load_theme
+
+__all__ = ["Carousel", "RenderOptions", "Slide", "render"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: slide size, where images are, what to include, how strict to be."""
+
+    width: int = 1080
+    height: int = 1350
+    images_dir: Path | None = None
+    sources: bool = True
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One rendered slide: its pixels and everything drawn on it."""
+
+    index: int
+    kind: str                          # card | continuation | sources
+    card_key: str | None
+    image: Image.Image = field(repr=False, compare=False)
+    lines: tuple[Line, ...]
+    safe_box: tuple[int, int, int, int]
+    frame_box: tuple[int, int, int, int]
+    body_size: float
+    part: int = 1
+    parts: int = 1
+
+    @property
+    def width(self) -> int:
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        return self.image.height
+
+    @property
+    def text_lines(self) -> tuple[Line, ...]:
+        """The lines that carry the card's own words (no series label, citation or markers)."""
+        return tuple(line for line in self.lines if not line.chrome)
+
+    @property
+    def text(self) -> str:
+        """The card text drawn on this slide, lines of one block joined as they read."""
+        return _join(self.text_lines)
+
+    @property
+    def alt(self) -> str:
+        """Alt text for screen readers: the slide's words as plain text, in reading order."""
+        parts = [_join([line for line in self.lines if line.role == "series"])]
+        if self.part > 1:
+            parts.append(f"(continued, part {self.part} of {self.parts})")
+        parts.append(self.text)
+        parts.append(_join([line for line in self.lines if line.role == "citation"]))
+        return "\n".join(part for part in parts if part)
+
+
+def _join(lines: Sequence[Line]) -> str:
+    """Lines joined back into text: a new block starts a new line; within a block, lines
+    broken at a space get it back, lines broken inside a word (CJK, long URLs) do not."""
+    out: list[str] = []
+    previous: Line | None = None
+    for line in lines:
+        if previous is not None:
+            same_block = line.block == previous.block and line.block >= 0
+            out.append((" " if previous.space_after else "") if same_block else "\n")
+        if line.marker is not None:
+            out.append(f"{line.marker.text} ")
+        out.append(line.text)
+        previous = line
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Carousel:
+    """The slides of one story, ready to inspect or save."""
+
+    story: Story
+    slides: tuple[Slide, ...]
+    palette: Palette
+    warnings: tuple[str, ...] = ()
+    options: RenderOptions = field(default_factory=RenderOptions)
+
+    def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:  # noqa: A002
+        """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`."""
+        from .export import save_carousel
+
+        return save_carousel(self, Path(out_dir), image_format=format)
+
+
+@lru_cache(maxsize=4)
+def _default_theme() -> Theme:
+    return load_theme()
+
+
+@lru_cache(maxsize=8)
+def _fonts(theme: Theme) -> FontBook:
+    return FontBook(theme)
+
+
+def render(
+    story: Story | str | Path,
+    *,
+    theme: Theme | None = None,
+    options: RenderOptions | None = None,
+    **overrides: object,
+) -> Carousel:
+    """Render a story (or a story file) to a carousel. A pure function of story, theme and
+    options: the same input gives the same slides, pixel for pixel."""
+    if not isinstance(story, Story):
+        story = load_story(story)
+    theme = theme or _default_theme()
+    options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
+    notes = list(story.warnings)
+    palette = _palette(story, theme, options, notes)
+    fonts = _fonts(theme)
+    plans = plan_story(
+        story, theme=theme, measurer=fonts, width=options.width, height=options.height,
+        sources=options.sources,
+    )
+    notes.extend(_missing_glyph_warnings(story, plans, fonts))
+    background = _featured_image(story, theme, options, notes) if any(p.featured_image for p in plans) else None
+    slides = tuple(
+        _slide(index, plan, paint_slide(plan, palette=palette, theme=theme, fonts=fonts, background=background))
+        for index, plan in enumerate(plans, start=1)
+    )
+    return Carousel(story, slides, palette, tuple(notes), options)
+
+
+def _slide(index: int, plan: SlidePlan, image: Image.Image) -> Slide:
+    return Slide(
+        index=index, kind=plan.kind, card_key=plan.card_key, image=image, lines=plan.lines,
+        safe_box=plan.safe_box, frame_box=plan.frame_box, body_size=plan.body_size,
+        part=plan.part, parts=plan.parts,
+    )
+
+
+def _palette(story: Story, theme: Theme, options: RenderOptions, notes: list[str]) -> Palette:
+    palette = theme.palette(story.palette)
+    if palette is not None:
+        return palette
+    known = ", ".join(sorted(theme.palettes))
+    message = f"{_name(story)}: colorpaletteclassname: unknown palette {story.palette!r} (known: {known})"
+    if options.strict:
+        raise StoryError(message)
+    notes.append(f"{message}; using {theme.default_palette.key!r}")
+    return theme.default_palette
+
+
+def _name(story: Story) -> str:
+    return story.path.name if story.path is not None else story.slug
+
+
+def _missing_glyph_warnings(story: Story, plans: list[SlidePlan], fonts: FontBook) -> list[str]:
+    notes = []
+    for plan in plans:
+        if plan.part != 1:
+            continue
+        missing: set[str] = set()
+        for line in plan.lines:
+            for fragment in line.fragments:
+                missing |= fonts.missing(fragment.style.font, fragment.text)
+        if missing:
+            chars = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:12])
+            where = f"card {plan.card_key}" if plan.card_key else plan.kind
+            notes.append(f"{_name(story)}: {where}: no font has these characters: {chars}")
+    return notes
+
+
+def _featured_image(story: Story, theme: Theme, options: RenderOptions, notes: list[str]) -> Image.Image | None:
+    """The featured image, cropped to cover the slide; any problem is a warning, never an error."""
+    if story.featured_image is None:
+        return None
+    # The field is an asset file name from the CMS: only its last part is ever used.
+    name = Path(story.featured_image.url.replace("\\", "/")).name
+    folders = [d for d in (options.images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d]
+    path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
+    if path is None:
+        notes.append(f"{_name(story)}: featured_image: {name or '(empty)'} not found; rendered without it")
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as source:
+                if source.width * source.height > theme.image.max_pixels:
+                    raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
+                source.draft("RGB", (options.width, options.height))
+                fitted = ImageOps.fit(source.convert("RGB"), (options.width, options.height), Image.Resampling.LANCZOS)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        notes.append(f"{_name(story)}: featured_image: {name}: unreadable ({exc}); rendered without it")
+        return None
+    return fitted
+
+
+def story_plain_text(story: Story) -> str:
+    """All card text of a story as plain text (for captions and checks)."""
+    from .blocks import parse_blocks
+
+    return "\n\n".join(plain_text(parse_blocks(card.body)) for card in story.cards)

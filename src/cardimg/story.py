@@ -1,0 +1,598 @@
+"""Load a story file (YAML front matter + Markdown) and validate it into frozen values.
+
+Limits (each breach is a `StoryError` naming the limit):
+
+* `MAX_FILE_BYTES`: a story file is read up to this size and no further.
+* `MAX_CARDS`: cards per story.
+* `MAX_BODY_CHARS`: characters per card body (after trailing whitespace is stripped).
+
+Card order: cards are shown sorted by their integer `order` (a stable sort, so equal
+orders keep file order). Cards without `order` follow all ordered cards, in file order,
+and are numbered on from the highest given order. Error messages name cards by their
+position in the file (`cards[2]`), which is what a person can find in the file.
+
+YAML anchors and aliases are refused: CMS exports never use them, and refusing them
+stops alias expansion ("billion laughs") before it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import StoryError
+
+__all__ = [
+    "MAX_BODY_CHARS",
+    "MAX_CARDS",
+    "MAX_FILE_BYTES",
+    "Card",
+    "FeaturedImage",
+    "Source",
+    "Story",
+    "StoryError",
+    "load_story",
+    "parse_sources",
+    "parse_story",
+    "safe_slug",
+]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_CARDS = 60
+MAX_BODY_CHARS = 20_000
+
+DEFAULT_PALETTE = "--default"
+_SLUG_MAX_CHARS = 80
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class FeaturedImage:
+    """The story's featured image: `url` is an asset file name, never a URL to fetch."""
+
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source listed after the front matter: a title and its link."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card of the stack, in the order it is shown."""
+
+    order: int
+    key: str
+    body: str
+    citation: str | None = None
+
+
+@dataclass(frozen=True)
+class Story:
+    """A validated story, ready to render."""
+
+    slug: str
+    title: str | None
+    series: str | None
+    palette: str
+    featured_image: FeaturedImage | None
+    sources: tuple[Source, ...]
+    cards: tuple[Card, ...]
+    path: Path | None = None
+    date: str | None = None
+    draft: bool = False
+    story_id: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def base_dir(self) -> Path | None:
+        """The folder the story file lives in: featured images are looked up there."""
+        return self.path.parent if self.path is not None else None
+
+
+# --------------------------------------------------------------------------- errors
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def _one_line(text: str) -> str:
+    # File names and YAML messages can carry newlines; a message must stay one line.
+    return _CONTROL_CHARS.sub(" ", text).strip()
+
+
+def _error(name: str, where: str, problem: str) -> StoryError:
+    prefix = f"{name}: {where}: " if where else f"{name}: "
+    return StoryError(_one_line(prefix + problem))
+
+
+def _warning(name: str, where: str, problem: str) -> str:
+    return _one_line(f"{name}: {where}: {problem}")
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, set):
+        return "a set"
+    if isinstance(value, bytes):
+        return "binary data"
+    return type(value).__name__
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_story(path: str | os.PathLike[str]) -> Story:
+    """Read and validate the story file at `path`; every problem is a one-line StoryError."""
+    file_path = Path(path)
+    name = _one_line(file_path.name or str(file_path))
+    data = _read_capped(file_path, name)
+    return parse_story(_decode_utf8(data, name), name=name, path=file_path)
+
+
+def _read_capped(path: Path, name: str) -> bytes:
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise _error(name, "", "is a directory, not a story file")
+        # A FIFO or device could block or never end; only regular files are stories.
+        if not stat.S_ISREG(info.st_mode):
+            raise _error(name, "", "is not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise _error(name, "", f"no such file ({path})") from None
+    except OSError as exc:
+        raise _error(name, "", f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(name, info.st_size)
+    return data
+
+
+def _too_big(name: str, size: int) -> StoryError:
+    shown = f"{size:,} bytes" if size > MAX_FILE_BYTES else "the file"
+    return _error(name, "", f"{shown}, over the limit of {MAX_FILE_BYTES:,} bytes")
+
+
+def _decode_utf8(data: bytes, name: str) -> str:
+    skipped = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + skipped
+        line = data.count(b"\n", 0, offset) + 1
+        bad = data[offset : offset + 1].hex()
+        raise _error(
+            name, "", f"not UTF-8 text: byte 0x{bad} at byte offset {offset:,} (line {line})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases and keeps unquoted dates as text."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors (&name) and aliases (*name) are not allowed",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+# PyYAML turns `2020-13-45` into a ValueError and valid dates into datetime objects;
+# stories want the date text exactly as written.
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _StoryYAMLHandler(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_NoAliasLoader)
+
+
+_HANDLER = _StoryYAMLHandler()
+
+
+def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
+    """Return (YAML value of the front matter, Markdown after it)."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise _error(name, "", "empty file")
+    boundary = _HANDLER.FM_BOUNDARY
+    assert boundary is not None
+    opening = boundary.match(stripped)
+    if opening is None:
+        raise _error(name, "", "no front matter: the file must start with a '---' line")
+    try:
+        front, content = _HANDLER.split(stripped)
+    except ValueError:
+        raise _error(name, "", "front matter has no closing '---' line") from None
+    leading_lines = text[: len(text) - len(stripped)].count("\n")
+    first_line = leading_lines + stripped.count("\n", 0, opening.end()) + 1
+    return _load_yaml(front, name, first_line), content
+
+
+def _load_yaml(front: str, name: str, first_line: int) -> Any:
+    """Parse front matter; `first_line` maps YAML line 0 to its line in the file."""
+    try:
+        return _HANDLER.load(front)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(name, exc, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + front.count("\n", 0, exc.position)
+        raise _error(
+            name, f"front matter line {line}", f"character #x{exc.character:04x} is not allowed"
+        ) from None
+    except RecursionError:
+        raise _error(name, "front matter", "nested too deeply") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        raise _error(name, "front matter", f"cannot read a value: {str(exc)[:200]}") from None
+
+
+def _yaml_error(name: str, exc: yaml.MarkedYAMLError, first_line: int) -> StoryError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if mark is None:
+        return _error(name, "front matter", f"YAML error: {problem}")
+    where = f"front matter line {first_line + mark.line}, column {mark.column + 1}"
+    return _error(name, where, f"YAML error: {problem}")
+
+
+# --------------------------------------------------------------------------- story
+
+
+def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -> Story:
+    """Validate story text; `name` starts every message, `path` locates images and the slug."""
+    if path is not None and name == "<story>":
+        name = _one_line(path.name) or name
+    size = _utf8_size(text)
+    if size > MAX_FILE_BYTES:
+        raise _too_big(name, size)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    meta, content = _split_front_matter(text, name)
+    if meta is None:
+        raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
+    if not isinstance(meta, dict):
+        raise _error(name, "front matter", f"expected a mapping, got {_describe(meta)}")
+    cards, warnings = _parse_cards(meta, name)
+    return Story(
+        slug=_text(meta, "slug", name) or _fallback_slug(name, path),
+        title=_text(meta, "title", name),
+        series=_text(meta, "card_series", name),
+        palette=_text(meta, "colorpaletteclassname", name) or DEFAULT_PALETTE,
+        featured_image=_featured_image(meta.get("featured_image"), name),
+        sources=parse_sources(content),
+        cards=cards,
+        path=path,
+        date=_text(meta, "date", name),
+        draft=_draft(meta.get("draft"), name),
+        story_id=_text(meta, "_id", name),
+        warnings=warnings,
+    )
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _fallback_slug(name: str, path: Path | None) -> str:
+    return (path.stem if path is not None else Path(name).stem) or "story"
+
+
+def _scalar_text(value: object, name: str, where: str) -> str | None:
+    """Text for a text field: None stays None, numbers become text, containers fail."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        # YAML 1.1 reads `No`/`yes`/`off` as booleans; the written word is already lost.
+        raise _error(name, where, "expected text, got a boolean (quote the value to keep it)")
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float):
+        return str(value)
+    raise _error(name, where, f"expected text, got {_describe(value)}")
+
+
+def _text(meta: dict[Any, Any], key: str, name: str) -> str | None:
+    return _scalar_text(meta.get(key), name, key) or None
+
+
+def _draft(value: object, name: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    raise _error(name, "draft", f"expected true or false, got {_describe(value)}")
+
+
+def _featured_image(value: object, name: str) -> FeaturedImage | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _error(
+            name, "featured_image", f"expected a mapping with url and alt, got {_describe(value)}"
+        )
+    url = _scalar_text(value.get("url"), name, "featured_image.url")
+    alt = _scalar_text(value.get("alt"), name, "featured_image.alt")
+    return FeaturedImage(url=url, alt=alt or "") if url else None
+
+
+# --------------------------------------------------------------------------- cards
+
+
+@dataclass(frozen=True)
+class _RawCard:
+    order: int | None
+    key: str
+    body: str
+    citation: str | None
+
+
+def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tuple[str, ...]]:
+    if "cards" not in meta:
+        raise _error(name, "cards", "missing; a story needs a list of cards")
+    raw = meta["cards"]
+    if not isinstance(raw, list):
+        raise _error(name, "cards", f"expected a list, got {_describe(raw)}")
+    if not raw:
+        raise _error(name, "cards", "empty list; a story needs at least one card")
+    if len(raw) > MAX_CARDS:
+        raise _error(name, "cards", f"{len(raw):,} cards, over the limit of {MAX_CARDS:,}")
+    parsed = [_parse_card(item, index, name) for index, item in enumerate(raw)]
+    warnings = [
+        _warning(name, f"cards[{index}].body", "empty, rendered as an empty card")
+        for index, card in enumerate(parsed)
+        if not card.body
+    ]
+    warnings += _unordered_warnings(parsed, name)
+    return _sorted_cards(parsed), tuple(warnings)
+
+
+def _parse_card(item: object, index: int, name: str) -> _RawCard:
+    where = f"cards[{index}]"
+    if not isinstance(item, dict):
+        raise _error(name, where, f"expected a mapping, got {_describe(item)}")
+    return _RawCard(
+        order=_card_order(item, f"{where}.order", name),
+        key=_scalar_text(item.get("_key"), name, f"{where}._key") or f"card-{index}",
+        body=_card_body(item, f"{where}.body", name),
+        citation=_card_citation(item.get("citation"), f"{where}.citation", name),
+    )
+
+
+def _card_order(item: dict[Any, Any], where: str, name: str) -> int | None:
+    order = item.get("order")
+    if order is None:
+        return None
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise _error(name, where, f"expected an integer, got {_describe(order)}")
+    return order
+
+
+def _card_body(item: dict[Any, Any], where: str, name: str) -> str:
+    if "body" not in item:
+        raise _error(name, where, "missing")
+    body = item["body"]
+    if not isinstance(body, str):
+        raise _error(name, where, f"expected text, got {_describe(body)}")
+    body = body.rstrip()
+    if len(body) > MAX_BODY_CHARS:
+        raise _error(name, where, f"{len(body):,} characters, over the limit of {MAX_BODY_CHARS:,}")
+    return body
+
+
+def _card_citation(value: object, where: str, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _error(name, where, f"expected text, got {_describe(value)}")
+    return value.strip() or None
+
+
+def _unordered_warnings(cards: list[_RawCard], name: str) -> list[str]:
+    # Only a mix is surprising; a file with no orders at all is simply in file order.
+    if all(card.order is None for card in cards):
+        return []
+    return [
+        _warning(name, f"cards[{index}].order", "missing, shown after the ordered cards")
+        for index, card in enumerate(cards)
+        if card.order is None
+    ]
+
+
+def _sorted_cards(cards: list[_RawCard]) -> tuple[Card, ...]:
+    ordered = sorted((c for c in cards if c.order is not None), key=lambda c: c.order or 0)
+    next_order = max((c.order or 0 for c in ordered), default=-1) + 1
+    result = [Card(c.order or 0, c.key, c.body, c.citation) for c in ordered]
+    for offset, card in enumerate(c for c in cards if c.order is None):
+        result.append(Card(next_order + offset, card.key, card.body, card.citation))
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- sources
+
+_MARKDOWN = MarkdownIt("commonmark")
+_BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_EMPTY_URL = re.compile(r"https?://", re.IGNORECASE)
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+_URL_TRAILING_PUNCTUATION = ".,;:!?\"'*_~"
+_TITLE_EDGE_PUNCTUATION = " :-–—|•·"
+
+
+def parse_sources(markdown: str) -> tuple[Source, ...]:
+    """The sources listed in `markdown`, in order. Accepts any text and never raises.
+
+    Entries are a link (or a bare http(s) URL) with a title taken from the nearest
+    preceding bold text, else the link's own text, else plain text before it on the
+    same block, else the URL itself. Bold titles with no link after them are skipped.
+    """
+    collector = _SourceCollector()
+    for token in _MARKDOWN.parse(markdown):
+        if token.type == "inline" and token.children:
+            collector.feed_block(token.children)
+    return tuple(collector.sources)
+
+
+def _clean(pieces: list[str]) -> str:
+    return " ".join("".join(pieces).split())
+
+
+def _trim_url(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets glued to a bare URL."""
+    opens = {")": url.count("("), "]": url.count("[")}
+    closes = {")": url.count(")"), "]": url.count("]")}
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        dangling = last in closes and closes[last] > opens[last]
+        if not dangling and last not in _URL_TRAILING_PUNCTUATION:
+            break
+        if dangling:
+            closes[last] -= 1
+        end -= 1
+    return url[:end]
+
+
+class _SourceCollector:
+    """Walks inline tokens, pairing titles with the links that follow them."""
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self._bold_title: str | None = None
+        self._plain: list[str] = []
+        self._strong_depth = 0
+        self._strong: list[str] = []
+        self._link_href: str | None = None
+        self._link_text: list[str] = []
+
+    def feed_block(self, children: list[Token]) -> None:
+        self._plain = []
+        self._strong_depth = 0
+        self._link_href = None
+        for token in children:
+            self._feed(token)
+
+    def _feed(self, token: Token) -> None:
+        kind = token.type
+        if kind == "link_open":
+            self._link_href = str(token.attrGet("href") or "")
+            self._link_text = []
+        elif kind == "link_close" and self._link_href is not None:
+            href, self._link_href = self._link_href, None
+            self._emit(href.strip(), _clean(self._link_text))
+        elif kind == "strong_open" and self._link_href is None:
+            self._open_strong()
+        elif kind == "strong_close" and self._link_href is None:
+            self._close_strong()
+        elif kind in ("softbreak", "hardbreak"):
+            self._text(" ")
+        elif kind in ("text", "code_inline"):
+            self._text(token.content)
+        elif kind == "image" and self._link_href is not None:
+            self._link_text.append(token.content)
+
+    def _open_strong(self) -> None:
+        if self._strong_depth == 0:
+            self._strong = []
+        self._strong_depth += 1
+
+    def _close_strong(self) -> None:
+        self._strong_depth = max(self._strong_depth - 1, 0)
+        title = _clean(self._strong)
+        if self._strong_depth == 0 and title:
+            self._bold_title = title
+
+    def _text(self, text: str) -> None:
+        if self._link_href is not None:
+            self._link_text.append(text)
+        elif self._strong_depth:
+            self._strong.append(text)
+        else:
+            self._plain_text(text)
+
+    def _plain_text(self, text: str) -> None:
+        position = 0
+        for match in _BARE_URL.finditer(text):
+            url = _trim_url(match.group())
+            if _EMPTY_URL.fullmatch(url):
+                continue
+            self._plain.append(text[position : match.start()])
+            position = match.start() + len(url)
+            self._emit(url, "")
+        self._plain.append(text[position:])
+
+    def _emit(self, url: str, link_text: str) -> None:
+        if not url:
+            return
+        self.sources.append(Source(self._title_for(url, link_text), url))
+        self._bold_title = None
+        self._plain = []
+
+    def _title_for(self, url: str, link_text: str) -> str:
+        if self._bold_title:
+            return self._bold_title
+        if link_text and link_text != url and not _SCHEME.match(link_text):
+            return link_text
+        plain = _clean(self._plain).strip(_TITLE_EDGE_PUNCTUATION)
+        return plain or link_text or url
+
+
+# --------------------------------------------------------------------------- slugs
+
+_SLUG_DISALLOWED = re.compile(r"[^a-z0-9_-]+")
+_SLUG_DASHES = re.compile(r"-{2,}")
+_SLUG_EDGES = "-._"
+# Windows refuses these as file or folder names, whatever the extension.
+_RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{n}" for n in range(1, 10)]
+    + [f"lpt{n}" for n in range(1, 10)]
+)
+
+
+def safe_slug(slug: str) -> str:
+    """A folder-name-safe form of `slug`: [a-z0-9_-], at most 80 chars, never empty.
+
+    Accents are folded to ASCII (`Café` -> `cafe`); any other run of characters becomes
+    one `-`, so path tricks collapse (`../../x` -> `x`, `/etc/passwd` -> `etc-passwd`).
+    """
+    decomposed = unicodedata.normalize("NFKD", slug)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    dashed = _SLUG_DASHES.sub("-", _SLUG_DISALLOWED.sub("-", folded))
+    result = dashed.strip(_SLUG_EDGES)[:_SLUG_MAX_CHARS].strip(_SLUG_EDGES)
+    if not result:
+        return "story"
+    return f"{result}-story" if result in _RESERVED_NAMES else result

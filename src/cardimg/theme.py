@@ -1,0 +1,188 @@
+"""Themes and palettes as data: fonts, type scale, frame geometry and colours, read from TOML."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ThemeError
+from .resources import data_dir
+
+__all__ = ["BlockStyle", "Palette", "Theme", "load_palettes", "load_theme"]
+
+Align = Literal["center", "left", "start"]
+DEFAULT_PALETTE = "--default"
+REFERENCE_WIDTH = 1080
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of one brand palette (`#rrggbb` strings)."""
+
+    key: str
+    background: str
+    text: str
+    frame: str
+    icon: Literal["light", "dark"] = "light"
+
+
+@dataclass(frozen=True)
+class BlockStyle:
+    """How one kind of block is set: face, size relative to the body, spacing, alignment."""
+
+    family: str = "sans"
+    weight: str = "regular"
+    scale: float = 1.0
+    line_height: float | None = None
+    space_before: float = 0.0
+    space_after: float | None = None
+    align: Align = "center"
+    uppercase: bool = False
+    tracking: float = 0.0
+    underline: bool = False
+    indent: float = 0.0
+
+
+@dataclass(frozen=True)
+class TypeScale:
+    body_size: float = 44
+    min_body_size: float = 30
+    max_body_size: float = 52
+    line_height: float = 1.4
+    paragraph_gap: float = 0.7
+
+
+@dataclass(frozen=True)
+class FrameStyle:
+    inset: float = 48
+    line_width: float = 2
+    padding: float = 56
+    label_size: float = 24
+    label_tracking: float = 0.14
+    label_gap: float = 20
+    ornament_size: float = 16
+    citation_size: float = 24
+    citation_tracking: float = 0.1
+    marker_size: float = 22
+
+
+@dataclass(frozen=True)
+class ImageStyle:
+    opacity: float = 0.15
+    max_pixels: int = 50_000_000
+
+
+@dataclass(frozen=True, eq=False)   # identity equality: themes key the font caches
+class Theme:
+    """Everything about the look of a slide that is not the story itself."""
+
+    name: str
+    fonts: Mapping[str, Path]
+    fallback: tuple[Path, ...]
+    palettes: Mapping[str, Palette]
+    styles: Mapping[str, BlockStyle]
+    type: TypeScale = field(default_factory=TypeScale)
+    frame: FrameStyle = field(default_factory=FrameStyle)
+    image: ImageStyle = field(default_factory=ImageStyle)
+
+    def style(self, role: str) -> BlockStyle:
+        """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
+        return self.styles.get(role) or self.styles.get("paragraph") or BlockStyle()
+
+    def palette(self, key: str | None) -> Palette | None:
+        """The palette for a story's key, or None when the theme has no such palette."""
+        return self.palettes.get(key or DEFAULT_PALETTE)
+
+    @property
+    def default_palette(self) -> Palette:
+        return self.palettes[DEFAULT_PALETTE]
+
+    def face_path(self, face: str) -> Path:
+        """The font file of a face such as `sans-bold`; a missing weight falls back to regular."""
+        family = face.split("-", 1)[0]
+        path = self.fonts.get(face) or self.fonts.get(family)
+        if path is None:
+            raise ThemeError(f"theme {self.name!r}: no font for face {face!r}")
+        return path
+
+    def with_palettes(self, palettes: Mapping[str, Palette]) -> Theme:
+        return replace(self, palettes=dict(palettes))
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ThemeError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
+    names = set(cls.__dataclass_fields__)
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ThemeError(f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(names))})")
+    try:
+        return cls(**{k.replace("-", "_"): v for k, v in values.items()})
+    except TypeError as exc:
+        raise ThemeError(f"{where}: {exc}") from None
+
+
+def load_palettes(path: Path) -> dict[str, Palette]:
+    """Read a palettes TOML file: one `[palettes."key"]` table per palette."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"{path.name}: {exc}") from None
+    palettes: dict[str, Palette] = {}
+    for key, values in _table(data, "palettes", path.name).items():
+        if not isinstance(values, Mapping):
+            raise ThemeError(f"{path.name}: palettes.{key} must be a table")
+        palettes[key] = _build(Palette, {"key": key, **values}, f"{path.name}: palettes.{key}")
+    if DEFAULT_PALETTE not in palettes:
+        raise ThemeError(f"{path.name}: no {DEFAULT_PALETTE!r} palette")
+    return palettes
+
+
+def load_theme(path: str | Path | None = None) -> Theme:
+    """Load a theme TOML file; with no path, the default theme that ships with cardimg."""
+    theme_path = Path(path) if path is not None else data_dir("themes") / "default.toml"
+    where = theme_path.name
+    try:
+        data = tomllib.loads(theme_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"{where}: {exc}") from None
+
+    fonts_dir = data_dir("fonts")
+    fonts = {face: _font_file(fonts_dir, rel, where) for face, rel in _table(data, "fonts", where).items()}
+    fallback = tuple(_font_file(fonts_dir, rel, where) for rel in data.get("fallback", []))
+
+    palettes_name = data.get("palettes", "brand")
+    palettes_path = data_dir("palettes") / f"{palettes_name}.toml"
+    if not palettes_path.is_file():
+        palettes_path = (theme_path.parent / str(palettes_name)).with_suffix(".toml")
+    styles = {
+        role: _build(BlockStyle, values, f"{where}: styles.{role}")
+        for role, values in _table(data, "styles", where).items()
+    }
+    return Theme(
+        name=str(data.get("name", theme_path.stem)),
+        fonts=fonts,
+        fallback=fallback,
+        palettes=load_palettes(palettes_path),
+        styles=styles,
+        type=_build(TypeScale, _table(data, "type", where), f"{where}: [type]"),
+        frame=_build(FrameStyle, _table(data, "frame", where), f"{where}: [frame]"),
+        image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
+    )
+
+
+def _font_file(fonts_dir: Path, rel: object, where: str) -> Path:
+    if not isinstance(rel, str):
+        raise ThemeError(f"{where}: a font must be a file name, got {rel!r}")
+    path = Path(rel) if Path(rel).is_absolute() else fonts_dir / rel
+    if not path.is_file():
+        raise ThemeError(f"{where}: font file {rel!r} not found")
+    return path
