@@ -66,7 +66,7 @@ def plan_story(
         plans.extend(
             _plan_card(
                 None, blocks, theme=theme, measurer=measurer, geometry=geometry,
-                series=series, first=False, last=False, kind="sources", valign="top",
+                series=series, first=False, last=False, kind="sources",
             )
         )
     return plans

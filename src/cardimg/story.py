@@ -547,15 +547,13 @@ class _SourceCollector:
         position = 0
         for match in _BARE_URL.finditer(text):
             url = _trim_url(match.group())
-            if _EMPTY_URL.fullmatch(url):
-                continue
             self._plain.append(text[position : match.start()])
             position = match.start() + len(url)
             self._emit(url, "")
         self._plain.append(text[position:])
 
     def _emit(self, url: str, link_text: str) -> None:
-        if not url:
+        if not url or _EMPTY_URL.fullmatch(url):
             return
         self.sources.append(Source(self._title_for(url, link_text), url))
         self._bold_title = None
