@@ -16,6 +16,7 @@ from cardimg.story import (
     MAX_BODY_CHARS,
     MAX_CARDS,
     MAX_FILE_BYTES,
+    MAX_SOURCES_CHARS,
     FeaturedImage,
     Source,
     Story,
@@ -529,10 +530,24 @@ def test_sources_script_links_are_not_sources() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "no links here", "**bold only**", "```\nhttps://x\n```"]
+    "text",
+    ["", "   ", "no links here", "**bold only**", "```\nhttps://x\n```", "<https://>", "[x]()"],
 )
 def test_sources_none(text: str) -> None:
     assert parse_sources(text) == ()
+
+
+def test_long_sources_section_is_cut_with_a_warning(tmp_path: Path) -> None:
+    after = "**Kept**  \n[k](https://k.example/)\n\n" + "[" * MAX_SOURCES_CHARS
+    after += "\n\n**Lost**  \n[l](https://l.example/)\n"
+    started = time.perf_counter()
+    loaded = load_story(write(tmp_path, story(ONE_CARD, after)))
+    assert time.perf_counter() - started < 5
+    assert loaded.sources == (Source("Kept", "https://k.example/"),)
+    assert loaded.warnings == (
+        f"story.md: sources: {len(after.strip()):,} characters, "
+        "only the first 100,000 are searched for sources",
+    )
 
 
 # --------------------------------------------------------------------------- slugs

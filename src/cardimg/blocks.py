@@ -13,6 +13,7 @@ __all__ = ["Block", "Span", "parse_blocks", "plain_text"]
 
 # Deeper list levels are drawn at this depth: the slide is too narrow for more indents.
 MAX_LIST_DEPTH = 3
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 
@@ -171,6 +172,15 @@ def _inline_spans(children: list[Token]) -> tuple[Span, ...]:
 
 
 def _trim(spans: list[Span]) -> tuple[Span, ...]:
+    # Dropped tags leave doubled spaces behind; text is set with single spaces.
+    collapsed: list[Span] = []
+    for span in spans:
+        text = span.text if span.code else _SPACE_RUN.sub(" ", span.text)
+        if collapsed and text.startswith(" ") and collapsed[-1].text.endswith((" ", "\n")):
+            text = text[1:]
+        if text:
+            collapsed.append(replace(span, text=text))
+    spans = collapsed
     while spans and spans[-1].text in ("\n", " "):
         spans.pop()
     while spans and spans[0].text in ("\n", " "):

@@ -137,7 +137,8 @@ def _plan_card(
                 kind=kind if part == 1 else ("continuation" if kind == "card" else kind),
                 card_key=card.key if card is not None else None,
                 geometry=geometry,
-                lines=tuple([*series, *chrome_top, *lines, *citation, *chrome_bottom]),
+                # The citation closes the card: it is drawn once, on the card's last slide.
+                lines=tuple([*series, *chrome_top, *lines, *(citation if part == parts else ()), *chrome_bottom]),
                 marks=tuple(marks),
                 body_size=result.body_size,
                 featured_image=first and part == 1,

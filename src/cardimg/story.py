@@ -5,6 +5,9 @@ Limits (each breach is a `StoryError` naming the limit):
 * `MAX_FILE_BYTES`: a story file is read up to this size and no further.
 * `MAX_CARDS`: cards per story.
 * `MAX_BODY_CHARS`: characters per card body (after trailing whitespace is stripped).
+* `MAX_SOURCES_CHARS`: only this much of the Markdown after the front matter is searched
+  for sources (a warning says so); real source lists are a few hundred characters, and
+  Markdown parsing costs about a second per 100,000 hostile characters.
 
 Card order: cards are shown sorted by their integer `order` (a stable sort, so equal
 orders keep file order). Cards without `order` follow all ordered cards, in file order,
@@ -36,6 +39,7 @@ __all__ = [
     "MAX_BODY_CHARS",
     "MAX_CARDS",
     "MAX_FILE_BYTES",
+    "MAX_SOURCES_CHARS",
     "Card",
     "FeaturedImage",
     "Source",
@@ -50,6 +54,7 @@ __all__ = [
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_CARDS = 60
 MAX_BODY_CHARS = 20_000
+MAX_SOURCES_CHARS = 100_000
 
 DEFAULT_PALETTE = "--default"
 _SLUG_MAX_CHARS = 80
@@ -242,7 +247,7 @@ def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
         raise _error(name, "", "front matter has no closing '---' line") from None
     leading_lines = text[: len(text) - len(stripped)].count("\n")
     first_line = leading_lines + stripped.count("\n", 0, opening.end()) + 1
-    return _load_yaml(front, name, first_line), content
+    return _load_yaml(front, name, first_line), content.strip()
 
 
 def _load_yaml(front: str, name: str, first_line: int) -> Any:
@@ -288,19 +293,29 @@ def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -
     if not isinstance(meta, dict):
         raise _error(name, "front matter", f"expected a mapping, got {_describe(meta)}")
     cards, warnings = _parse_cards(meta, name)
+    if len(content) > MAX_SOURCES_CHARS:
+        warnings += (_sources_cut_warning(name, len(content)),)
     return Story(
         slug=_text(meta, "slug", name) or _fallback_slug(name, path),
         title=_text(meta, "title", name),
         series=_text(meta, "card_series", name),
         palette=_text(meta, "colorpaletteclassname", name) or DEFAULT_PALETTE,
         featured_image=_featured_image(meta.get("featured_image"), name),
-        sources=parse_sources(content),
+        sources=parse_sources(content[:MAX_SOURCES_CHARS]),
         cards=cards,
         path=path,
         date=_text(meta, "date", name),
         draft=_draft(meta.get("draft"), name),
         story_id=_text(meta, "_id", name),
         warnings=warnings,
+    )
+
+
+def _sources_cut_warning(name: str, length: int) -> str:
+    return _warning(
+        name,
+        "sources",
+        f"{length:,} characters, only the first {MAX_SOURCES_CHARS:,} are searched for sources",
     )
 
 
