@@ -1,6 +1,6 @@
 """Render sample stories and tile their slides into one contact-sheet PNG per story set.
 
-    python scripts/contact_sheet.py samples/*.md -o docs/contact-sheet.png
+python scripts/contact_sheet.py samples/*.md -o docs/contact-sheet.png
 """
 
 from __future__ import annotations
@@ -11,20 +11,26 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 import cardimg
-from cardimg.render import _fonts, _default_theme
+from cardimg.render import _default_theme, _fonts
 
 
 def sheet(paths: list[Path], *, thumb_width: int = 270, columns: int = 7) -> Image.Image:
     rows: list[tuple[str, list[Image.Image]]] = []
     for path in paths:
         carousel = cardimg.render(cardimg.load_story(path))
-        thumbs = [s.image.resize((thumb_width, round(s.height * thumb_width / s.width)), Image.Resampling.LANCZOS)
-                  for s in carousel.slides]
+        thumbs = [
+            s.image.resize(
+                (thumb_width, round(s.height * thumb_width / s.width)), Image.Resampling.LANCZOS
+            )
+            for s in carousel.slides
+        ]
         rows.append((path.name, thumbs))
     thumb_height = max(t.height for _, ts in rows for t in ts)
     gap, label = 10, 34
     width = gap + columns * (thumb_width + gap)
-    heights = [label + ((len(ts) + columns - 1) // columns) * (thumb_height + gap) for _, ts in rows]
+    heights = [
+        label + ((len(ts) + columns - 1) // columns) * (thumb_height + gap) for _, ts in rows
+    ]
     canvas = Image.new("RGB", (width, sum(heights) + gap), (236, 236, 236))
     draw = ImageDraw.Draw(canvas)
     font = _fonts(_default_theme()).font(_fonts(_default_theme()).face("sans-semibold"), 20)
@@ -33,7 +39,9 @@ def sheet(paths: list[Path], *, thumb_width: int = 270, columns: int = 7) -> Ima
         draw.text((gap, y + 6), f"{name} — {len(thumbs)} slides", font=font, fill=(40, 40, 40))
         for n, thumb in enumerate(thumbs):
             col, row = n % columns, n // columns
-            canvas.paste(thumb, (gap + col * (thumb_width + gap), y + label + row * (thumb_height + gap)))
+            canvas.paste(
+                thumb, (gap + col * (thumb_width + gap), y + label + row * (thumb_height + gap))
+            )
         y += height
     return canvas
 

@@ -16,8 +16,12 @@ def roles(markdown: str) -> list[str]:
 @pytest.mark.parametrize(
     ("markdown", "expected"),
     [
-        ("# a", ["h1"]), ("## a", ["h2"]), ("### a", ["h3"]),
-        ("#### a", ["h4"]), ("##### a", ["h5"]), ("###### a", ["h6"]),
+        ("# a", ["h1"]),
+        ("## a", ["h2"]),
+        ("### a", ["h3"]),
+        ("#### a", ["h4"]),
+        ("##### a", ["h5"]),
+        ("###### a", ["h6"]),
         ("text", ["paragraph"]),
         ("> quote\n\nwho said it\n\nmore", ["quote", "attribution", "paragraph"]),
         ("* a\n* b", ["list", "list"]),
@@ -38,7 +42,7 @@ def test_inline_styles_become_spans():
 
 
 def test_smart_quotes_and_dashes():
-    (block,) = parse_blocks('"Hi," she said -- and left... \'ok\'')
+    (block,) = parse_blocks("\"Hi,\" she said -- and left... 'ok'")
     assert block.text == "“Hi,” she said – and left… ‘ok’"
 
 
@@ -50,12 +54,16 @@ def test_hard_break_is_a_newline_span():
 def test_numbered_and_nested_lists():
     blocks = parse_blocks("3. three\n   * inner\n4. four")
     assert [(b.marker, b.depth, b.text) for b in blocks] == [
-        ("3.", 1, "three"), ("◦", 2, "inner"), ("4.", 1, "four"),
+        ("3.", 1, "three"),
+        ("◦", 2, "inner"),
+        ("4.", 1, "four"),
     ]
 
 
 def test_html_is_never_interpreted():
-    blocks = parse_blocks('Hi <b>there</b> <script>alert(1)</script>\n\n<div onclick="x">block text</div>')
+    blocks = parse_blocks(
+        'Hi <b>there</b> <script>alert(1)</script>\n\n<div onclick="x">block text</div>'
+    )
     text = plain_text(blocks)
     assert "there" in text and "block text" in text
     assert "<" not in text and "alert" not in text
@@ -65,5 +73,21 @@ def test_html_is_never_interpreted():
 @given(st.text(max_size=400))
 def test_any_text_parses_to_blocks_without_markup_loss(markdown):
     blocks = parse_blocks(markdown)
-    assert all(block.role in {"h1", "h2", "h3", "h4", "h5", "h6", "paragraph", "quote",
-                              "attribution", "list", "code", "rule"} for block in blocks)
+    assert all(
+        block.role
+        in {
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "paragraph",
+            "quote",
+            "attribution",
+            "list",
+            "code",
+            "rule",
+        }
+        for block in blocks
+    )

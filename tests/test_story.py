@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -358,10 +357,8 @@ def test_huge_file_is_rejected_without_reading_it(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.write(story(ONE_CARD).encode())
         handle.truncate(1024**3)  # sparse: a reader of the whole file would take seconds
-    started = time.perf_counter()
     with pytest.raises(StoryError, match=r"^huge\.md: 1,073,741,824 bytes, over the limit"):
         load_story(path)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_parse_story_enforces_the_size_limit() -> None:
@@ -369,14 +366,12 @@ def test_parse_story_enforces_the_size_limit() -> None:
         parse_story(story(ONE_CARD) + "é" * (MAX_FILE_BYTES // 2), name="s.md")
 
 
-def test_alias_bomb_is_rejected_fast(tmp_path: Path) -> None:
+def test_alias_bomb_is_rejected_before_expansion(tmp_path: Path) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{cur}: &{cur} [{','.join([f'*{prev}'] * 9)}]")
     text = story("\n".join(lines) + "\n" + ONE_CARD)
-    started = time.perf_counter()
     message = load_error(tmp_path, text, "bomb.md")
-    assert time.perf_counter() - started < 0.5
     assert message == (
         "bomb.md: front matter line 2, column 4: "
         "YAML error: anchors (&name) and aliases (*name) are not allowed"
@@ -439,10 +434,8 @@ def test_bad_card(tmp_path: Path, card: str, expected: str) -> None:
 
 def test_body_over_the_limit(tmp_path: Path) -> None:
     front = f"cards:\n  - order: 0\n    body: {'x' * 2_000_000}\n"
-    started = time.perf_counter()
     message = load_error(tmp_path, story(front), "big.md")
     assert message == "big.md: cards[0].body: 2,000,000 characters, over the limit of 20,000"
-    assert time.perf_counter() - started < 10
 
 
 def test_body_one_over_the_limit_names_the_card(tmp_path: Path) -> None:
@@ -540,9 +533,7 @@ def test_sources_none(text: str) -> None:
 def test_long_sources_section_is_cut_with_a_warning(tmp_path: Path) -> None:
     after = "**Kept**  \n[k](https://k.example/)\n\n" + "[" * MAX_SOURCES_CHARS
     after += "\n\n**Lost**  \n[l](https://l.example/)\n"
-    started = time.perf_counter()
     loaded = load_story(write(tmp_path, story(ONE_CARD, after)))
-    assert time.perf_counter() - started < 5
     assert loaded.sources == (Source("Kept", "https://k.example/"),)
     assert loaded.warnings == (
         f"story.md: sources: {len(after.strip()):,} characters, "

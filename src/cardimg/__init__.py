@@ -13,11 +13,11 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+source"
 
-from .errors import CardimgError, StoryError, ThemeError  # noqa: E402
-from .layout.page import Line  # noqa: E402
-from .render import Carousel, RenderOptions, Slide, render  # noqa: E402
-from .story import Card, FeaturedImage, Source, Story, load_story, parse_story  # noqa: E402
-from .theme import Palette, Theme, load_theme  # noqa: E402
+from .errors import CardimgError, StoryError, ThemeError
+from .layout.page import Line
+from .render import Carousel, RenderOptions, Slide, render
+from .story import Card, FeaturedImage, Source, Story, load_story, parse_story
+from .theme import Palette, Theme, load_theme
 
 __all__ = [
     "Card", "CardimgError", "Carousel", "FeaturedImage", "Line", "Palette", "RenderOptions",

@@ -65,7 +65,7 @@ def parse_blocks(markdown: str) -> tuple[Block, ...]:
     tokens = _parser().parse(markdown)
     blocks: list[Block] = []
     quote_depth = 0
-    lists: list[list[int | None]] = []   # per open list: [next number or None for bullets]
+    lists: list[list[int | None]] = []  # per open list: [next number or None for bullets]
     pending_marker: str | None = None
     after_quote = False
     heading = ""
@@ -103,12 +103,18 @@ def parse_blocks(markdown: str) -> tuple[Block, ...]:
                 blocks.append(Block("list", spans, min(len(lists), MAX_LIST_DEPTH), pending_marker))
                 pending_marker = None
             else:
-                role = "quote" if quote_depth else heading or ("attribution" if after_quote else "paragraph")
+                role = (
+                    "quote"
+                    if quote_depth
+                    else heading or ("attribution" if after_quote else "paragraph")
+                )
                 blocks.append(Block(role, spans))
         elif kind in ("fence", "code_block"):
             text = token.content.rstrip("\n")
             if text:
-                blocks.append(Block("code", (Span(text, code=True),), min(len(lists), MAX_LIST_DEPTH)))
+                blocks.append(
+                    Block("code", (Span(text, code=True),), min(len(lists), MAX_LIST_DEPTH))
+                )
         elif kind == "html_block":
             text = " ".join(_TAG.sub(" ", _SCRIPT.sub(" ", token.content)).split())
             if text:
@@ -116,7 +122,8 @@ def parse_blocks(markdown: str) -> tuple[Block, ...]:
         elif kind == "hr":
             blocks.append(Block("rule"))
         if kind not in ("inline", "paragraph_open") and (
-            kind.endswith("_close") or kind in ("fence", "code_block", "html_block", "hr", "heading_open")
+            kind.endswith("_close")
+            or kind in ("fence", "code_block", "html_block", "hr", "heading_open")
         ):
             after_quote = False
     return tuple(blocks)
@@ -124,7 +131,7 @@ def parse_blocks(markdown: str) -> tuple[Block, ...]:
 
 def _inline_spans(children: list[Token]) -> tuple[Span, ...]:
     bold = italic = strike = 0
-    hidden = 0   # inside an inline <script>/<style>: its text is not card text
+    hidden = 0  # inside an inline <script>/<style>: its text is not card text
     links: list[str] = []
     spans: list[Span] = []
 

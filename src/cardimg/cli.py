@@ -33,13 +33,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cardimg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser(
-        "render", help="render story files to slide images, manifest.json and caption.txt",
+        "render",
+        help="render story files to slide images, manifest.json and caption.txt",
         description="Render each story to OUT/<slug>/: 01.png…, manifest.json, caption.txt.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories")
-    run.add_argument("-o", "--out", default="out", metavar="OUT", help="output folder (default: out)")
-    run.add_argument("--format", default="png", choices=sorted(FORMATS), help="image format (default: png)")
+    run.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+    )
+    run.add_argument(
+        "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
+    )
+    run.add_argument(
+        "--format", default="png", choices=sorted(FORMATS), help="image format (default: png)"
+    )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     run.add_argument("--strict", action="store_true", help="treat an unknown palette as an error")
     run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
@@ -67,8 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if not raqm_available():
-        _say("warning", "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
-             "text is set without kerning or complex-script shaping")
+        _say(
+            "warning",
+            "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
+            "text is set without kerning or complex-script shaping",
+        )
     warnings.simplefilter("ignore", RuntimeWarning)
     options = RenderOptions(images_dir=args.images, sources=args.sources, strict=args.strict)
     files = list(_story_files(args.paths))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CAPTION_LIMIT", "FORMATS", "caption_text", "manifest", "save_carousel"]
 
-CAPTION_LIMIT = 2200            # Instagram's caption limit, in characters
+CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
 FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg"}
 _SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g)$")
 

@@ -1,4 +1,4 @@
-"""Font files: loading, coverage, fallback and cached measurement (the one measurer of the pipeline)."""
+"""Font files: loading, coverage, fallback and cached measurement (the pipeline's measurer)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def layout_engine() -> ImageFont.Layout:
     if raqm_available():
         return ImageFont.Layout.RAQM
     warnings.warn(
-        "Pillow's Raqm layout is unavailable (install the FriBiDi library, e.g. Debian's libfribidi0): "
-        "falling back to basic layout, without kerning or complex-script shaping",
+        "Pillow's Raqm layout is unavailable (install the FriBiDi library, "
+        "e.g. Debian's libfribidi0): falling back to basic layout, without kerning or complex-script shaping",
         RuntimeWarning,
         stacklevel=2,
     )
@@ -84,7 +84,7 @@ class FontBook:
         runs: list[tuple[str, str]] = []
         for char in text:
             code = ord(char)
-            if code in _IGNORABLE or char.isspace() and code in _coverage(font):
+            if code in _IGNORABLE or (char.isspace() and code in _coverage(font)):
                 chosen = runs[-1][0] if runs else font
             else:
                 chosen = next((f for f in chain if code in _coverage(f)), font)
@@ -98,8 +98,10 @@ class FontBook:
         """Characters of `text` that no font of the chain can draw."""
         chain = (font, *self._fallback)
         return {
-            char for char in text
-            if not char.isspace() and ord(char) not in _IGNORABLE
+            char
+            for char in text
+            if not char.isspace()
+            and ord(char) not in _IGNORABLE
             and not any(ord(char) in _coverage(f) for f in chain)
         }
 

@@ -64,14 +64,25 @@ def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, th
     top_gap = _gaps(plan, theme, "series")
     bottom_gap = _gaps(plan, theme, "marker") if plan.bottom_mark == "none" else None
     if plan.bottom_mark in ("ornament", "check"):
-        half = ornament * (1.1 if plan.bottom_mark == "check" else 0.5) + theme.frame.label_gap * unit * 0.6
+        half = (
+            ornament * (1.1 if plan.bottom_mark == "check" else 0.5)
+            + theme.frame.label_gap * unit * 0.6
+        )
         bottom_gap = (cx - half, cx + half)
     if bottom_gap and plan.bottom_mark == "none":
         # Only the marker that sits on the bottom line opens it, not the "continued" label above.
-        on_line = [line.box for line in plan.lines if line.role == "marker" and line.box[1] < y1 < line.box[3]]
+        on_line = [
+            line.box
+            for line in plan.lines
+            if line.role == "marker" and line.box[1] < y1 < line.box[3]
+        ]
         bottom_gap = (
-            (min(b[0] for b in on_line) - theme.frame.label_gap * unit, max(b[2] for b in on_line) + theme.frame.label_gap * unit)
-            if on_line else None
+            (
+                min(b[0] for b in on_line) - theme.frame.label_gap * unit,
+                max(b[2] for b in on_line) + theme.frame.label_gap * unit,
+            )
+            if on_line
+            else None
         )
     _hline(draw, x0, x1, y0, top_gap, color, width)
     _hline(draw, x0, x1, y1, bottom_gap, color, width)
@@ -100,7 +111,11 @@ def _draw_mark(draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float) -> Non
         r = s / 2
         stroke = max(2, round(2.5 * unit))
         draw.ellipse([x - r, y - r, x + r, y + r], outline=color, width=stroke)
-        points = [(x - r * 0.45, y + r * 0.02), (x - r * 0.1, y + r * 0.36), (x + r * 0.5, y - r * 0.32)]
+        points = [
+            (x - r * 0.45, y + r * 0.02),
+            (x - r * 0.1, y + r * 0.36),
+            (x + r * 0.5, y - r * 0.32),
+        ]
         draw.line(points, fill=color, width=stroke, joint="curve")
     elif mark.kind == "rule":
         half = s * 1.2
@@ -118,7 +133,9 @@ def _draw_line(draw: ImageDraw.ImageDraw, line: Line, color, fonts: FontBook) ->
         _draw_fragment(draw, fragment, color, fonts)
 
 
-def _draw_fragment(draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook) -> None:
+def _draw_fragment(
+    draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook
+) -> None:
     style = fragment.style
     font = fonts.font(style.font, style.size)
     if style.tracking:
@@ -128,7 +145,9 @@ def _draw_fragment(draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, f
             draw.text((x, fragment.baseline), char, font=font, fill=color, anchor="ls")
             x += fonts.width(style.font, style.size, char) + style.tracking
     elif fragment.text.strip():
-        draw.text((fragment.x, fragment.baseline), fragment.text, font=font, fill=color, anchor="ls")
+        draw.text(
+            (fragment.x, fragment.baseline), fragment.text, font=font, fill=color, anchor="ls"
+        )
     thickness = max(1, round(style.size / 18))
     if style.underline and fragment.text.strip():
         y = fragment.baseline + max(2, math.ceil(style.size * 0.1))

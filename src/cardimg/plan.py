@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from .blocks import Block, Span, parse_blocks
 from .layout.flow import fit
-from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
 from .layout.measure import Measurer
+from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
 from .story import Card, Story
 from .theme import BlockStyle, Theme
 
@@ -22,15 +22,15 @@ CONTINUED = "Continued"
 class SlidePlan:
     """Everything about one slide but its pixels."""
 
-    kind: str                      # card | continuation | sources
+    kind: str  # card | continuation | sources
     card_key: str | None
     geometry: Geometry
-    lines: tuple[Line, ...]        # every line of text, in reading order
+    lines: tuple[Line, ...]  # every line of text, in reading order
     marks: tuple[Mark, ...] = ()
     body_size: float = 0.0
-    featured_image: bool = False   # the story's image goes behind this slide
+    featured_image: bool = False  # the story's image goes behind this slide
     bottom_mark: str = "ornament"  # what sits on the bottom frame line: ornament | check | none
-    part: int = 1                  # which part of its card (continuations count up)
+    part: int = 1  # which part of its card (continuations count up)
     parts: int = 1
     blocks: tuple[Block, ...] = field(default=(), compare=False)
 
@@ -50,43 +50,66 @@ def _label_style(theme: Theme, *, tracking: float) -> BlockStyle:
 def plan_story(
     story: Story, *, theme: Theme, measurer: Measurer, width: int, height: int, sources: bool = True
 ) -> list[SlidePlan]:
-    """The slides of a story, in order: each card (split into parts when it must be), then sources."""
+    """The slides of a story in order: each card (in parts when it must be), then sources."""
     geometry = Geometry.for_size(theme, width, height)
     series = _series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     for index, card in enumerate(story.cards):
         plans.extend(
             _plan_card(
-                card, parse_blocks(card.body), theme=theme, measurer=measurer, geometry=geometry,
-                series=series, first=index == 0, last=index == len(story.cards) - 1 and len(story.cards) > 1,
+                card,
+                parse_blocks(card.body),
+                theme=theme,
+                measurer=measurer,
+                geometry=geometry,
+                series=series,
+                first=index == 0,
+                last=index == len(story.cards) - 1 and len(story.cards) > 1,
             )
         )
     if sources and story.sources:
         blocks = _source_blocks(story)
         plans.extend(
             _plan_card(
-                None, blocks, theme=theme, measurer=measurer, geometry=geometry,
-                series=series, first=False, last=False, kind="sources",
+                None,
+                blocks,
+                theme=theme,
+                measurer=measurer,
+                geometry=geometry,
+                series=series,
+                first=False,
+                last=False,
+                kind="sources",
             )
         )
     return plans
 
 
-def _series_lines(series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry) -> list[Line]:
+def _series_lines(
+    series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry
+) -> list[Line]:
     if not series or not series.strip():
         return []
     frame = theme.frame
     unit = geometry.unit
     style = _label_style(theme, tracking=frame.label_tracking)
-    available = geometry.frame_box[2] - geometry.frame_box[0] - 2 * (frame.label_gap + frame.padding) * unit
+    available = (
+        geometry.frame_box[2] - geometry.frame_box[0] - 2 * (frame.label_gap + frame.padding) * unit
+    )
     set_lines, size = set_label(
-        " ".join(series.split()), style, frame.label_size * unit, measurer,
-        width=available, min_size=frame.label_size * unit * 0.6,
+        " ".join(series.split()),
+        style,
+        frame.label_size * unit,
+        measurer,
+        width=available,
+        min_size=frame.label_size * unit * 0.6,
     )
     line_height = size * 1.25
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
-    return label_lines(set_lines, role="series", center_x=geometry.width / 2, top=top, line_height=line_height)
+    return label_lines(
+        set_lines, role="series", center_x=geometry.width / 2, top=top, line_height=line_height
+    )
 
 
 def _plan_card(
@@ -109,17 +132,31 @@ def _plan_card(
         style = _label_style(theme, tracking=frame.citation_tracking)
         size = frame.citation_size * unit
         set_lines, size = set_label(
-            " ".join(card.citation.split()), style, size, measurer, width=x1 - x0, min_size=size * 0.7
+            " ".join(card.citation.split()),
+            style,
+            size,
+            measurer,
+            width=x1 - x0,
+            min_size=size * 0.7,
         )
         total = label_height(set_lines, size * 1.3)
         citation = label_lines(
-            set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=size * 1.3
+            set_lines,
+            role="citation",
+            center_x=(x0 + x1) / 2,
+            top=y1 - total,
+            line_height=size * 1.3,
         )
         y1 = y1 - total - theme.type.body_size * unit * 0.8
     marker_band = frame.marker_size * unit * 2.2
     result = fit(
-        blocks, theme=theme, measurer=measurer, width=x1 - x0, height=y1 - y0,
-        page_height=y1 - y0 - marker_band, scale=unit,
+        blocks,
+        theme=theme,
+        measurer=measurer,
+        width=x1 - x0,
+        height=y1 - y0,
+        page_height=y1 - y0 - marker_band,
+        scale=unit,
     )
     plans = []
     parts = len(result.pages)
@@ -138,7 +175,15 @@ def _plan_card(
                 card_key=card.key if card is not None else None,
                 geometry=geometry,
                 # The citation closes the card: it is drawn once, on the card's last slide.
-                lines=tuple([*series, *chrome_top, *lines, *(citation if part == parts else ()), *chrome_bottom]),
+                lines=tuple(
+                    [
+                        *series,
+                        *chrome_top,
+                        *lines,
+                        *(citation if part == parts else ()),
+                        *chrome_bottom,
+                    ]
+                ),
                 marks=tuple(marks),
                 body_size=result.body_size,
                 featured_image=first and part == 1,
@@ -151,24 +196,33 @@ def _plan_card(
     return plans
 
 
-def _marker_lines(text: str, theme: Theme, measurer: Measurer, geometry: Geometry) -> tuple[list, float]:
+def _marker_lines(
+    text: str, theme: Theme, measurer: Measurer, geometry: Geometry
+) -> tuple[list, float]:
     frame, unit = theme.frame, geometry.unit
     style = _label_style(theme, tracking=frame.label_tracking)
     size = frame.marker_size * unit
     return set_label(text, style, size, measurer, width=geometry.safe_width, min_size=size)
 
 
-def _continued_marker(theme: Theme, measurer: Measurer, geometry: Geometry, *, top: float) -> list[Line]:
+def _continued_marker(
+    theme: Theme, measurer: Measurer, geometry: Geometry, *, top: float
+) -> list[Line]:
     set_lines, size = _marker_lines(f"{CONTINUED}", theme, measurer, geometry)
-    return label_lines(set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=size * 1.3)
+    return label_lines(
+        set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=size * 1.3
+    )
 
 
 def _continues_marker(theme: Theme, measurer: Measurer, geometry: Geometry) -> list[Line]:
     set_lines, size = _marker_lines(f"{CONTINUES} →", theme, measurer, geometry)
     total = label_height(set_lines, size * 1.3)
     return label_lines(
-        set_lines, role="marker", center_x=geometry.width / 2,
-        top=geometry.frame_box[3] - total / 2, line_height=size * 1.3,
+        set_lines,
+        role="marker",
+        center_x=geometry.width / 2,
+        top=geometry.frame_box[3] - total / 2,
+        line_height=size * 1.3,
     )
 
 

@@ -38,7 +38,7 @@ class Slide:
     """One rendered slide: its pixels and everything drawn on it."""
 
     index: int
-    kind: str                          # card | continuation | sources
+    kind: str  # card | continuation | sources
     card_key: str | None
     image: Image.Image = field(repr=False, compare=False)
     lines: tuple[Line, ...]
@@ -103,7 +103,7 @@ class Carousel:
     warnings: tuple[str, ...] = ()
     options: RenderOptions = field(default_factory=RenderOptions)
 
-    def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:  # noqa: A002
+    def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`."""
         from .export import save_carousel
 
@@ -137,13 +137,25 @@ def render(
     palette = _palette(story, theme, options, notes)
     fonts = _fonts(theme)
     plans = plan_story(
-        story, theme=theme, measurer=fonts, width=options.width, height=options.height,
+        story,
+        theme=theme,
+        measurer=fonts,
+        width=options.width,
+        height=options.height,
         sources=options.sources,
     )
     notes.extend(_missing_glyph_warnings(story, plans, fonts))
-    background = _featured_image(story, theme, options, notes) if any(p.featured_image for p in plans) else None
+    background = (
+        _featured_image(story, theme, options, notes)
+        if any(p.featured_image for p in plans)
+        else None
+    )
     slides = tuple(
-        _slide(index, plan, paint_slide(plan, palette=palette, theme=theme, fonts=fonts, background=background))
+        _slide(
+            index,
+            plan,
+            paint_slide(plan, palette=palette, theme=theme, fonts=fonts, background=background),
+        )
         for index, plan in enumerate(plans, start=1)
     )
     return Carousel(story, slides, palette, tuple(notes), options)
@@ -151,9 +163,16 @@ def render(
 
 def _slide(index: int, plan: SlidePlan, image: Image.Image) -> Slide:
     return Slide(
-        index=index, kind=plan.kind, card_key=plan.card_key, image=image, lines=plan.lines,
-        safe_box=plan.safe_box, frame_box=plan.frame_box, body_size=plan.body_size,
-        part=plan.part, parts=plan.parts,
+        index=index,
+        kind=plan.kind,
+        card_key=plan.card_key,
+        image=image,
+        lines=plan.lines,
+        safe_box=plan.safe_box,
+        frame_box=plan.frame_box,
+        body_size=plan.body_size,
+        part=plan.part,
+        parts=plan.parts,
     )
 
 
@@ -162,7 +181,9 @@ def _palette(story: Story, theme: Theme, options: RenderOptions, notes: list[str
     if palette is not None:
         return palette
     known = ", ".join(sorted(theme.palettes))
-    message = f"{_name(story)}: colorpaletteclassname: unknown palette {story.palette!r} (known: {known})"
+    message = (
+        f"{_name(story)}: colorpaletteclassname: unknown palette {story.palette!r} (known: {known})"
+    )
     if options.strict:
         raise StoryError(message)
     notes.append(f"{message}; using {theme.default_palette.key!r}")
@@ -189,16 +210,24 @@ def _missing_glyph_warnings(story: Story, plans: list[SlidePlan], fonts: FontBoo
     return notes
 
 
-def _featured_image(story: Story, theme: Theme, options: RenderOptions, notes: list[str]) -> Image.Image | None:
+def _featured_image(
+    story: Story, theme: Theme, options: RenderOptions, notes: list[str]
+) -> Image.Image | None:
     """The featured image, cropped to cover the slide; any problem is a warning, never an error."""
     if story.featured_image is None:
         return None
     # The field is an asset file name from the CMS: only its last part is ever used.
     name = Path(story.featured_image.url.replace("\\", "/")).name
-    folders = [d for d in (options.images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d]
+    folders = [
+        d
+        for d in (options.images_dir, story.base_dir, story.base_dir and story.base_dir / "images")
+        if d
+    ]
     path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
     if path is None:
-        notes.append(f"{_name(story)}: featured_image: {name or '(empty)'} not found; rendered without it")
+        notes.append(
+            f"{_name(story)}: featured_image: {name or '(empty)'} not found; rendered without it"
+        )
         return None
     try:
         with warnings.catch_warnings():
@@ -207,9 +236,19 @@ def _featured_image(story: Story, theme: Theme, options: RenderOptions, notes: l
                 if source.width * source.height > theme.image.max_pixels:
                     raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
                 source.draft("RGB", (options.width, options.height))
-                fitted = ImageOps.fit(source.convert("RGB"), (options.width, options.height), Image.Resampling.LANCZOS)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        notes.append(f"{_name(story)}: featured_image: {name}: unreadable ({exc}); rendered without it")
+                fitted = ImageOps.fit(
+                    source.convert("RGB"), (options.width, options.height), Image.Resampling.LANCZOS
+                )
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        notes.append(
+            f"{_name(story)}: featured_image: {name}: unreadable ({exc}); rendered without it"
+        )
         return None
     return fitted
 

@@ -75,7 +75,7 @@ class ImageStyle:
     max_pixels: int = 50_000_000
 
 
-@dataclass(frozen=True, eq=False)   # identity equality: themes key the font caches
+@dataclass(frozen=True, eq=False)  # identity equality: themes key the font caches
 class Theme:
     """Everything about the look of a slide that is not the story itself."""
 
@@ -123,7 +123,9 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
     names = set(cls.__dataclass_fields__)
     unknown = sorted(set(values) - names)
     if unknown:
-        raise ThemeError(f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(names))})")
+        raise ThemeError(
+            f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(names))})"
+        )
     try:
         return cls(**{k.replace("-", "_"): v for k, v in values.items()})
     except TypeError as exc:
@@ -156,7 +158,10 @@ def load_theme(path: str | Path | None = None) -> Theme:
         raise ThemeError(f"{where}: {exc}") from None
 
     fonts_dir = data_dir("fonts")
-    fonts = {face: _font_file(fonts_dir, rel, where) for face, rel in _table(data, "fonts", where).items()}
+    fonts = {
+        face: _font_file(fonts_dir, rel, where)
+        for face, rel in _table(data, "fonts", where).items()
+    }
     fallback = tuple(_font_file(fonts_dir, rel, where) for rel in data.get("fallback", []))
 
     palettes_name = data.get("palettes", "brand")

@@ -13,7 +13,7 @@ from cardimg.theme import BlockStyle
 from tests.fakes import FixedMeasurer
 
 STYLE = RunStyle("f", 10)
-MEASURE = FixedMeasurer(advance=0.1)   # 1 px per character at size 10
+MEASURE = FixedMeasurer(advance=0.1)  # 1 px per character at size 10
 
 
 def words(text: str) -> list:
@@ -41,7 +41,7 @@ BREAKERS = [break_greedy, break_pretty, break_balanced]
         ("aa bb cc", 5, ["aa bb", "cc"]),
         ("aa bb cc", 8, ["aa bb cc"]),
         ("aa bb cc", 2, ["aa", "bb", "cc"]),
-        ("aaaa b", 3, ["aaaa", "b"]),          # an oversized word stands alone
+        ("aaaa b", 3, ["aaaa", "b"]),  # an oversized word stands alone
         ("", 10, [""]),
     ],
 )
@@ -61,8 +61,8 @@ def test_pretty_avoids_a_lone_short_last_word():
     items = words(text)
     greedy = texts(items, break_greedy(items, 11))
     pretty = texts(items, break_pretty(items, 11))
-    assert greedy[-1] == "on"                       # greedy leaves an orphan
-    assert len(pretty) == len(greedy)               # same height
+    assert greedy[-1] == "on"  # greedy leaves an orphan
+    assert len(pretty) == len(greedy)  # same height
     assert len(pretty[-1].split()) >= 2
     assert " ".join(pretty).split() == text.split()
 

@@ -78,9 +78,9 @@ def test_list_items_hang_their_markers():
     flow = layout_blocks(blocks, theme=THEME, body_size=40, width=400, measurer=MEASURE)
     markers = [line.marker for line in flow if line.marker is not None]
     assert [m.text for m in markers] == ["•", "•", "◦"]
-    assert all(m.x < 0 for m in markers)           # in the indent, left of the text
-    nested = [line for line in flow if line.line.text == "nested"][0]
-    top = [line for line in flow if line.line.text == "eight"][0]
+    assert all(m.x < 0 for m in markers)  # in the indent, left of the text
+    nested = next(line for line in flow if line.line.text == "nested")
+    top = next(line for line in flow if line.line.text == "eight")
     assert nested.indent > top.indent
 
 

@@ -14,7 +14,7 @@ from .items import Box, Glue, Item, Penalty
 
 __all__ = ["LineRange", "break_balanced", "break_greedy", "break_pretty", "line_ranges"]
 
-LineRange = tuple[int, int]       # items[start:end] are drawn on the line (glue trimmed)
+LineRange = tuple[int, int]  # items[start:end] are drawn on the line (glue trimmed)
 
 # A last line narrower than this share of the measure reads as an orphan.
 _SHORT_LAST_LINE = 0.25
@@ -30,7 +30,9 @@ class _Paragraph:
         widths = [item.width if isinstance(item, (Box, Glue)) else 0.0 for item in items]
         self.prefix = [0.0, *accumulate(widths)]
         self.candidates = [
-            index for index, item in enumerate(items) if isinstance(item, (Glue, Penalty))
+            index
+            for index, item in enumerate(items)
+            if isinstance(item, (Glue, Penalty))
             and not (isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Glue))
         ] + [len(items)]
 
@@ -127,11 +129,13 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
         brk = nodes[j]
         for i in range(j - 1, -1, -1):
             if i < j - 1 and paragraph.forced(nodes[i + 1]):
-                break          # a line may not run over a forced break
+                break  # a line may not run over a forced break
             width = paragraph.width(nodes[i], brk)
             if width > max_width and i < j - 1:
-                break          # longer lines only get wider; one oversized piece may stand alone
-            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last) + paragraph.cost(brk)
+                break  # longer lines only get wider; one oversized piece may stand alone
+            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last) + paragraph.cost(
+                brk
+            )
             for k in range(count):
                 if best[k][i] + line_cost < best[k + 1][j]:
                     best[k + 1][j] = best[k][i] + line_cost
@@ -145,7 +149,9 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     return breaks[::-1]
 
 
-def _line_cost(paragraph: _Paragraph, width: float, max_width: float, brk: int, balance_last: bool) -> float:
+def _line_cost(
+    paragraph: _Paragraph, width: float, max_width: float, brk: int, balance_last: bool
+) -> float:
     slack = max(0.0, max_width - width) / max_width
     if paragraph.forced(brk) and not balance_last:
         # The last line of a paragraph may be short, but not a lone word.

@@ -29,18 +29,18 @@ class FlowLine:
     """A set line with what stacking and placing it needs to know."""
 
     line: SetLine
-    role: str                   # the block role: h2, paragraph, quote, list, source-url...
-    block: int                  # index of its block in the card
-    advance: float              # line height, baseline to baseline
-    gap_before: float           # space above it, unless it opens a slide
+    role: str  # the block role: h2, paragraph, quote, list, source-url...
+    block: int  # index of its block in the card
+    advance: float  # line height, baseline to baseline
+    gap_before: float  # space above it, unless it opens a slide
     align: str
-    indent: float = 0.0         # list text offset inside the list column
+    indent: float = 0.0  # list text offset inside the list column
     marker: Fragment | None = None
-    group: int = -1             # consecutive list items share a group, centred as one column
+    group: int = -1  # consecutive list items share a group, centred as one column
     first_in_block: bool = True
     last_in_block: bool = True
     keep_with_next: bool = False
-    rule: bool = False          # a thematic break: no text, an ornament is drawn
+    rule: bool = False  # a thematic break: no text, an ornament is drawn
 
 
 def _size(body_size: float, style: BlockStyle) -> float:
@@ -67,7 +67,7 @@ def layout_blocks(
         size = _size(body_size, style)
         line_height = style.line_height or theme.type.line_height
         advance = size * line_height
-        gap_after = (style.space_after if style.space_after is not None else theme.type.paragraph_gap)
+        gap_after = style.space_after if style.space_after is not None else theme.type.paragraph_gap
         space_before = style.space_before * advance
         gap = max(previous_after, space_before)
         if block.role == "list" and previous_role != "list":
@@ -165,14 +165,16 @@ def fit(
     floor = round(theme.type.min_body_size * scale)
 
     def height_at(size: float) -> float:
-        flow = layout_blocks(blocks, theme=theme, body_size=size, width=width, measurer=measurer, final=False)
+        flow = layout_blocks(
+            blocks, theme=theme, body_size=size, width=width, measurer=measurer, final=False
+        )
         return stack_height(flow)
 
     low, high = floor, max(floor, preferred)
     if height_at(low) > height:
         flow = layout_blocks(blocks, theme=theme, body_size=low, width=width, measurer=measurer)
         return FitResult(low, tuple(paginate(flow, page_height or height)))
-    while low < high:      # invariant: `low` fits
+    while low < high:  # invariant: `low` fits
         middle = (low + high + 1) // 2
         if height_at(middle) <= height:
             low = middle
@@ -214,12 +216,15 @@ def _keep_together(lines: Sequence[FlowLine], start: int, end: int) -> int:
         return end
     candidate = end
     # A lone first line of a block at the foot of the page (orphan) moves on.
-    if candidate - 1 > start and lines[candidate - 1].first_in_block and not lines[candidate - 1].last_in_block:
-        candidate -= 1
-    # A lone last line of a block at the top of the next page (widow) takes one more with it.
-    elif (
-        lines[candidate].last_in_block and not lines[candidate].first_in_block
-        and candidate - 1 > start and not lines[candidate - 1].first_in_block
+    if (
+        candidate - 1 > start
+        and lines[candidate - 1].first_in_block
+        and not lines[candidate - 1].last_in_block
+    ) or (
+        lines[candidate].last_in_block
+        and not lines[candidate].first_in_block
+        and candidate - 1 > start
+        and not lines[candidate - 1].first_in_block
     ):
         candidate -= 1
     # Headings stay with what follows them.

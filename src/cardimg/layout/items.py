@@ -13,7 +13,16 @@ from ..blocks import Span
 from ..theme import BlockStyle
 from .measure import Measurer
 
-__all__ = ["Box", "Glue", "Item", "Penalty", "RunStyle", "inline_items", "split_oversized", "styled_width"]
+__all__ = [
+    "Box",
+    "Glue",
+    "Item",
+    "Penalty",
+    "RunStyle",
+    "inline_items",
+    "split_oversized",
+    "styled_width",
+]
 
 # Breaking inside a word, between any two graphemes, is the last resort.
 EMERGENCY_COST = 10_000.0
@@ -26,7 +35,7 @@ class RunStyle:
 
     font: str
     size: float
-    tracking: float = 0.0        # extra space after each character, in pixels
+    tracking: float = 0.0  # extra space after each character, in pixels
     underline: bool = False
     strike: bool = False
     link: str | None = None
@@ -80,7 +89,7 @@ def inline_items(
     """The items of one block's text at one size, in logical order."""
     texts = [span.text.upper() if style.uppercase else span.text for span in spans]
     text = "".join(texts)
-    owner: list[int] = []             # index of the span each character comes from
+    owner: list[int] = []  # index of the span each character comes from
     for index, piece in enumerate(texts):
         owner.extend([index] * len(piece))
     run_styles = [
@@ -103,7 +112,9 @@ def inline_items(
         forced = len(body) < len(unit)
         content = body.rstrip("".join(_SPACES))
         _add_boxes(items, text, owner, run_styles, position, position + len(content), measurer)
-        _add_glue(items, text, owner, run_styles, position + len(content), position + len(body), measurer)
+        _add_glue(
+            items, text, owner, run_styles, position + len(content), position + len(body), measurer
+        )
         if forced:
             items.append(Penalty(forced=True))
         elif len(content) == len(body) and number < len(units) - 1:
@@ -152,7 +163,9 @@ def styled_width(measurer: Measurer, style: RunStyle, text: str) -> float:
 _measure = styled_width
 
 
-def split_oversized(items: tuple[Item, ...], max_width: float, measurer: Measurer) -> tuple[Item, ...]:
+def split_oversized(
+    items: tuple[Item, ...], max_width: float, measurer: Measurer
+) -> tuple[Item, ...]:
     """Let a word wider than the line break between any two graphemes, at a high cost.
 
     An unbreakable stretch is the boxes between two break opportunities; only those

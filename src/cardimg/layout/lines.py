@@ -29,7 +29,7 @@ class SetLine:
     width: float
     ascent: float
     descent: float
-    space_after: bool = False   # the line was broken at a space (joins with " " in plain text)
+    space_after: bool = False  # the line was broken at a space (joins with " " in plain text)
 
     @property
     def text(self) -> str:

@@ -6,8 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..theme import BlockStyle, Theme
 from ..blocks import Span
+from ..theme import BlockStyle, Theme
 from .breaking import break_balanced, line_ranges
 from .flow import FlowLine, stack_height
 from .items import RunStyle, inline_items, split_oversized
@@ -20,8 +20,15 @@ BoxT = tuple[int, int, int, int]
 
 # What each block role is called on a drawn line (the public `Line.role`).
 PUBLIC_ROLES = {
-    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
-    "h6": "paragraph", "sources-heading": "heading", "source-title": "sources", "source-url": "sources",
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "paragraph",
+    "sources-heading": "heading",
+    "source-title": "sources",
+    "source-url": "sources",
 }
 
 
