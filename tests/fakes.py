@@ -18,5 +18,5 @@ class FixedMeasurer:
     def metrics(self, font: str, size: float) -> tuple[float, float]:
         return size * 0.8, size * 0.2
 
-    def runs(self, font: str, text: str) -> tuple[tuple[str, str], ...]:
+    def runs(self, font: str, text: str, lang: str | None = None) -> tuple[tuple[str, str], ...]:
         return ((font, text),) if text else ()

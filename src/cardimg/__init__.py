@@ -1,9 +1,9 @@
 """cardimg: turn a news story file into a typeset, branded social-media image carousel.
 
-    import cardimg
-    story = cardimg.load_story("samples/20200314-iraq-latest.md")
-    carousel = cardimg.render(story)
-    carousel.save("out/")
+import cardimg
+story = cardimg.load_story("samples/20200314-iraq-latest.md")
+carousel = cardimg.render(story)
+carousel.save("out/")
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,7 +20,22 @@ from .story import Card, FeaturedImage, Source, Story, load_story, parse_story
 from .theme import Palette, Theme, load_theme
 
 __all__ = [
-    "Card", "CardimgError", "Carousel", "FeaturedImage", "Line", "Palette", "RenderOptions",
-    "Slide", "Source", "Story", "StoryError", "Theme", "ThemeError", "__version__",
-    "load_story", "load_theme", "parse_story", "render",
+    "Card",
+    "CardimgError",
+    "Carousel",
+    "FeaturedImage",
+    "Line",
+    "Palette",
+    "RenderOptions",
+    "Slide",
+    "Source",
+    "Story",
+    "StoryError",
+    "Theme",
+    "ThemeError",
+    "__version__",
+    "load_story",
+    "load_theme",
+    "parse_story",
+    "render",
 ]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import unicodedata
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
-from .theme import Theme
+from .theme import FallbackFont, Theme
 
-__all__ = ["FontBook", "raqm_available"]
+__all__ = ["FontBook", "clusters", "raqm_available"]
 
-# Emoji presentation and joiners belong to the cluster they sit in, whatever the font.
-_IGNORABLE = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x20E3})
+# Characters that only modify the one before them: they never choose a font.
+_JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x20E3})
+_ZWJ = "\u200d"
 
 
 @lru_cache(maxsize=1)
@@ -28,38 +33,99 @@ def layout_engine() -> ImageFont.Layout:
         return ImageFont.Layout.RAQM
     warnings.warn(
         "Pillow's Raqm layout is unavailable (install the FriBiDi library, "
-        "e.g. Debian's libfribidi0): falling back to basic layout, without kerning or complex-script shaping",
+        "e.g. Debian's libfribidi0): falling back to basic layout, without kerning "
+        "or complex-script shaping",
         RuntimeWarning,
         stacklevel=2,
     )
     return ImageFont.Layout.BASIC
 
 
-@lru_cache(maxsize=64)
-def _coverage(path: str) -> frozenset[int]:
-    font = TTFont(path, lazy=True, fontNumber=0)
-    try:
-        return frozenset(font.getBestCmap() or {})
-    finally:
-        font.close()
+def _split_ref(font: str) -> tuple[str, int]:
+    """Fonts are named by path, with `#N` for face N of a collection (.ttc)."""
+    path, _, index = font.partition("#")
+    return path, int(index or 0)
+
+
+@lru_cache(maxsize=128)
+def _font_info(font: str) -> tuple[frozenset[int], int]:
+    """The code points a font maps, and its bitmap strike size (0 for outline fonts)."""
+    path, index = _split_ref(font)
+    with TTFont(path, lazy=True, fontNumber=index) as tt:
+        cmap = frozenset(tt.getBestCmap() or {})
+        strike = 0
+        if "CBLC" in tt:
+            strike = max(strike.bitmapSizeTable.ppemY for strike in tt["CBLC"].strikes)
+    return cmap, strike
+
+
+def _covers(font: str, code: int) -> bool:
+    return code in _font_info(font)[0]
 
 
 @lru_cache(maxsize=512)
-def _font(path: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size, layout_engine=engine)
+def _load(font: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
+    path, index = _split_ref(font)
+    return ImageFont.truetype(path, size, index=index, layout_engine=engine)
+
+
+def _is_emoji_cluster(cluster: str) -> bool:
+    if "\ufe0e" in cluster:
+        return False
+    base = ord(cluster[0])
+    return (
+        base >= 0x1F000
+        or "\ufe0f" in cluster
+        or "\u20e3" in cluster
+        or _ZWJ in cluster
+        or any(0x1F3FB <= ord(c) <= 0x1F3FF for c in cluster)
+    )
+
+
+def clusters(text: str) -> Iterator[str]:
+    """Split text into what must share one font: a base character with its marks,
+    an emoji with its modifiers and joiners, a pair of regional indicators."""
+    current = ""
+    for char in text:
+        code = ord(char)
+        attach = bool(current) and (
+            unicodedata.category(char) in ("Mn", "Mc", "Me")
+            or code in _JOINERS
+            or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F
+            or current.endswith(_ZWJ)
+            or (_is_regional(code) and len(current) == 1 and _is_regional(ord(current)))
+        )
+        if attach:
+            current += char
+        else:
+            if current:
+                yield current
+            current = char
+    if current:
+        yield current
+
+
+def _is_regional(code: int) -> bool:
+    return 0x1F1E6 <= code <= 0x1F1FF
 
 
 class FontBook:
     """The fonts of a theme, with per-font caches for coverage, metrics and text lengths.
 
-    Fonts are identified by their file path (a string), so laid-out text carries the
-    exact file the painter must use, fallbacks included.
+    Fonts are named by file path (a string, `path#N` inside a collection), so laid
+    out text carries the exact file the painter must use, fallbacks included.
+    Characters no theme font has are looked up among the system's fonts
+    (fontconfig), which is how large CJK fonts are used without shipping them.
     """
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, *, system_fonts: bool = True) -> None:
         self._theme = theme
         self._engine = layout_engine()
-        self._fallback = tuple(str(path) for path in theme.fallback)
+        self._face_of = {str(path): face for face, path in theme.fonts.items()}
+        self._fallback: tuple[FallbackFont, ...] = theme.fallback
+        self._system = system_fonts and shutil.which("fc-match") is not None
+        self._system_found: list[str] = []
         self.width = lru_cache(maxsize=200_000)(self._width)
         self.runs = lru_cache(maxsize=50_000)(self._runs)
         self.metrics = lru_cache(maxsize=4_096)(self._metrics)
@@ -69,42 +135,119 @@ class FontBook:
         return str(self._theme.face_path(face))
 
     def font(self, font: str, size: float) -> ImageFont.FreeTypeFont:
-        return _font(font, size, self._engine)
+        """A loaded font. Bitmap fonts (colour emoji) load at their one strike size:
+        use `scale` to bring their measurements and pixels to `size`."""
+        strike = _font_info(font)[1]
+        return _load(font, strike or size, self._engine)
+
+    def scale(self, font: str, size: float) -> float:
+        strike = _font_info(font)[1]
+        return size / strike if strike else 1.0
+
+    def is_bitmap(self, font: str) -> bool:
+        return _font_info(font)[1] > 0
 
     def _width(self, font: str, size: float, text: str) -> float:
-        return float(self.font(font, size).getlength(text))
+        return float(self.font(font, size).getlength(text)) * self.scale(font, size)
 
     def _metrics(self, font: str, size: float) -> tuple[float, float]:
         ascent, descent = self.font(font, size).getmetrics()
-        return float(ascent), float(descent)
+        scale = self.scale(font, size)
+        return float(ascent) * scale, float(descent) * scale
 
-    def _runs(self, font: str, text: str) -> tuple[tuple[str, str], ...]:
-        """Split text into (font, text) runs: each character goes to the first font that has it."""
-        chain = (font, *self._fallback)
+    def _chain(self, font: str, *, emoji_first: bool) -> list[str]:
+        face = self._face_of.get(font, "")
+        family = face.split("-", 1)[0]
+        bold = "bold" in face or "semibold" in face
+        italic = "italic" in face
+        text_fonts, emoji_fonts = [font], []
+        for entry in self._fallback:
+            if entry.families and family not in entry.families:
+                continue
+            path = entry.pick(bold=bold, italic=italic)
+            (emoji_fonts if entry.emoji else text_fonts).append(str(path))
+        return emoji_fonts + text_fonts if emoji_first else text_fonts + emoji_fonts
+
+    def _runs(self, font: str, text: str, lang: str | None = None) -> tuple[tuple[str, str], ...]:
+        """Split text into (font, text) runs: each cluster goes to the first font that has it."""
         runs: list[tuple[str, str]] = []
-        for char in text:
-            code = ord(char)
-            if code in _IGNORABLE or (char.isspace() and code in _coverage(font)):
-                chosen = runs[-1][0] if runs else font
+        for cluster in clusters(text):
+            if cluster.isspace():
+                previous = runs[-1][0] if runs else font
+                chosen = previous if _covers(previous, ord(cluster[0])) else font
             else:
-                chosen = next((f for f in chain if code in _coverage(f)), font)
+                chosen = self._choose(font, cluster, lang)
             if runs and runs[-1][0] == chosen:
-                runs[-1] = (chosen, runs[-1][1] + char)
+                runs[-1] = (chosen, runs[-1][1] + cluster)
             else:
-                runs.append((chosen, char))
+                runs.append((chosen, cluster))
         return tuple(runs)
 
+    def _choose(self, font: str, cluster: str, lang: str | None) -> str:
+        needed = [ord(c) for c in cluster if ord(c) not in _JOINERS]
+        if not needed:
+            return font
+        chain = self._chain(font, emoji_first=_is_emoji_cluster(cluster))
+        for candidate in chain:
+            if all(_covers(candidate, code) for code in needed):
+                return candidate
+        system = self._system_font(needed[0], font, lang)
+        if system is not None:
+            return system
+        return next((c for c in chain if _covers(c, needed[0])), font)
+
+    def _system_font(self, code: int, font: str, lang: str | None) -> str | None:
+        if not self._system:
+            return None
+        for found in self._system_found:
+            if _covers(found, code):
+                return found
+        found = _fc_match(code, self._face_of.get(font, "sans"), lang)
+        if found is not None:
+            self._system_found.append(found)
+        return found
+
     def missing(self, font: str, text: str) -> set[str]:
-        """Characters of `text` that no font of the chain can draw."""
-        chain = (font, *self._fallback)
+        """Characters of `text` that the font it was given to cannot draw (tofu)."""
         return {
             char
             for char in text
             if not char.isspace()
-            and ord(char) not in _IGNORABLE
-            and not any(ord(char) in _coverage(f) for f in chain)
+            and ord(char) not in _JOINERS
+            and not _covers(font, ord(char))
+            and unicodedata.category(char) not in ("Cf", "Cc")
         }
 
 
-def font_name(path: str) -> str:
-    return Path(path).stem
+@lru_cache(maxsize=256)
+def _fc_match(code: int, face: str, lang: str | None) -> str | None:
+    """Ask fontconfig for an installed font that has `code`; None when there is none."""
+    family = (
+        "serif"
+        if face.startswith("serif")
+        else "monospace"
+        if face.startswith("mono")
+        else "sans-serif"
+    )
+    pattern = f"{family}:charset={code:x}"
+    if "bold" in face:
+        pattern += ":weight=bold"
+    if lang:
+        pattern += f":lang={lang}"
+    try:
+        result = subprocess.run(
+            ["fc-match", "--format=%{file}#%{index}", pattern],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = result.stdout.strip()
+    if not found or not Path(_split_ref(found)[0]).is_file():
+        return None
+    try:
+        return found if _covers(found, code) else None
+    except Exception:  # a font fontconfig lists but fontTools cannot read is no use
+        return None

@@ -6,7 +6,7 @@ import math
 
 from PIL import Image, ImageDraw
 
-from .fonts import FontBook
+from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import Palette, Theme
@@ -40,7 +40,7 @@ def paint_slide(
         _draw_mark(draw, mark, _rgb(palette.frame), plan.geometry.unit)
     text_color = _rgb(palette.text)
     for line in plan.lines:
-        _draw_line(draw, line, text_color, fonts)
+        _draw_line(image, draw, line, text_color, fonts)
     return image
 
 
@@ -126,28 +126,50 @@ def _draw_mark(draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float) -> Non
         draw.polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], fill=color)
 
 
-def _draw_line(draw: ImageDraw.ImageDraw, line: Line, color, fonts: FontBook) -> None:
+def _draw_line(
+    image: Image.Image, draw: ImageDraw.ImageDraw, line: Line, color, fonts: FontBook
+) -> None:
     if line.marker is not None:
-        _draw_fragment(draw, line.marker, color, fonts)
+        _draw_fragment(image, draw, line.marker, color, fonts)
     for fragment in line.fragments:
-        _draw_fragment(draw, fragment, color, fonts)
+        _draw_fragment(image, draw, fragment, color, fonts)
+
+
+def _draw_bitmap_text(image: Image.Image, fragment: PlacedFragment, fonts: FontBook) -> None:
+    """Colour emoji fonts hold bitmaps at one size: draw there, scale, composite."""
+    style = fragment.style
+    font = fonts.font(style.font, style.size)
+    scale = fonts.scale(style.font, style.size)
+    ascent, descent = font.getmetrics()
+    width = max(1, math.ceil(font.getlength(fragment.text)))
+    layer = Image.new("RGBA", (width, ascent + descent), (0, 0, 0, 0))
+    ImageDraw.Draw(layer).text(
+        (0, ascent), fragment.text, font=font, anchor="ls", embedded_color=True
+    )
+    size = (max(1, round(width * scale)), max(1, round((ascent + descent) * scale)))
+    layer = layer.resize(size, Image.Resampling.LANCZOS)
+    image.paste(layer, (round(fragment.x), round(fragment.baseline - ascent * scale)), layer)
 
 
 def _draw_fragment(
-    draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook
+    image: Image.Image, draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook
 ) -> None:
     style = fragment.style
+    if fonts.is_bitmap(style.font):
+        if fragment.text.strip():
+            _draw_bitmap_text(image, fragment, fonts)
+        return
     font = fonts.font(style.font, style.size)
+    options = {"direction": "rtl" if fragment.rtl else "ltr"} if raqm_available() else {}
     if style.tracking:
         # Pillow cannot letter-space: place each character, as the layout measured it.
         x = fragment.x
         for char in fragment.text:
-            draw.text((x, fragment.baseline), char, font=font, fill=color, anchor="ls")
+            draw.text((x, fragment.baseline), char, font=font, fill=color, anchor="ls", **options)
             x += fonts.width(style.font, style.size, char) + style.tracking
     elif fragment.text.strip():
-        draw.text(
-            (fragment.x, fragment.baseline), fragment.text, font=font, fill=color, anchor="ls"
-        )
+        position = (fragment.x, fragment.baseline)
+        draw.text(position, fragment.text, font=font, fill=color, anchor="ls", **options)
     thickness = max(1, round(style.size / 18))
     if style.underline and fragment.text.strip():
         y = fragment.baseline + max(2, math.ceil(style.size * 0.1))

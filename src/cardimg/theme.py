@@ -11,7 +11,7 @@ from typing import Any, Literal
 from .errors import ThemeError
 from .resources import data_dir
 
-__all__ = ["BlockStyle", "Palette", "Theme", "load_palettes", "load_theme"]
+__all__ = ["BlockStyle", "FallbackFont", "Palette", "Theme", "load_palettes", "load_theme"]
 
 Align = Literal["center", "left", "start"]
 DEFAULT_PALETTE = "--default"
@@ -44,6 +44,27 @@ class BlockStyle:
     tracking: float = 0.0
     underline: bool = False
     indent: float = 0.0
+
+
+@dataclass(frozen=True)
+class FallbackFont:
+    """A fallback family: files per style, used for characters the theme's faces lack."""
+
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+    families: tuple[str, ...] = ()  # only for faces of these families (empty: all)
+    emoji: bool = False  # colour emoji: preferred for emoji clusters
+
+    def pick(self, *, bold: bool, italic: bool) -> Path:
+        if bold and italic and self.bold_italic:
+            return self.bold_italic
+        if bold and self.bold:
+            return self.bold
+        if italic and self.italic:
+            return self.italic
+        return self.regular
 
 
 @dataclass(frozen=True)
@@ -81,7 +102,7 @@ class Theme:
 
     name: str
     fonts: Mapping[str, Path]
-    fallback: tuple[Path, ...]
+    fallback: tuple[FallbackFont, ...]
     palettes: Mapping[str, Palette]
     styles: Mapping[str, BlockStyle]
     type: TypeScale = field(default_factory=TypeScale)
@@ -162,7 +183,7 @@ def load_theme(path: str | Path | None = None) -> Theme:
         face: _font_file(fonts_dir, rel, where)
         for face, rel in _table(data, "fonts", where).items()
     }
-    fallback = tuple(_font_file(fonts_dir, rel, where) for rel in data.get("fallback", []))
+    fallback = tuple(_fallback(fonts_dir, entry, where) for entry in data.get("fallback", []))
 
     palettes_name = data.get("palettes", "brand")
     palettes_path = data_dir("palettes") / f"{palettes_name}.toml"
@@ -181,6 +202,22 @@ def load_theme(path: str | Path | None = None) -> Theme:
         type=_build(TypeScale, _table(data, "type", where), f"{where}: [type]"),
         frame=_build(FrameStyle, _table(data, "frame", where), f"{where}: [frame]"),
         image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
+    )
+
+
+def _fallback(fonts_dir: Path, entry: object, where: str) -> FallbackFont:
+    if not isinstance(entry, Mapping) or "regular" not in entry:
+        raise ThemeError(f"{where}: each [[fallback]] needs a `regular` font file")
+    files = {
+        key.replace("-", "_"): _font_file(fonts_dir, entry[key], where)
+        for key in ("regular", "bold", "italic", "bold-italic")
+        if key in entry
+    }
+    unknown = set(entry) - {"regular", "bold", "italic", "bold-italic", "families", "emoji"}
+    if unknown:
+        raise ThemeError(f"{where}: [[fallback]]: unknown setting {sorted(unknown)[0]!r}")
+    return FallbackFont(
+        **files, families=tuple(entry.get("families", ())), emoji=bool(entry.get("emoji", False))
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ..blocks import Block
 from ..theme import BlockStyle, Theme
 from .breaking import break_balanced, break_greedy, break_pretty, line_ranges
-from .items import Glue, Item, RunStyle, inline_items, split_oversized
+from ..bidi import base_direction
+from .items import Glue, Item, Penalty, RunStyle, block_text, inline_items, split_oversized
 from .lines import Fragment, SetLine, set_line
 from .measure import Measurer
 
@@ -41,6 +42,7 @@ class FlowLine:
     last_in_block: bool = True
     keep_with_next: bool = False
     rule: bool = False  # a thematic break: no text, an ornament is drawn
+    direction: str = "ltr"  # of the block: right-to-left blocks start at the right
 
 
 def _size(body_size: float, style: BlockStyle) -> float:
@@ -76,11 +78,12 @@ def layout_blocks(
         previous_after = gap_after * (body_advance if style.space_after is None else advance)
 
         if block.role == "rule":
-            empty = SetLine((), 0.0, size * 0.5, size * 0.5)
+            empty = SetLine((), "", 0.0, size * 0.5, size * 0.5)
             flow.append(FlowLine(empty, "rule", index, advance, gap, "center", rule=True))
             continue
         indent = style.indent * size * block.depth if block.role == "list" else 0.0
-        lines = _break_block(block, style, size, width - indent, measurer, final=final)
+        direction = base_direction(block_text(block.spans, style))
+        lines = _break_block(block, style, size, width - indent, measurer, final, direction)
         marker = _marker(block, style, size, measurer) if block.marker else None
         for number, line in enumerate(lines):
             flow.append(
@@ -97,15 +100,23 @@ def layout_blocks(
                     first_in_block=number == 0,
                     last_in_block=number == len(lines) - 1,
                     keep_with_next=block.role in HEADINGS,
+                    direction=direction,
                 )
             )
     return flow
 
 
 def _break_block(
-    block: Block, style: BlockStyle, size: float, width: float, measurer: Measurer, *, final: bool
+    block: Block,
+    style: BlockStyle,
+    size: float,
+    width: float,
+    measurer: Measurer,
+    final: bool,
+    direction: str,
 ) -> list[SetLine]:
-    items = split_oversized(inline_items(block.spans, style, size, measurer), width, measurer)
+    items = inline_items(block.spans, style, size, measurer, direction=direction)
+    items = split_oversized(items, width, measurer)
     breaker: Breaker = break_greedy
     if final and block.role in HEADINGS:
         breaker = break_balanced
@@ -114,17 +125,28 @@ def _break_block(
     breaks = breaker(items, width)
     fallback = RunStyle(measurer.face(style.family), size)
     return [
-        set_line(items[start:end], measurer, fallback=fallback, space_after=_at_space(items, brk))
+        set_line(
+            items[start:end],
+            measurer,
+            fallback=fallback,
+            space_after=_at_space(items, brk),
+            direction=direction,
+        )
         for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True)
     ]
 
 
 def _at_space(items: Sequence[Item], brk: int) -> bool:
-    return brk < len(items) and isinstance(items[brk], Glue)
+    """Whether the text had white space at this break (a space, or a hard line break)."""
+    if brk >= len(items):
+        return False
+    item = items[brk]
+    return isinstance(item, Glue) or (isinstance(item, Penalty) and item.forced)
 
 
 def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) -> Fragment:
-    """The bullet or number hanging in the indent, right-aligned against the text."""
+    """The bullet or number hanging in the indent; `x` is its offset before the text
+    (left of it, or right of it in a right-to-left block: see `page.place_lines`)."""
     run = RunStyle(measurer.face(style.family), size)
     text = block.marker or ""
     width = measurer.width(run.font, size, text)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
 from uniseg.graphemecluster import grapheme_clusters
 from uniseg.linebreak import line_break_units
 
+from ..bidi import embedding_levels
 from ..blocks import Span
+from ..scripts import text_lang
 from ..theme import BlockStyle
 from .measure import Measurer
 
@@ -42,11 +44,15 @@ class RunStyle:
 
 
 class Box(NamedTuple):
-    """Text that is never broken inside (unless it alone is wider than the line)."""
+    """Text that is never broken inside (unless it alone is wider than the line).
+
+    `level` is the bidi embedding level of its characters (odd: right-to-left).
+    """
 
     text: str
     width: float
     style: RunStyle
+    level: int = 0
 
 
 class Glue(NamedTuple):
@@ -55,6 +61,7 @@ class Glue(NamedTuple):
     text: str
     width: float
     style: RunStyle
+    level: int = 0
 
 
 class Penalty(NamedTuple):
@@ -83,8 +90,17 @@ def _face(style: BlockStyle, span: Span) -> str:
     return family if style.weight == "regular" else f"{family}-{style.weight}"
 
 
+def block_text(spans: tuple[Span, ...], style: BlockStyle) -> str:
+    return "".join(span.text.upper() if style.uppercase else span.text for span in spans)
+
+
 def inline_items(
-    spans: tuple[Span, ...], style: BlockStyle, size: float, measurer: Measurer
+    spans: tuple[Span, ...],
+    style: BlockStyle,
+    size: float,
+    measurer: Measurer,
+    *,
+    direction: str = "ltr",
 ) -> tuple[Item, ...]:
     """The items of one block's text at one size, in logical order."""
     texts = [span.text.upper() if style.uppercase else span.text for span in spans]
@@ -92,6 +108,7 @@ def inline_items(
     owner: list[int] = []  # index of the span each character comes from
     for index, piece in enumerate(texts):
         owner.extend([index] * len(piece))
+    context = _Context(text, owner, embedding_levels(text, direction), text_lang(text))
     run_styles = [
         RunStyle(
             font=measurer.face(_face(style, span)),
@@ -111,9 +128,9 @@ def inline_items(
         body = unit.rstrip("\n\r\u2028\u2029\x0b\x0c\x85")
         forced = len(body) < len(unit)
         content = body.rstrip("".join(_SPACES))
-        _add_boxes(items, text, owner, run_styles, position, position + len(content), measurer)
+        _add_boxes(items, context, run_styles, position, position + len(content), measurer)
         _add_glue(
-            items, text, owner, run_styles, position + len(content), position + len(body), measurer
+            items, context, run_styles, position + len(content), position + len(body), measurer
         )
         if forced:
             items.append(Penalty(forced=True))
@@ -123,29 +140,49 @@ def inline_items(
     return tuple(items)
 
 
-def _pieces(owner: list[int], start: int, end: int):
-    """(span index, start, end) for each stretch of characters from one span."""
+class _Context(NamedTuple):
+    """A block's text with, per character, its span, its bidi level, and a language hint."""
+
+    text: str
+    owner: list[int]
+    levels: tuple[int, ...]
+    lang: str | None
+
+
+def _pieces(context: _Context, start: int, end: int):
+    """(span index, level, start, end) for each stretch of one span at one bidi level."""
+    owner, levels = context.owner, context.levels
     while start < end:
-        span_index = owner[start]
+        key = (owner[start], levels[start])
         stop = start
-        while stop < end and owner[stop] == span_index:
+        while stop < end and (owner[stop], levels[stop]) == key:
             stop += 1
-        yield span_index, start, stop
+        yield key[0], key[1], start, stop
         start = stop
 
 
-def _add_boxes(items, text, owner, run_styles, start, end, measurer: Measurer) -> None:
-    for span_index, a, b in _pieces(owner, start, end):
+def _add_boxes(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
+    for span_index, level, a, b in _pieces(context, start, end):
         base = run_styles[span_index]
-        for font, run in measurer.runs(base.font, text[a:b]):
+        for font, run in measurer.runs(base.font, context.text[a:b], context.lang):
             style = base if font == base.font else _with_font(base, font)
-            items.append(Box(run, _measure(measurer, style, run), style))
+            if style.tracking and not _trackable(run):
+                style = replace(style, tracking=0.0)
+            items.append(Box(run, _measure(measurer, style, run), style, level))
 
 
-def _add_glue(items, text, owner, run_styles, start, end, measurer: Measurer) -> None:
-    for span_index, a, b in _pieces(owner, start, end):
+def _add_glue(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
+    for span_index, level, a, b in _pieces(context, start, end):
         style = run_styles[span_index]
-        items.append(Glue(text[a:b], _measure(measurer, style, text[a:b]), style))
+        text = context.text[a:b]
+        items.append(Glue(text, _measure(measurer, style, text), style, level))
+
+
+def _trackable(text: str) -> bool:
+    # Letter-spacing pulls joined scripts (Arabic, Devanagari) apart and breaks the
+    # order of right-to-left text, and CJK is already set on a grid: only the
+    # alphabetic scripts before Hebrew in Unicode are spaced out.
+    return all(ord(char) < 0x0590 or 0x2000 <= ord(char) < 0x2070 for char in text)
 
 
 def _with_font(style: RunStyle, font: str) -> RunStyle:
@@ -182,7 +219,8 @@ def split_oversized(
                 for cluster in grapheme_clusters(box.text):
                     if result and isinstance(result[-1], Box):
                         result.append(Penalty(cost=EMERGENCY_COST))
-                    result.append(Box(cluster, _measure(measurer, box.style, cluster), box.style))
+                    width = _measure(measurer, box.style, cluster)
+                    result.append(Box(cluster, width, box.style, box.level))
         stretch.clear()
 
     for item in items:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..bidi import visual_order
 from .items import Box, Glue, Item, RunStyle, styled_width
 from .measure import Measurer
 
@@ -13,12 +14,17 @@ __all__ = ["Fragment", "SetLine", "set_line"]
 
 @dataclass(frozen=True, slots=True)
 class Fragment:
-    """Text in one style, `x` pixels from the start of its line."""
+    """Text in one style and one direction, `x` pixels from the left end of its line."""
 
     text: str
     x: float
     width: float
     style: RunStyle
+    level: int = 0  # bidi level: odd levels are drawn right-to-left
+
+    @property
+    def rtl(self) -> bool:
+        return self.level % 2 == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,43 +32,59 @@ class SetLine:
     """A line of text with its width and vertical metrics, not yet placed on a slide."""
 
     fragments: tuple[Fragment, ...]
+    text: str  # in reading (logical) order
     width: float
     ascent: float
     descent: float
     space_after: bool = False  # the line was broken at a space (joins with " " in plain text)
-
-    @property
-    def text(self) -> str:
-        return "".join(fragment.text for fragment in self.fragments)
+    direction: str = "ltr"
 
 
 def set_line(
-    items: Sequence[Item], measurer: Measurer, *, fallback: RunStyle, space_after: bool = False
+    items: Sequence[Item],
+    measurer: Measurer,
+    *,
+    fallback: RunStyle,
+    space_after: bool = False,
+    direction: str = "ltr",
 ) -> SetLine:
-    """Merge consecutive items of one style and measure each merged fragment whole.
+    """Merge consecutive items of one style and level, measure each merged fragment
+    whole, and put the fragments in display order (bidi rule L2).
 
     Measuring the whole fragment (not the sum of words) keeps the kerning across
     spaces that the painter will draw, so the line box is the drawn width.
+    `fragments` are in display order, left to right; `text` stays in reading order.
     """
-    pieces: list[tuple[str, RunStyle]] = []
+    pieces: list[tuple[str, RunStyle, int]] = []
     for item in items:
         if not isinstance(item, (Box, Glue)):
             continue
-        if pieces and pieces[-1][1] == item.style:
-            pieces[-1] = (pieces[-1][0] + item.text, item.style)
+        if pieces and pieces[-1][1] == item.style and pieces[-1][2] == item.level:
+            pieces[-1] = (pieces[-1][0] + item.text, item.style, item.level)
         else:
-            pieces.append((item.text, item.style))
+            pieces.append((item.text, item.style, item.level))
+    logical = [
+        Fragment(text, 0.0, styled_width(measurer, style, text), style, level)
+        for text, style, level in pieces
+    ]
+    if direction == "rtl" or any(fragment.level for fragment in logical):
+        display = visual_order(logical, [fragment.level for fragment in logical])
+    else:
+        display = logical
     fragments, x = [], 0.0
-    for text, style in pieces:
-        width = styled_width(measurer, style, text)
-        fragments.append(Fragment(text, x, width, style))
-        x += width
-    styles = [style for _, style in pieces] or [fallback]
-    metrics = [measurer.metrics(style.font, style.size) for style in styles]
+    for fragment in display:
+        fragments.append(replace(fragment, x=x))
+        x += fragment.width
+    reading = "".join(fragment.text for fragment in logical)
+    # The block's own face sets the line's metrics, as CSS does with a fixed line
+    # height: a fallback font with tall metrics (Arabic) must not spread the lines.
+    ascent, descent = measurer.metrics(fallback.font, fallback.size)
     return SetLine(
         tuple(fragments),
+        reading,
         x,
-        max(ascent for ascent, _ in metrics),
-        max(descent for _, descent in metrics),
+        ascent,
+        descent,
         space_after,
+        direction,
     )

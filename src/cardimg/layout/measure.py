@@ -22,6 +22,7 @@ class Measurer(Protocol):
         """Ascent and descent (both positive) of the font at `size`."""
         ...
 
-    def runs(self, font: str, text: str) -> tuple[tuple[str, str], ...]:
-        """`text` split into (font, text) runs, each character in the first font that has it."""
+    def runs(self, font: str, text: str, lang: str | None = None) -> tuple[tuple[str, str], ...]:
+        """`text` split into (font, text) runs, each character in the first font that has it;
+        `lang` hints which CJK locale's forms to prefer."""
         ...

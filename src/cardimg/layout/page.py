@@ -44,14 +44,16 @@ class PlacedFragment:
     baseline: float
     width: float
     style: RunStyle
+    rtl: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
     """One line of text as drawn: the public record tests and tools inspect.
 
-    `box` is (x0, y0, x1, y1) in whole pixels and covers the line's ascent and
-    descent; `text` is what was drawn, without a list marker (that is `marker`).
+    `box` is (x0, y0, x1, y1) in whole pixels: the line box, from the top of the
+    line's height to its bottom, so the boxes of a block stack without overlap;
+    `text` is what was drawn, in reading order, without a list marker (`marker`).
     """
 
     text: str
@@ -126,43 +128,54 @@ def place_lines(
             continue
         line = flow.line
         baseline = y + (flow.advance - line.ascent - line.descent) / 2 + line.ascent
+        rtl = flow.direction == "rtl"
         if flow.group >= 0:
-            left = columns[flow.group] + flow.indent
+            column_left, column_width = columns[flow.group]
+            left = column_left + flow.indent
+            if rtl:
+                left = column_left + column_width - flow.indent - line.width
         elif flow.align == "center":
             left = x0 + (x1 - x0 - line.width) / 2
+        elif rtl:
+            left = x1 - flow.indent - line.width
         else:
             left = x0 + flow.indent
-        placed.append(_public_line(flow, left, baseline))
+        placed.append(_public_line(flow, left, baseline, top=y))
         y += flow.advance
     return placed, marks
 
 
-def _list_columns(lines: Sequence[FlowLine], x0: float, x1: float) -> dict[int, float]:
-    """Left edge of each list group: the widest item decides, the column is centred."""
+def _list_columns(
+    lines: Sequence[FlowLine], x0: float, x1: float
+) -> dict[int, tuple[float, float]]:
+    """Left edge and width of each list group: the widest item decides, the column is centred."""
     widths: dict[int, float] = {}
     for flow in lines:
         if flow.group >= 0:
             widths[flow.group] = max(widths.get(flow.group, 0.0), flow.indent + flow.line.width)
-    return {group: x0 + max(0.0, (x1 - x0 - width) / 2) for group, width in widths.items()}
+    return {group: (x0 + max(0.0, (x1 - x0 - width) / 2), width) for group, width in widths.items()}
 
 
-def _public_line(flow: FlowLine, left: float, baseline: float) -> Line:
+def _public_line(flow: FlowLine, left: float, baseline: float, *, top: float) -> Line:
     line = flow.line
     fragments = tuple(
-        PlacedFragment(f.text, left + f.x, baseline, f.width, f.style) for f in line.fragments
+        PlacedFragment(f.text, left + f.x, baseline, f.width, f.style, f.rtl)
+        for f in line.fragments
     )
     marker = None
-    start = left
+    start, end = left, left + line.width
     if flow.marker is not None:
         m = flow.marker
-        marker = PlacedFragment(m.text, left + m.x, baseline, m.width, m.style)
-        start = marker.x
+        # A right-to-left item hangs its marker at the right, mirrored.
+        x = left + line.width - m.x - m.width if flow.direction == "rtl" else left + m.x
+        marker = PlacedFragment(m.text, x, baseline, m.width, m.style)
+        start, end = min(start, x), max(end, x + m.width)
     size = line.fragments[0].style.size if line.fragments else 0.0
     box = (
         math.floor(start),
-        math.floor(baseline - line.ascent),
-        math.ceil(left + line.width),
-        math.ceil(baseline + line.descent),
+        math.floor(top),
+        math.ceil(end),
+        math.floor(top + flow.advance),
     )
     return Line(
         text=line.text,
@@ -213,7 +226,8 @@ def label_lines(
         advance = max(line_height, line.ascent + line.descent)
         baseline = top + number * advance + (advance - line.ascent - line.descent) / 2 + line.ascent
         flow = FlowLine(line, role, -1, advance, 0.0, "center")
-        placed.append(_public_line(flow, center_x - line.width / 2, baseline))
+        top_of_line = top + number * advance
+        placed.append(_public_line(flow, center_x - line.width / 2, baseline, top=top_of_line))
     return placed
 
 
