@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..bidi import base_direction
 from ..blocks import Block
 from ..theme import BlockStyle, Theme
 from .breaking import break_balanced, break_greedy, break_pretty, line_ranges
-from ..bidi import base_direction
 from .items import Glue, Item, Penalty, RunStyle, block_text, inline_items, split_oversized
 from .lines import Fragment, SetLine, set_line
 from .measure import Measurer
