@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     run.add_argument("--strict", action="store_true", help="treat an unknown palette as an error")
+    run.add_argument(
+        "--accessible",
+        action="store_true",
+        default=None,
+        help="move palette text/background lightness just enough to pass WCAG AA contrast",
+    )
     run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
     return parser
 
@@ -81,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "text is set without kerning or complex-script shaping",
         )
     warnings.simplefilter("ignore", RuntimeWarning)
-    options = RenderOptions(images_dir=args.images, sources=args.sources, strict=args.strict)
+    options = RenderOptions(
+        images_dir=args.images, sources=args.sources, strict=args.strict, accessible=args.accessible
+    )
     files = list(_story_files(args.paths))
     if not files:
         _say("error", "no story files found in " + ", ".join(args.paths))

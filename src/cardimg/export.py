@@ -89,6 +89,11 @@ def manifest(carousel: Carousel, names: list[str], image_format: str) -> dict:
             "title": story.title,
             "series": story.series,
             "palette": carousel.palette.key,
+            "colors": {
+                "background": carousel.palette.background,
+                "text": carousel.palette.text,
+                "frame": carousel.palette.frame,
+            },
             "source": str(story.path) if story.path is not None else None,
             "id": story.story_id,
             "date": story.date,
@@ -105,6 +110,7 @@ def manifest(carousel: Carousel, names: list[str], image_format: str) -> dict:
                 "width": slide.width,
                 "height": slide.height,
                 "alt": slide.alt,
+                "contrast": slide.contrast,
             }
             for slide, name in zip(carousel.slides, names, strict=True)
         ],

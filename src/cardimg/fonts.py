@@ -125,7 +125,7 @@ class FontBook:
         self._face_of = {str(path): face for face, path in theme.fonts.items()}
         self._fallback: tuple[FallbackFont, ...] = theme.fallback
         self._system = system_fonts and shutil.which("fc-match") is not None
-        self._system_found: list[str] = []
+        self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
         self.width = lru_cache(maxsize=200_000)(self._width)
         self.runs = lru_cache(maxsize=50_000)(self._runs)
         self.metrics = lru_cache(maxsize=4_096)(self._metrics)
@@ -199,12 +199,16 @@ class FontBook:
     def _system_font(self, code: int, font: str, lang: str | None) -> str | None:
         if not self._system:
             return None
-        for found in self._system_found:
+        face = self._face_of.get(font, "sans")
+        # One system font per family, weight and language, reused while it covers.
+        key = (face.split("-", 1)[0], "bold" in face, lang)
+        found_before = self._system_found.setdefault(key, [])
+        for found in found_before:
             if _covers(found, code):
                 return found
-        found = _fc_match(code, self._face_of.get(font, "sans"), lang)
+        found = _fc_match(code, face, lang)
         if found is not None:
-            self._system_found.append(found)
+            found_before.append(found)
         return found
 
     def missing(self, font: str, text: str) -> set[str]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageStat
 
+from .contrast import AA_BODY, contrast_ratio, required_ratio
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import Palette, Theme
 
-__all__ = ["paint_slide"]
+__all__ = ["Painted", "TextContrast", "paint_slide"]
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -21,6 +23,19 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+class TextContrast(NamedTuple):
+    """The weakest text on a slide: its WCAG ratio against the pixels behind it."""
+
+    ratio: float
+    required: float
+    line: Line | None
+
+
+class Painted(NamedTuple):
+    image: Image.Image
+    contrast: TextContrast
+
+
 def paint_slide(
     plan: SlidePlan,
     *,
@@ -28,8 +43,9 @@ def paint_slide(
     theme: Theme,
     fonts: FontBook,
     background: Image.Image | None = None,
-) -> Image.Image:
-    """The slide's pixels. `background` is the featured image, already fitted to the slide."""
+) -> Painted:
+    """The slide's pixels, and the contrast of its text against what is actually behind
+    it. `background` is the featured image, already fitted to the slide."""
     size = (plan.geometry.width, plan.geometry.height)
     image = Image.new("RGB", size, _rgb(palette.background))
     if background is not None and plan.featured_image:
@@ -39,9 +55,28 @@ def paint_slide(
     for mark in plan.marks:
         _draw_mark(draw, mark, _rgb(palette.frame), plan.geometry.unit)
     text_color = _rgb(palette.text)
+    contrast = _weakest_contrast(image, plan, text_color)
     for line in plan.lines:
         _draw_line(image, draw, line, text_color, fonts)
-    return image
+    return Painted(image, contrast)
+
+
+def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color) -> TextContrast:
+    """Measure each line's text colour against the mean colour of the pixels behind it
+    (the palette, or the featured image blended in), before the text is drawn."""
+    weakest = TextContrast(21.0, AA_BODY, None)
+    width = plan.geometry.width
+    for line in plan.lines:
+        x0, y0, x1, y1 = line.box
+        if x1 <= x0 or y1 <= y0:
+            continue
+        behind = tuple(round(v) for v in ImageStat.Stat(image.crop(line.box)).mean[:3])
+        ratio = contrast_ratio(text_color, behind)
+        bold = any("bold" in f.style.font.lower() for f in line.fragments)
+        required = required_ratio(line.font_size, bold=bold, slide_width=width)
+        if ratio / required < weakest.ratio / weakest.required:
+            weakest = TextContrast(ratio, required, line)
+    return weakest
 
 
 def _gaps(plan: SlidePlan, theme: Theme, role: str) -> tuple[float, float] | None:

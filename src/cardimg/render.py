@@ -11,10 +11,11 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from .blocks import plain_text
+from .contrast import AA_BODY, accessible_pair, to_hex
 from .errors import StoryError
 from .fonts import FontBook
 from .layout.page import Line
-from .paint import paint_slide
+from .paint import Painted, TextContrast, paint_slide
 from .plan import SlidePlan, plan_story
 from .story import Story, load_story
 from .theme import Palette, Theme, load_theme
@@ -31,6 +32,7 @@ class RenderOptions:
     images_dir: Path | None = None
     sources: bool = True
     strict: bool = False
+    accessible: bool | None = None  # None: as the theme says
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Slide:
     body_size: float
     part: int = 1
     parts: int = 1
+    contrast: float = 21.0  # the weakest text's WCAG ratio against the pixels behind it
+    contrast_check: TextContrast | None = field(default=None, repr=False, compare=False)
 
     @property
     def width(self) -> int:
@@ -134,7 +138,9 @@ def render(
     theme = theme or _default_theme()
     options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
     notes = list(story.warnings)
-    palette = _palette(story, theme, options, notes)
+    base_palette = _palette(story, theme, options, notes)
+    accessible = theme.accessible if options.accessible is None else options.accessible
+    palette = accessible_palette(base_palette) if accessible else base_palette
     fonts = _fonts(theme)
     plans = plan_story(
         story,
@@ -150,23 +156,55 @@ def render(
         if any(p.featured_image for p in plans)
         else None
     )
-    slides = tuple(
-        _slide(
-            index,
-            plan,
-            paint_slide(plan, palette=palette, theme=theme, fonts=fonts, background=background),
+    slides = []
+    for index, plan in enumerate(plans, start=1):
+        painted = paint_slide(
+            plan, palette=palette, theme=theme, fonts=fonts, background=background
         )
-        for index, plan in enumerate(plans, start=1)
-    )
-    return Carousel(story, slides, palette, tuple(notes), options)
+        slides.append(_slide(index, plan, painted))
+    notes.extend(_contrast_warnings(story, palette, slides, accessible=palette is not base_palette))
+    return Carousel(story, tuple(slides), palette, tuple(notes), options)
 
 
-def _slide(index: int, plan: SlidePlan, image: Image.Image) -> Slide:
+def _contrast_warnings(
+    story: Story, palette: Palette, slides: list[Slide], *, accessible: bool
+) -> list[str]:
+    """Warnings for text that fails WCAG AA against what is behind it: one per distinct
+    failure (a failing palette fails on every slide alike), naming the slides."""
+    groups: dict[tuple[float, float], list[Slide]] = {}
+    for slide in slides:
+        check = slide.contrast_check
+        if check is not None and check.ratio < check.required:
+            groups.setdefault((round(check.ratio, 2), check.required), []).append(slide)
+    hint = "" if accessible else " (--accessible moves the colours just enough to pass)"
+    notes = []
+    for (ratio, required), failing in groups.items():
+        where = ", ".join(f"{slide.index:02d}" for slide in failing)
+        notes.append(
+            f"{_name(story)}: palette {palette.key!r}: text is {ratio:.2f}:1 against its "
+            f"background on slide{'s' if len(failing) > 1 else ''} {where}, below WCAG AA "
+            f"{required:g}:1{hint}"
+        )
+    return notes
+
+
+def accessible_palette(palette: Palette) -> Palette:
+    """The palette with text or background lightness moved just enough for WCAG AA body
+    text, keeping the hue (see `contrast.accessible_pair`); a passing palette is unchanged."""
+    text, background = accessible_pair(palette.text, palette.background, target=AA_BODY)
+    if (to_hex(text), to_hex(background)) == (palette.text.lower(), palette.background.lower()):
+        return palette
+    return replace(palette, text=to_hex(text), background=to_hex(background))
+
+
+def _slide(index: int, plan: SlidePlan, painted: Painted) -> Slide:
     return Slide(
         index=index,
         kind=plan.kind,
         card_key=plan.card_key,
-        image=image,
+        image=painted.image,
+        contrast_check=painted.contrast,
+        contrast=round(painted.contrast.ratio, 2),
         lines=plan.lines,
         safe_box=plan.safe_box,
         frame_box=plan.frame_box,

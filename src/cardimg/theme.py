@@ -108,6 +108,7 @@ class Theme:
     type: TypeScale = field(default_factory=TypeScale)
     frame: FrameStyle = field(default_factory=FrameStyle)
     image: ImageStyle = field(default_factory=ImageStyle)
+    accessible: bool = False  # move palette colours just enough to pass WCAG AA
 
     def style(self, role: str) -> BlockStyle:
         """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
@@ -202,6 +203,7 @@ def load_theme(path: str | Path | None = None) -> Theme:
         type=_build(TypeScale, _table(data, "type", where), f"{where}: [type]"),
         frame=_build(FrameStyle, _table(data, "frame", where), f"{where}: [frame]"),
         image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
+        accessible=bool(data.get("accessible", False)),
     )
 
 
