@@ -535,3 +535,138 @@ def test_story_without_series_has_no_series_line(write_story) -> None:
     check_geometry(carousel)
     assert not [line for line in carousel.slides[0].lines if line.role == "series"]
     assert joined(carousel.slides[0].text_lines) == "Hi there"
+
+
+# --------------------------------------------------------------------------- every block type
+
+RICH_BODY = """# Big h1 title
+
+### Third level heading
+
+#### Fourth level
+
+##### Fifth level
+
+###### Sixth legacy
+
+A **bold** word, *italic*, `code`, ~~struck~~, [a link](https://x.org) and <b>html</b> tags.
+
+1. first numbered
+2. second numbered
+   * nested bullet one
+   * nested bullet two
+3. third
+
+> A pull quote that is long enough to wrap onto a second line at least.
+
+— Attribution Person
+
+---
+
+<div>html block text</div>
+"""
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory, story_text) -> Carousel:
+    path = tmp_path_factory.mktemp("rich") / "rich.md"
+    cards = [{"order": 0, "_key": "rich", "body": RICH_BODY}]
+    path.write_text(story_text(cards, card_series="Series"), "utf-8")
+    return render(load_story(path))
+
+
+def test_every_block_type_lays_out_inside_the_safe_box(rich: Carousel) -> None:
+    check_geometry(rich)
+
+
+def test_every_block_type_keeps_its_words(rich: Carousel) -> None:
+    drawn = [word.casefold() for word in drawn_words(rich, "rich")]   # h4/h5 are set uppercase
+    assert drawn == [word.casefold() for word in card_words(RICH_BODY)]
+    text = joined([line for s in slides_of(rich, "rich") for line in s.text_lines])
+    assert "<b>" not in text and "<div>" not in text and "**" not in text
+
+
+def test_every_block_type_has_its_role(rich: Carousel) -> None:
+    lines = [line for s in slides_of(rich, "rich") for line in s.text_lines]
+    by_text = {line.text: line for line in lines}
+    assert by_text["Big h1 title"].role == "heading"
+    assert by_text["Third level heading"].role == "heading"
+    assert by_text["Big h1 title"].font_size > by_text["Third level heading"].font_size
+    markers = [line.marker.text for line in lines if line.marker is not None]
+    assert markers == ["1.", "2.", "◦", "◦", "3."]
+    nested = by_text["nested bullet one"]
+    assert nested.role == "list" and nested.box[0] > by_text["first numbered"].box[0]
+    assert [line.role for line in lines if "pull quote" in line.text] == ["quote"]
+    assert by_text["— Attribution Person"].role == "attribution"
+
+
+def test_styled_runs_share_a_baseline(write_story) -> None:
+    cards = [{"_key": "k", "body": "A **bold** and *it* word"}]
+    carousel = render(load_story(write_story("b.md", cards)))
+    [line] = carousel.slides[0].text_lines
+    assert line.text == "A bold and it word"
+    assert len(line.fragments) >= 3
+    assert len({fragment.baseline for fragment in line.fragments}) == 1
+    assert len({fragment.style.font for fragment in line.fragments}) >= 3   # regular, bold, italic
+    xs = [fragment.x for fragment in line.fragments]
+    assert xs == sorted(xs)
+    assert "".join(fragment.text for fragment in line.fragments) == line.text
+
+
+def test_hard_line_break_keeps_words_apart(write_story) -> None:
+    body = "Roses are red,  \nviolets are blue."
+    carousel = render(load_story(write_story("h.md", [{"_key": "k", "body": body}])))
+    slide = carousel.slides[0]
+    assert [line.text for line in slide.text_lines] == ["Roses are red,", "violets are blue."]
+    assert drawn_words(carousel, "k") == card_words(body)
+    assert slide.alt.split() == ["Roses", "are", "red,", "violets", "are", "blue."]
+
+
+def test_code_block_lines_keep_words_apart(write_story) -> None:
+    body = "```\nprint(1)\nprint(2)\n```"
+    carousel = render(load_story(write_story("c.md", [{"_key": "k", "body": body}])))
+    slide = carousel.slides[0]
+    assert [line.text for line in slide.text_lines] == ["print(1)", "print(2)"]
+    assert drawn_words(carousel, "k") == card_words(body)
+    assert slide.alt.split() == ["print(1)", "print(2)"]
+
+
+def test_code_block_lines_do_not_overlap(write_story) -> None:
+    body = "```\nfirst code line\nsecond code line\nthird code line\n```"
+    carousel = render(load_story(write_story("c.md", [{"_key": "k", "body": body}])))
+    check_geometry(carousel)
+
+
+def test_many_sources_continue_over_several_slides(write_story) -> None:
+    urls = [f"https://example.com/{i}/" + "path-segment/" * 8 for i in range(30)]
+    sources = "".join(f"**Source {i} title**  \n[{url}]({url})\n\n" for i, url in enumerate(urls))
+    path = write_story("s.md", [{"_key": "k", "body": "Hi"}], sources=sources)
+    carousel = render(load_story(path))
+    check_geometry(carousel)
+    slides = [slide for slide in carousel.slides if slide.kind == "sources"]
+    assert len(slides) >= 2
+    assert [s.part for s in slides] == list(range(1, len(slides) + 1))
+    text = joined([line for slide in slides for line in slide.text_lines])
+    positions = [text.index(url) for url in urls]
+    assert positions == sorted(positions)
+    for slide in slides[1:]:
+        assert [line for line in slide.lines if line.role == "marker"]
+
+
+# --------------------------------------------------------------------------- every sample
+
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_every_sample_keeps_its_words_inside_the_safe_box(path: Path) -> None:
+    carousel = render(load_story(path))
+    check_geometry(carousel)
+    keys = [card.key for card in carousel.story.cards]
+    assert [s.card_key for s in carousel.slides if s.kind != "sources"] == [
+        key for key in keys for _ in slides_of(carousel, key)
+    ]
+    for card in carousel.story.cards:
+        drawn = [word.casefold() for word in drawn_words(carousel, card.key)]   # h4/h5: uppercase
+        assert drawn == [word.casefold() for word in card_words(card.body)], card.key
+        assert slides_of(carousel, card.key), card.key

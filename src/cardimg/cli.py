@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from rich.console import Console
 
 from . import __version__
 from .errors import CardimgError
 from .export import FORMATS
 from .fonts import raqm_available
 from .render import RenderOptions, render
-from .story import load_story
+from .story import load_story, safe_slug
 
 EXAMPLES = """\
 examples:
@@ -95,22 +98,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 1
     failures = 0
-    for path in files:
-        try:
-            carousel = render(load_story(path), options=options)
-            for note in carousel.warnings:
-                _say("warning", note)
-            written = carousel.save(args.out, format=args.format)
-        except CardimgError as exc:
-            failures += 1
-            _say("error", str(exc))
-            continue
-        except OSError as exc:
-            failures += 1
-            _say("error", f"{path}: {exc.strerror or exc}")
-            continue
-        print(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}")
+    claimed: dict[Path, Path] = {}  # output folder -> the story that wrote it in this run
+    with _progress(len(files)) as advance:
+        for path in files:
+            failures += not _render_one(path, args, options, claimed)
+            advance()
     return 1 if failures else 0
+
+
+def _render_one(path: Path, args: argparse.Namespace, options: RenderOptions, claimed) -> bool:
+    """Render and save one story, reporting problems; True when it was written."""
+    try:
+        carousel = render(load_story(path), options=options)
+        folder = Path(args.out) / safe_slug(carousel.story.slug)
+        if folder in claimed:
+            raise CardimgError(
+                f"{path.name}: slug: {carousel.story.slug!r} gives the same output folder "
+                f"{folder} as {claimed[folder]}; not overwritten (give one story another slug)"
+            )
+        for note in carousel.warnings:
+            _say("warning", _located(note, path))
+        written = carousel.save(args.out, format=args.format)
+        claimed[folder] = path
+    except CardimgError as exc:
+        _say("error", _located(str(exc), path))
+        return False
+    except OSError as exc:
+        _say("error", f"{path}: {exc.strerror or exc}")
+        return False
+    print(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}")
+    return True
+
+
+def _located(message: str, path: Path) -> str:
+    """Messages name the story by its file name; on the command line, by the path given,
+    so two `story.md` in different folders can be told apart."""
+    prefix = f"{path.name}:"
+    return f"{path}:{message[len(prefix) :]}" if message.startswith(prefix) else message
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on a terminal for batches; nothing when output is piped or logged."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("rendering", total=total)
+        yield lambda: progress.advance(task)
 
 
 if __name__ == "__main__":

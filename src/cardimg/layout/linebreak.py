@@ -21,14 +21,17 @@ __all__ = ["break_opportunities", "break_units"]
 # it, that pair is marked and re-evaluated with the real context wherever it occurs.
 
 # Line_Break values as uniseg names them; AI, SG, XX, SA and CJ never survive LB1.
+# fmt: off
 _CLASS_NAMES = (
-    "BK CR LF CM NL WJ ZW GL SP ZWJ B2 BA BB HY CB CL CP EX IN NS OP QU IS NU PO PR SY "
-    "AK AL AP AS EB EM H2 H3 HL ID JL JV JT RI VF VI"
-).split()
+    "BK", "CR", "LF", "CM", "NL", "WJ", "ZW", "GL", "SP", "ZWJ", "B2", "BA", "BB", "HY", "CB",
+    "CL", "CP", "EX", "IN", "NS", "OP", "QU", "IS", "NU", "PO", "PR", "SY", "AK", "AL", "AP", "AS",
+    "EB", "EM", "H2", "H3", "HL", "ID", "JL", "JV", "JT", "RI", "VF", "VI",
+)
 (
     BK, CR, LF, CM, NL, WJ, ZW, GL, SP, ZWJ, B2, BA, BB, HY, CB, CL, CP, EX, IN, NS, OP, QU, IS,
     NU, PO, PR, SY, AK, AL, AP, AS, EB, EM, H2, H3, HL, ID, JL, JV, JT, RI, VF, VI,
 ) = range(len(_CLASS_NAMES))
+# fmt: on
 _CLASS_BY_NAME = {name: value for value, name in enumerate(_CLASS_NAMES)}
 # LB1: uniseg resolves these without looking at neighbours (SA by the character's category).
 _LB1 = {"AI": AL, "SG": AL, "XX": AL, "CJ": NS}
@@ -272,8 +275,10 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
     if L == OP:
         return _NO_BREAK
     # LB15a; uniseg also accepts a non-QU Pi at the start of text, kept here for exactness.
-    if lb is not None and lb.pi and (
-        (L == QU and x.lb15a_before_cls in _LB15A_BEFORE) or x.lb15a_at_sot
+    if (
+        lb is not None
+        and lb.pi
+        and ((L == QU and x.lb15a_before_cls in _LB15A_BEFORE) or x.lb15a_at_sot)
     ):
         return _NO_BREAK
     # LB15b
@@ -341,13 +346,13 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
         or (P in (SY, IS) and x.number_before_prev)
     ):
         return _NO_BREAK
-    if P in (PO, PR) and C == OP and (
-        x.next_cls == NU or (x.next_cls == IS and x.after_next_cls == NU)
+    if (
+        P in (PO, PR)
+        and C == OP
+        and (x.next_cls == NU or (x.next_cls == IS and x.after_next_cls == NU))
     ):
         return _NO_BREAK
-    if C == NU and (
-        P in (PO, PR, HY, IS, NU) or (P == SY and x.number_before_prev)
-    ):
+    if C == NU and (P in (PO, PR, HY, IS, NU) or (P == SY and x.number_before_prev)):
         return _NO_BREAK
     # LB26
     if (
@@ -444,7 +449,7 @@ def _boundaries(text: str) -> list[int]:
     base = -1  # class of the last character that is neither CM nor ZWJ (-1: none yet)
     for i, c in enumerate(keys):
         cls = key_cls[c]
-        if cls == CM or cls == ZWJ:
+        if cls in (CM, ZWJ):
             if i and base not in _LB9_NO_BASE:
                 continue  # LB9: absorbed into the preceding character, never a break
             c = _KEY_A  # LB10
@@ -479,7 +484,7 @@ def _units(text: str, bounds: list[int]) -> tuple[str, ...]:
 
 
 def break_units(text: str) -> tuple[str, ...]:
-    """`text` cut at every UAX #14 break opportunity: `tuple(uniseg.linebreak.line_break_units(text))`.
+    """`text` cut at every UAX #14 break opportunity, exactly as uniseg's `line_break_units`.
 
     Each unit but the last ends where a line may (or, after BK, CR, LF or NL, must) break.
     """
