@@ -12,7 +12,7 @@ class FixedMeasurer:
     def face(self, face: str) -> str:
         return face
 
-    def width(self, font: str, size: float, text: str) -> float:
+    def width(self, font: str, size: float, text: str, features: tuple[str, ...] = ()) -> float:
         return len(text) * size * self.advance
 
     def metrics(self, font: str, size: float) -> tuple[float, float]:

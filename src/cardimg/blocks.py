@@ -9,6 +9,8 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .scripts import guess_lang, quotes_for
+
 __all__ = ["Block", "Span", "parse_blocks", "plain_text"]
 
 # Deeper list levels are drawn at this depth: the slide is too narrow for more indents.
@@ -50,19 +52,22 @@ class Block:
 
 
 @cache
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
+def _parser(quotes: tuple[str, str, str, str]) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": list(quotes)})
     md.enable(["replacements", "smartquotes", "strikethrough"])
     return md
 
 
-def parse_blocks(markdown: str) -> tuple[Block, ...]:
+def parse_blocks(markdown: str, *, lang: str | None = None) -> tuple[Block, ...]:
     """Turn a Markdown card body into blocks, in reading order.
+
+    Straight quotes become the quotation marks of `lang` (guessed from the script
+    when not given): “…” in English, «…» in French or Russian, 「…」 in Japanese.
 
     HTML is never interpreted: inline tags are dropped (their text stays), HTML
     blocks keep only their text, and script/style content is dropped.
     """
-    tokens = _parser().parse(markdown)
+    tokens = _parser(quotes_for(lang or guess_lang(markdown))).parse(markdown)
     blocks: list[Block] = []
     quote_depth = 0
     lists: list[list[int | None]] = []  # per open list: [next number or None for bullets]

@@ -147,8 +147,12 @@ class FontBook:
     def is_bitmap(self, font: str) -> bool:
         return _font_info(font)[1] > 0
 
-    def _width(self, font: str, size: float, text: str) -> float:
-        return float(self.font(font, size).getlength(text)) * self.scale(font, size)
+    def _width(self, font: str, size: float, text: str, features: tuple[str, ...] = ()) -> float:
+        loaded = self.font(font, size)
+        length = (
+            loaded.getlength(text, features=list(features)) if features else loaded.getlength(text)
+        )
+        return float(length) * self.scale(font, size)
 
     def _metrics(self, font: str, size: float) -> tuple[float, float]:
         ascent, descent = self.font(font, size).getmetrics()

@@ -195,7 +195,11 @@ def _draw_fragment(
             _draw_bitmap_text(image, fragment, fonts)
         return
     font = fonts.font(style.font, style.size)
-    options = {"direction": "rtl" if fragment.rtl else "ltr"} if raqm_available() else {}
+    options: dict = {}
+    if raqm_available():
+        options["direction"] = "rtl" if fragment.rtl else "ltr"
+        if style.features:
+            options["features"] = list(style.features)
     if style.tracking:
         # Pillow cannot letter-space: place each character, as the layout measured it.
         x = fragment.x

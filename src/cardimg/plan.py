@@ -58,7 +58,7 @@ def plan_story(
         plans.extend(
             _plan_card(
                 card,
-                parse_blocks(card.body),
+                parse_blocks(card.body, lang=story.lang),
                 theme=theme,
                 measurer=measurer,
                 geometry=geometry,

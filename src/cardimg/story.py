@@ -102,6 +102,7 @@ class Story:
     date: str | None = None
     draft: bool = False
     story_id: str | None = None
+    lang: str | None = None  # BCP 47 tag from `lang`/`language`; None: guessed from the text
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -307,6 +308,7 @@ def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -
         date=_text(meta, "date", name),
         draft=_draft(meta.get("draft"), name),
         story_id=_text(meta, "_id", name),
+        lang=_text(meta, "lang", name) or _text(meta, "language", name),
         warnings=warnings,
     )
 

@@ -43,6 +43,8 @@ class FlowLine:
     keep_with_next: bool = False
     rule: bool = False  # a thematic break: no text, an ornament is drawn
     direction: str = "ltr"  # of the block: right-to-left blocks start at the right
+    hang_start: float = 0.0  # width of an opening quote mark hung outside the column
+    hang_end: float = 0.0  # width of a closing quote mark hung outside the column
 
 
 def _size(body_size: float, style: BlockStyle) -> float:
@@ -86,6 +88,7 @@ def layout_blocks(
         lines = _break_block(block, style, size, width - indent, measurer, final, direction)
         marker = _marker(block, style, size, measurer) if block.marker else None
         for number, line in enumerate(lines):
+            hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
             flow.append(
                 FlowLine(
                     line,
@@ -101,9 +104,29 @@ def layout_blocks(
                     last_in_block=number == len(lines) - 1,
                     keep_with_next=block.role in HEADINGS,
                     direction=direction,
+                    hang_start=hang_start,
+                    hang_end=hang_end,
                 )
             )
     return flow
+
+
+OPENING_QUOTES = frozenset("“‘«„‚‹\"'「『")
+CLOSING_QUOTES = frozenset("”’»“‘›\"'」』")
+
+
+def _hanging(line: SetLine, measurer: Measurer) -> tuple[float, float]:
+    """Pull-quote marks hang outside the text column (hanging punctuation), so the
+    words, not the marks, line up: the widths to hang at each end of a line."""
+    if not line.fragments or line.direction != "ltr":
+        return 0.0, 0.0
+    first, last = line.fragments[0], line.fragments[-1]
+    start = end = 0.0
+    if first.text[:1] in OPENING_QUOTES:
+        start = measurer.width(first.style.font, first.style.size, first.text[0])
+    if last.text[-1:] in CLOSING_QUOTES and len(line.text) > 1:
+        end = measurer.width(last.style.font, last.style.size, last.text[-1])
+    return start, end
 
 
 def _break_block(
@@ -147,9 +170,11 @@ def _at_space(items: Sequence[Item], brk: int) -> bool:
 def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) -> Fragment:
     """The bullet or number hanging in the indent; `x` is its offset before the text
     (left of it, or right of it in a right-to-left block: see `page.place_lines`)."""
-    run = RunStyle(measurer.face(style.family), size)
     text = block.marker or ""
-    width = measurer.width(run.font, size, text)
+    # Numbers stacked down a list line up when their figures are all one width.
+    features = ("tnum",) if text[:1].isdigit() else ()
+    run = RunStyle(measurer.face(style.family), size, features=features)
+    width = measurer.width(run.font, size, text, features)
     gap = size * 0.45
     return Fragment(text, -width - gap, width, run)
 

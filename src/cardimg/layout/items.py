@@ -41,6 +41,7 @@ class RunStyle:
     underline: bool = False
     strike: bool = False
     link: str | None = None
+    features: tuple[str, ...] = ()  # OpenType features beyond the defaults (e.g. "tnum")
 
 
 class Box(NamedTuple):
@@ -186,7 +187,7 @@ def _trackable(text: str) -> bool:
 
 
 def _with_font(style: RunStyle, font: str) -> RunStyle:
-    return RunStyle(font, style.size, style.tracking, style.underline, style.strike, style.link)
+    return replace(style, font=font)
 
 
 def styled_width(measurer: Measurer, style: RunStyle, text: str) -> float:
@@ -194,6 +195,8 @@ def styled_width(measurer: Measurer, style: RunStyle, text: str) -> float:
     (the painter cannot track whole strings), so it is measured the same way."""
     if style.tracking:
         return sum(measurer.width(style.font, style.size, char) + style.tracking for char in text)
+    if style.features:
+        return measurer.width(style.font, style.size, text, style.features)
     return measurer.width(style.font, style.size, text)
 
 

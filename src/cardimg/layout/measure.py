@@ -14,8 +14,9 @@ class Measurer(Protocol):
         """The font of a theme face such as `sans-bold`."""
         ...
 
-    def width(self, font: str, size: float, text: str) -> float:
-        """The advance width of `text` set in one font, kerning included."""
+    def width(self, font: str, size: float, text: str, features: tuple[str, ...] = ()) -> float:
+        """The advance width of `text` set in one font, kerning included, with extra
+        OpenType `features` (such as "tnum") switched on."""
         ...
 
     def metrics(self, font: str, size: float) -> tuple[float, float]:

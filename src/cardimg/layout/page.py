@@ -135,7 +135,10 @@ def place_lines(
             if rtl:
                 left = column_left + column_width - flow.indent - line.width
         elif flow.align == "center":
-            left = x0 + (x1 - x0 - line.width) / 2
+            # Centre the words; hung quote marks sit outside them, inside the area.
+            visible = line.width - flow.hang_start - flow.hang_end
+            left = x0 + (x1 - x0 - visible) / 2 - flow.hang_start
+            left = min(max(left, x0), x1 - line.width)
         elif rtl:
             left = x1 - flow.indent - line.width
         else:
