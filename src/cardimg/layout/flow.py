@@ -23,6 +23,8 @@ __all__ = ["FitResult", "FlowLine", "fit", "layout_blocks", "paginate", "stack_h
 
 Breaker = Callable[..., list[int]]
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading"})
+# Display text is balanced like headings: even lines read better than a full first line.
+BALANCED = HEADINGS | {"quote"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,7 @@ def _break_block(
     items = inline_items(block.spans, style, size, measurer, direction=direction)
     items = split_oversized(items, width, measurer)
     breaker: Breaker = break_greedy
-    if final and block.role in HEADINGS:
+    if final and block.role in BALANCED:
         breaker = break_balanced
     elif final and block.role not in ("code",):
         breaker = break_pretty
