@@ -15,6 +15,8 @@ __all__ = ["Block", "Span", "parse_blocks", "plain_text"]
 
 # Deeper list levels are drawn at this depth: the slide is too narrow for more indents.
 MAX_LIST_DEPTH = 3
+# Control characters are not text (a font engine may even refuse them): dropped.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
@@ -67,6 +69,7 @@ def parse_blocks(markdown: str, *, lang: str | None = None) -> tuple[Block, ...]
     HTML is never interpreted: inline tags are dropped (their text stays), HTML
     blocks keep only their text, and script/style content is dropped.
     """
+    markdown = _CONTROLS.sub("", markdown)
     tokens = _parser(quotes_for(lang or guess_lang(markdown))).parse(markdown)
     blocks: list[Block] = []
     quote_depth = 0

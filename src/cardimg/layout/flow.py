@@ -85,10 +85,10 @@ def layout_blocks(
             empty = SetLine((), "", 0.0, size * 0.5, size * 0.5)
             flow.append(FlowLine(empty, "rule", index, advance, gap, "center", rule=True))
             continue
-        indent = style.indent * size * block.depth if block.role == "list" else 0.0
+        marker = _marker(block, style, size, measurer) if block.marker else None
+        indent = _indent(block, style, size, marker)
         direction = base_direction(block_text(block.spans, style))
         lines = _break_block(block, style, size, width - indent, measurer, final, direction)
-        marker = _marker(block, style, size, measurer) if block.marker else None
         for number, line in enumerate(lines):
             hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
             flow.append(
@@ -167,6 +167,16 @@ def _at_space(items: Sequence[Item], brk: int) -> bool:
         return False
     item = items[brk]
     return isinstance(item, Glue) or (isinstance(item, Penalty) and item.forced)
+
+
+def _indent(block: Block, style: BlockStyle, size: float, marker: Fragment | None) -> float:
+    """How far list text sits in from the list's edge: one step per level, and never
+    less than its marker needs to hang ("10." is wider than "•")."""
+    if block.role != "list":
+        return 0.0
+    step = style.indent * size
+    own = max(step, -marker.x) if marker is not None else step
+    return step * (block.depth - 1) + own
 
 
 def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) -> Fragment:
