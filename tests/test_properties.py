@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import cardimg
 from cardimg.blocks import parse_blocks
-from cardimg.plan import plan_story
 from cardimg.fonts import FontBook
+from cardimg.plan import plan_story
 from cardimg.render import _default_theme
 from cardimg.story import Card, Story
 
