@@ -8,6 +8,7 @@ from .blocks import Block, Span, parse_blocks
 from .layout.flow import fit
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
+from .scripts import guess_lang
 from .story import Card, Story
 from .theme import BlockStyle, Theme
 
@@ -65,6 +66,7 @@ def plan_story(
                 series=series,
                 first=index == 0,
                 last=index == len(story.cards) - 1 and len(story.cards) > 1,
+                lang=story.lang or guess_lang(card.body),
             )
         )
     if sources and story.sources:
@@ -124,6 +126,7 @@ def _plan_card(
     last: bool,
     kind: str = "card",
     valign: str = "center",
+    lang: str | None = None,
 ) -> list[SlidePlan]:
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
@@ -157,6 +160,7 @@ def _plan_card(
         height=y1 - y0,
         page_height=y1 - y0 - marker_band,
         scale=unit,
+        lang=lang,
     )
     plans = []
     parts = len(result.pages)

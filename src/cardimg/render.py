@@ -89,7 +89,8 @@ def _join(lines: Sequence[Line]) -> str:
     for line in lines:
         if previous is not None:
             same_block = line.block == previous.block and line.block >= 0
-            out.append((" " if previous.space_after else "") if same_block else "\n")
+            joiner = " " if previous.space_after and not previous.hyphenated else ""
+            out.append(joiner if same_block else "\n")
         if line.marker is not None:
             out.append(f"{line.marker.text} ")
         out.append(line.text)

@@ -44,6 +44,7 @@ class BlockStyle:
     tracking: float = 0.0
     underline: bool = False
     indent: float = 0.0
+    hyphenate: bool | None = None  # None: as [type] hyphenate says (headings never)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class TypeScale:
     max_body_size: float = 52
     line_height: float = 1.4
     paragraph_gap: float = 0.7
+    hyphenate: bool = False
 
 
 @dataclass(frozen=True)

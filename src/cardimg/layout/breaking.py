@@ -53,7 +53,11 @@ class _Paragraph:
 
     def width(self, prev: int, brk: int) -> float:
         start = self.start_after(prev)
-        return self.prefix[self.end_before(start, brk)] - self.prefix[start] if brk > start else 0.0
+        if brk <= start:
+            return 0.0
+        width = self.prefix[self.end_before(start, brk)] - self.prefix[start]
+        item = self.items[brk] if brk < len(self.items) else None
+        return width + item.width if isinstance(item, Penalty) else width
 
     def forced(self, brk: int) -> bool:
         return brk == len(self.items) or (

@@ -61,9 +61,11 @@ def layout_blocks(
     width: float,
     measurer: Measurer,
     final: bool = True,
+    lang: str | None = None,
 ) -> list[FlowLine]:
     """Break every block into lines at one body size. `final` picks the careful breakers;
-    without it, greedy breaking (same line count, so same height) keeps fitting fast."""
+    without it, greedy breaking (same line count, so same height) keeps fitting fast.
+    `lang` picks the hyphenation patterns when the theme hyphenates."""
     flow: list[FlowLine] = []
     body_advance = body_size * theme.type.line_height
     previous_after = 0.0
@@ -88,7 +90,13 @@ def layout_blocks(
         marker = _marker(block, style, size, measurer) if block.marker else None
         indent = _indent(block, style, size, marker)
         direction = base_direction(block_text(block.spans, style))
-        lines = _break_block(block, style, size, width - indent, measurer, final, direction)
+        hyphenate = None
+        wants = style.hyphenate if style.hyphenate is not None else theme.type.hyphenate
+        if wants and block.role not in HEADINGS:
+            hyphenate = lang or "en_US"
+        lines = _break_block(
+            block, style, size, width - indent, measurer, final, direction, hyphenate
+        )
         for number, line in enumerate(lines):
             hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
             flow.append(
@@ -139,8 +147,11 @@ def _break_block(
     measurer: Measurer,
     final: bool,
     direction: str,
+    hyphenate: str | None = None,
 ) -> list[SetLine]:
-    items = inline_items(block.spans, style, size, measurer, direction=direction)
+    items = inline_items(
+        block.spans, style, size, measurer, direction=direction, hyphenate=hyphenate
+    )
     items = split_oversized(items, width, measurer)
     breaker: Breaker = break_greedy
     if final and block.role in BALANCED:
@@ -149,16 +160,21 @@ def _break_block(
         breaker = break_pretty
     breaks = breaker(items, width)
     fallback = RunStyle(measurer.face(style.family), size)
-    return [
-        set_line(
-            items[start:end],
-            measurer,
-            fallback=fallback,
-            space_after=_at_space(items, brk),
-            direction=direction,
+    lines = []
+    for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True):
+        hyphen = items[brk].hyphen if brk < len(items) and isinstance(items[brk], Penalty) else None
+        line_items = [*items[start:end], hyphen] if hyphen is not None else items[start:end]
+        lines.append(
+            set_line(
+                line_items,
+                measurer,
+                fallback=fallback,
+                space_after=_at_space(items, brk),
+                direction=direction,
+                hyphenated=hyphen is not None,
+            )
         )
-        for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True)
-    ]
+    return lines
 
 
 def _at_space(items: Sequence[Item], brk: int) -> bool:
@@ -217,30 +233,37 @@ def fit(
     height: float,
     page_height: float | None = None,
     scale: float = 1.0,
+    lang: str | None = None,
 ) -> FitResult:
     """Pick the largest body size that fits `width`×`height`, by binary search; below the
     floor, keep the floor and split the lines into pages of `page_height` (default `height`)."""
     preferred = round(theme.type.body_size * scale)
     floor = round(theme.type.min_body_size * scale)
 
-    def height_at(size: float) -> float:
-        flow = layout_blocks(
-            blocks, theme=theme, body_size=size, width=width, measurer=measurer, final=False
+    def lay_out(size: float, final: bool) -> list[FlowLine]:
+        return layout_blocks(
+            blocks,
+            theme=theme,
+            body_size=size,
+            width=width,
+            measurer=measurer,
+            final=final,
+            lang=lang,
         )
-        return stack_height(flow)
+
+    def height_at(size: float) -> float:
+        return stack_height(lay_out(size, False))
 
     low, high = floor, max(floor, preferred)
     if height_at(low) > height:
-        flow = layout_blocks(blocks, theme=theme, body_size=low, width=width, measurer=measurer)
-        return FitResult(low, tuple(paginate(flow, page_height or height)))
+        return FitResult(low, tuple(paginate(lay_out(low, True), page_height or height)))
     while low < high:  # invariant: `low` fits
         middle = (low + high + 1) // 2
         if height_at(middle) <= height:
             low = middle
         else:
             high = middle - 1
-    flow = layout_blocks(blocks, theme=theme, body_size=low, width=width, measurer=measurer)
-    return FitResult(low, (tuple(flow),))
+    return FitResult(low, (tuple(lay_out(low, True)),))
 
 
 def paginate(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:

@@ -492,9 +492,9 @@ def break_units(text: str) -> tuple[str, ...]:
 
 
 # Kinsoku shori: characters that must not start a line, and openers that must not end one.
-# UAX #14 already holds most of these back (CL, CP, EX, IS, NS; uniseg resolves CJ to NS,
-# the strict behaviour); the tailoring adds the cases it leaves open: after a space (LB18),
-# after ZWSP (LB8) or around U+FFFC (LB20).
+# UAX #14 already holds most of these back (CL, CP, EX, NS, and QU by LB19; uniseg resolves
+# CJ to NS, the strict behaviour); the tailoring adds the cases it leaves open: after a space
+# (LB18), after ZWSP (LB8) or around U+FFFC (LB20).
 KINSOKU_NOT_STARTING = frozenset(
     "、。，．・：；？！ー」』）］｝〕〉》】〙〗〟’”ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻"
     + "".join(map(chr, range(0x31F0, 0x3200)))
@@ -526,9 +526,10 @@ def _french_glued(text: str, i: int) -> bool:
 def break_opportunities(text: str, *, lang: str | None = None) -> tuple[str, ...]:
     """`break_units` tailored for editorial quality; only mandatory breaks are never removed.
 
-    * Kinsoku (always on, harmless outside CJK): no break before any character of
-      `KINSOKU_NOT_STARTING` (closing punctuation, small kana, prolonged sound mark, iteration
-      marks) and none after any of `KINSOKU_NOT_ENDING` (opening brackets and quotes).
+    * Kinsoku (always on): no break before any character of `KINSOKU_NOT_STARTING` (closing
+      punctuation, small kana, prolonged sound mark, iteration marks) and none after any of
+      `KINSOKU_NOT_ENDING` (opening brackets and quotes). Outside CJK text the only visible
+      effect is that a space before ’ or ” stops being a break ("rock ’n’ roll").
     * French spacing (`lang` starting with "fr"): no break between a space (U+0020, U+00A0,
       U+202F or U+2009) and a following ``! ? : ; »``, nor after the spaces that follow ``«``.
     """

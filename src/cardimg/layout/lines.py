@@ -38,6 +38,7 @@ class SetLine:
     descent: float
     space_after: bool = False  # the line was broken at a space (joins with " " in plain text)
     direction: str = "ltr"
+    hyphenated: bool = False  # ends in a hyphen the breaker added (not in the text)
 
 
 def set_line(
@@ -47,6 +48,7 @@ def set_line(
     fallback: RunStyle,
     space_after: bool = False,
     direction: str = "ltr",
+    hyphenated: bool = False,
 ) -> SetLine:
     """Merge consecutive items of one style and level, measure each merged fragment
     whole, and put the fragments in display order (bidi rule L2).
@@ -76,6 +78,8 @@ def set_line(
         fragments.append(replace(fragment, x=x))
         x += fragment.width
     reading = "".join(fragment.text for fragment in logical)
+    if hyphenated:
+        reading = reading[:-1]  # the added hyphen is drawn, but is no part of the text
     # The block's own face sets the line's metrics, as CSS does with a fixed line
     # height: a fallback font with tall metrics (Arabic) must not spread the lines.
     ascent, descent = measurer.metrics(fallback.font, fallback.size)
@@ -87,4 +91,5 @@ def set_line(
         descent,
         space_after,
         direction,
+        hyphenated,
     )

@@ -66,6 +66,7 @@ class Line:
     block: int = -1
     block_role: str = ""
     space_after: bool = False
+    hyphenated: bool = False  # a hyphen was added at the end: `text` does not have it
 
     @property
     def chrome(self) -> bool:
@@ -191,6 +192,7 @@ def _public_line(flow: FlowLine, left: float, baseline: float, *, top: float) ->
         block=flow.block,
         block_role=flow.role,
         space_after=line.space_after,
+        hyphenated=line.hyphenated,
     )
 
 
