@@ -112,3 +112,28 @@ def test_breakers_keep_every_word_in_order_within_width(word_list, width):
         assert "".join(line.replace(" ", "") for line in lines) == "".join(word_list)
         assert all(len(line) <= width for line in lines)
         assert len(lines) == greedy_count
+
+
+def test_korean_breaks_between_words_not_syllables():
+    text = "강릉 해변에서 쓰레기 줍는 관광객"
+    items = inline_items((Span(text),), BlockStyle(), 10, MEASURE)
+    lines = texts(items, break_greedy(items, 5))
+    assert [line.strip() for line in lines] == text.split()
+
+
+def test_kinsoku_no_line_starts_with_closing_punctuation():
+    text = "図書館は「本を借りる場所」です。毎日開いています。"
+    items = inline_items((Span(text),), BlockStyle(), 10, MEASURE)
+    for width in range(2, 12):
+        lines = texts(items, break_greedy(items, width))
+        assert "".join(lines) == text
+        assert not any(line[:1] in "、。」』）" for line in lines[1:]), lines
+        assert not any(line[-1:] in "「『（" for line in lines[:-1]), lines
+
+
+def test_french_punctuation_stays_with_its_word():
+    text = "Vraiment\u00a0? Oui\u00a0! « Bien\u00a0»"
+    items = inline_items((Span(text),), BlockStyle(), 10, MEASURE, lang="fr")
+    for width in range(4, 30):
+        lines = texts(items, break_greedy(items, width))
+        assert not any(line.lstrip()[:1] in "?!:;»" for line in lines), lines

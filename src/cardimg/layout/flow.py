@@ -95,7 +95,7 @@ def layout_blocks(
         if wants and block.role not in HEADINGS:
             hyphenate = lang or "en_US"
         lines = _break_block(
-            block, style, size, width - indent, measurer, final, direction, hyphenate
+            block, style, size, width - indent, measurer, final, direction, hyphenate, lang
         )
         for number, line in enumerate(lines):
             hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
@@ -148,9 +148,10 @@ def _break_block(
     final: bool,
     direction: str,
     hyphenate: str | None = None,
+    lang: str | None = None,
 ) -> list[SetLine]:
     items = inline_items(
-        block.spans, style, size, measurer, direction=direction, hyphenate=hyphenate
+        block.spans, style, size, measurer, direction=direction, hyphenate=hyphenate, lang=lang
     )
     items = split_oversized(items, width, measurer)
     breaker: Breaker = break_greedy
