@@ -101,18 +101,16 @@ def card_words(text: str) -> list[str]:
 
 
 def drawn_words(plans) -> list[str]:
-    """The words drawn, lines of a block joined as they read (list markers left out)."""
-    words: list[str] = []
-    for plan in plans:
-        text, previous = "", None
-        for line in (ln for ln in plan.lines if not ln.chrome):
-            if previous is not None:
-                same = line.block == previous.block
-                text += (" " if previous.space_after else "") if same else "\n"
-            text += line.text
-            previous = line
-        words.extend(words_of(text))
-    return words
+    """The words drawn, lines of a block joined as they read (list markers left out).
+    A block may run on to the next slide: its lines join across slides the same way."""
+    text, previous = "", None
+    for line in (ln for plan in plans for ln in plan.lines if not ln.chrome):
+        if previous is not None:
+            same = line.block == previous.block
+            text += (" " if previous.space_after else "") if same else "\n"
+        text += line.text
+        previous = line
+    return words_of(text)
 
 
 def overlaps(a, b) -> bool:

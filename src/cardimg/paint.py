@@ -79,9 +79,10 @@ def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color) -> TextCo
     return weakest
 
 
-def _gaps(plan: SlidePlan, theme: Theme, role: str) -> tuple[float, float] | None:
-    """The stretch of a frame line left open around the lines of a role (series, marker)."""
-    boxes = [line.box for line in plan.lines if line.role == role]
+def _opening(plan: SlidePlan, theme: Theme, y: float) -> tuple[float, float] | None:
+    """The stretch of the frame line at height `y` left open for the labels drawn across it
+    (the series name on the top line, "Continues" on the bottom one)."""
+    boxes = [line.box for line in plan.lines if line.chrome and line.box[1] < y < line.box[3]]
     if not boxes:
         return None
     gap = theme.frame.label_gap * plan.geometry.unit
@@ -96,29 +97,12 @@ def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, th
     ornament = theme.frame.ornament_size * unit
     cx = (x0 + x1) / 2
 
-    top_gap = _gaps(plan, theme, "series")
-    bottom_gap = _gaps(plan, theme, "marker") if plan.bottom_mark == "none" else None
+    top_gap = _opening(plan, theme, y0)
+    bottom_gap = _opening(plan, theme, y1)
     if plan.bottom_mark in ("ornament", "check"):
-        half = (
-            ornament * (1.1 if plan.bottom_mark == "check" else 0.5)
-            + theme.frame.label_gap * unit * 0.6
-        )
+        size = ornament * (1.1 if plan.bottom_mark == "check" else 0.5)
+        half = size + theme.frame.label_gap * unit * 0.6
         bottom_gap = (cx - half, cx + half)
-    if bottom_gap and plan.bottom_mark == "none":
-        # Only the marker that sits on the bottom line opens it, not the "continued" label above.
-        on_line = [
-            line.box
-            for line in plan.lines
-            if line.role == "marker" and line.box[1] < y1 < line.box[3]
-        ]
-        bottom_gap = (
-            (
-                min(b[0] for b in on_line) - theme.frame.label_gap * unit,
-                max(b[2] for b in on_line) + theme.frame.label_gap * unit,
-            )
-            if on_line
-            else None
-        )
     _hline(draw, x0, x1, y0, top_gap, color, width)
     _hline(draw, x0, x1, y1, bottom_gap, color, width)
     draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
