@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import cardimg
 from cardimg.blocks import parse_blocks
 from cardimg.fonts import FontBook
+from cardimg.layout.items import upper
 from cardimg.plan import plan_story
 from cardimg.render import _default_theme
 from cardimg.story import Card, Story
@@ -132,8 +133,8 @@ def test_any_body_is_laid_out_whole_inside_the_safe_area(text):
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
                 assert not overlaps(a, b), (a, b)
-    expected = [w.upper() for w in card_words(text)]
-    assert [w.upper() for w in drawn_words(plans)] == expected
+    expected = [upper(w) for w in card_words(text)]
+    assert [upper(w) for w in drawn_words(plans)] == expected
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])

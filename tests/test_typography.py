@@ -176,3 +176,23 @@ def test_tracking_is_not_applied_to_joined_scripts():
     latin = [i for i in items if hasattr(i, "style") and i.text.strip() == "NEWS"]
     assert arabic and all(i.style.tracking == 0 for i in arabic)
     assert latin and latin[0].style.tracking > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "capitals"),
+    [("Σύντομες ειδήσεις", "ΣΥΝΤΟΜΕΣ ΕΙΔΗΣΕΙΣ"), ("Προϊόν", "ΠΡΟΪΟΝ"), ("Łódź Ń", "ŁÓDŹ Ń")],
+)
+def test_capitals_follow_each_script(text, capitals):
+    from cardimg.layout.items import upper
+
+    assert upper(text) == capitals
+
+
+def test_frame_words_follow_the_story_language():
+    body = "Ein langer Absatz. " * 400
+    story = replace(story_of(body), lang="de", sources=(cardimg.Source("Quelle", "https://x.de"),))
+    carousel = cardimg.render(story)
+    markers = [ln.text for s in carousel.slides for ln in s.lines if ln.role == "marker"]
+    assert "WEITER →" in markers and "FORTSETZUNG" in markers
+    heading = next(ln for ln in carousel.slides[-1].text_lines if ln.role == "heading")
+    assert heading.text == "Quellen"

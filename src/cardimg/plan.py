@@ -15,8 +15,6 @@ from .theme import BlockStyle, Theme
 __all__ = ["SlidePlan", "plan_story"]
 
 SERIES_STYLE_ROLE = "series"
-CONTINUES = "Continues"
-CONTINUED = "Continued"
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,8 @@ def plan_story(
     geometry = Geometry.for_size(theme, width, height)
     series = _series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
+    # Frame words (Continued, Sources) follow the story's language, one for all slides.
+    words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
     for index, card in enumerate(story.cards):
         plans.extend(
             _plan_card(
@@ -67,10 +67,11 @@ def plan_story(
                 first=index == 0,
                 last=index == len(story.cards) - 1 and len(story.cards) > 1,
                 lang=story.lang or guess_lang(card.body),
+                label_lang=words,
             )
         )
     if sources and story.sources:
-        blocks = _source_blocks(story)
+        blocks = _source_blocks(story, theme.label("sources", words))
         plans.extend(
             _plan_card(
                 None,
@@ -82,6 +83,7 @@ def plan_story(
                 first=False,
                 last=False,
                 kind="sources",
+                label_lang=words,
             )
         )
     return plans
@@ -127,6 +129,7 @@ def _plan_card(
     kind: str = "card",
     valign: str = "center",
     lang: str | None = None,
+    label_lang: str | None = None,
 ) -> list[SlidePlan]:
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
@@ -167,11 +170,15 @@ def _plan_card(
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
         lines, marks = place_lines(page, (x0, top, x1, y1), valign="top" if part > 1 else valign)
-        chrome_top = _continued_marker(theme, measurer, geometry, top=y0) if part > 1 else []
+        chrome_top = (
+            _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
+            if part > 1
+            else []
+        )
         bottom = "check" if last and part == parts else "ornament"
         chrome_bottom: list[Line] = []
         if part < parts:
-            chrome_bottom = _continues_marker(theme, measurer, geometry)
+            chrome_bottom = _continues_marker(theme, measurer, geometry, lang=label_lang)
             bottom = "none"
         plans.append(
             SlidePlan(
@@ -210,16 +217,18 @@ def _marker_lines(
 
 
 def _continued_marker(
-    theme: Theme, measurer: Measurer, geometry: Geometry, *, top: float
+    theme: Theme, measurer: Measurer, geometry: Geometry, *, top: float, lang: str | None
 ) -> list[Line]:
-    set_lines, size = _marker_lines(f"{CONTINUED}", theme, measurer, geometry)
+    set_lines, size = _marker_lines(theme.label("continued", lang), theme, measurer, geometry)
     return label_lines(
         set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=size * 1.3
     )
 
 
-def _continues_marker(theme: Theme, measurer: Measurer, geometry: Geometry) -> list[Line]:
-    set_lines, size = _marker_lines(f"{CONTINUES} →", theme, measurer, geometry)
+def _continues_marker(
+    theme: Theme, measurer: Measurer, geometry: Geometry, *, lang: str | None
+) -> list[Line]:
+    set_lines, size = _marker_lines(theme.label("continues", lang), theme, measurer, geometry)
     total = label_height(set_lines, size * 1.3)
     return label_lines(
         set_lines,
@@ -230,8 +239,8 @@ def _continues_marker(theme: Theme, measurer: Measurer, geometry: Geometry) -> l
     )
 
 
-def _source_blocks(story: Story) -> tuple[Block, ...]:
-    blocks = [Block("sources-heading", (Span("Sources"),))]
+def _source_blocks(story: Story, heading: str) -> tuple[Block, ...]:
+    blocks = [Block("sources-heading", (Span(heading),))]
     for source in story.sources:
         title = " ".join(source.title.split())
         if title and title != source.url:

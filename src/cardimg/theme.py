@@ -111,10 +111,20 @@ class Theme:
     frame: FrameStyle = field(default_factory=FrameStyle)
     image: ImageStyle = field(default_factory=ImageStyle)
     accessible: bool = False  # move palette colours just enough to pass WCAG AA
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def style(self, role: str) -> BlockStyle:
         """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
         return self.styles.get(role) or self.styles.get("paragraph") or BlockStyle()
+
+    def label(self, name: str, lang: str | None) -> str:
+        """A word cardimg puts on slides (`sources`, `continued`, `continues`) in `lang`,
+        falling back to English, then to the name itself."""
+        primary = (lang or "en").lower().replace("_", "-").split("-")[0]
+        for key in (primary, "en"):
+            if name in self.labels.get(key, {}):
+                return self.labels[key][name]
+        return name.capitalize()
 
     def palette(self, key: str | None) -> Palette | None:
         """The palette for a story's key, or None when the theme has no such palette."""
@@ -206,7 +216,17 @@ def load_theme(path: str | Path | None = None) -> Theme:
         frame=_build(FrameStyle, _table(data, "frame", where), f"{where}: [frame]"),
         image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
         accessible=bool(data.get("accessible", False)),
+        labels=_labels(_table(data, "labels", where), where),
     )
+
+
+def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for lang, words in table.items():
+        if not isinstance(words, Mapping) or not all(isinstance(w, str) for w in words.values()):
+            raise ThemeError(f"{where}: [labels.{lang}] must map names to text")
+        labels[lang] = dict(words)
+    return labels
 
 
 def _fallback(fonts_dir: Path, entry: object, where: str) -> FallbackFont:

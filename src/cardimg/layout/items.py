@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -118,7 +119,27 @@ def _face(style: BlockStyle, span: Span) -> str:
 
 
 def block_text(spans: tuple[Span, ...], style: BlockStyle) -> str:
-    return "".join(span.text.upper() if style.uppercase else span.text for span in spans)
+    return "".join(upper(span.text) if style.uppercase else span.text for span in spans)
+
+
+# Greek set in capitals loses its accents and breathings (tonos, perispomeni...),
+# keeping the diaeresis; str.upper() keeps them all.
+_GREEK_CAPS_DROP = frozenset("\u0301\u0300\u0342\u0313\u0314\u0345")
+
+
+def upper(text: str) -> str:
+    """Text in capitals, as each script writes them."""
+    capitals = text.upper()
+    if not any("\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff" for char in text):
+        return capitals
+    kept, greek = [], False
+    for char in unicodedata.normalize("NFD", capitals):
+        if not unicodedata.combining(char):
+            greek = "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff"
+        elif greek and char in _GREEK_CAPS_DROP:
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def inline_items(
@@ -137,7 +158,7 @@ def inline_items(
     break points inside long words; None sets words whole. `lang` tailors line
     breaking (French spacing).
     """
-    texts = [span.text.upper() if style.uppercase else span.text for span in spans]
+    texts = [upper(span.text) if style.uppercase else span.text for span in spans]
     text = "".join(texts)
     owner: list[int] = []  # index of the span each character comes from
     for index, piece in enumerate(texts):
