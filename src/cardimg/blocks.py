@@ -118,7 +118,9 @@ def parse_blocks(markdown: str, *, lang: str | None = None) -> tuple[Block, ...]
                 )
                 blocks.append(Block(role, spans))
         elif kind in ("fence", "code_block"):
-            text = token.content.rstrip("\n")
+            # Indentation is meaning in code: keep it as no-break spaces, which a line
+            # start does not swallow.
+            text = _keep_indentation(token.content.rstrip("\n"))
             if text:
                 blocks.append(
                     Block("code", (Span(text, code=True),), min(len(lists), MAX_LIST_DEPTH))
@@ -201,6 +203,14 @@ def _trim(spans: list[Span]) -> tuple[Span, ...]:
     while spans and spans[0].text in ("\n", " "):
         spans.pop(0)
     return tuple(spans)
+
+
+def _keep_indentation(code: str) -> str:
+    lines = []
+    for line in code.expandtabs(4).split("\n"):
+        stripped = line.lstrip(" ")
+        lines.append("\u00a0" * (len(line) - len(stripped)) + stripped)
+    return "\n".join(lines)
 
 
 def plain_text(blocks: tuple[Block, ...]) -> str:

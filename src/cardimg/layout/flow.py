@@ -153,7 +153,7 @@ def _break_block(
     items = inline_items(
         block.spans, style, size, measurer, direction=direction, hyphenate=hyphenate, lang=lang
     )
-    items = split_oversized(items, width, measurer)
+    items = split_oversized(items, width, measurer, lang=hyphenate or lang)
     breaker: Breaker = break_greedy
     if final and block.role in BALANCED:
         breaker = break_balanced

@@ -284,26 +284,43 @@ _measure = styled_width
 
 
 def split_oversized(
-    items: tuple[Item, ...], max_width: float, measurer: Measurer
+    items: tuple[Item, ...], max_width: float, measurer: Measurer, *, lang: str | None = None
 ) -> tuple[Item, ...]:
-    """Let a word wider than the line break between any two graphemes, at a high cost.
+    """Let a word wider than the line break: at its hyphenation points first (with a
+    drawn hyphen), then between any two graphemes, each at a high cost.
 
     An unbreakable stretch is the boxes between two break opportunities; only those
     wider than `max_width` are split, so ordinary words stay whole.
     """
     result: list[Item] = []
     stretch: list[Box] = []
+    hyphenator = _hyphenator(lang or "en_US")
+
+    def add_graphemes(box: Box) -> None:
+        for cluster in grapheme_clusters(box.text):
+            if result and isinstance(result[-1], Box):
+                result.append(Penalty(cost=EMERGENCY_COST))
+            result.append(
+                Box(cluster, _measure(measurer, box.style, cluster), box.style, box.level)
+            )
 
     def flush() -> None:
         if sum(box.width for box in stretch) <= max_width:
             result.extend(stretch)
-        else:
-            for box in stretch:
-                for cluster in grapheme_clusters(box.text):
-                    if result and isinstance(result[-1], Box):
+            stretch.clear()
+            return
+        for box in stretch:
+            for n, piece in enumerate(_syllables(box.text, hyphenator)):
+                if n:
+                    hyphen = Box("-", _measure(measurer, box.style, "-"), box.style, box.level)
+                    result.append(Penalty(cost=EMERGENCY_COST / 10, hyphen=hyphen))
+                part = Box(piece, _measure(measurer, box.style, piece), box.style, box.level)
+                if part.width > max_width:
+                    add_graphemes(part)
+                else:
+                    if n == 0 and result and isinstance(result[-1], Box):
                         result.append(Penalty(cost=EMERGENCY_COST))
-                    width = _measure(measurer, box.style, cluster)
-                    result.append(Box(cluster, width, box.style, box.level))
+                    result.append(part)
         stretch.clear()
 
     for item in items:
