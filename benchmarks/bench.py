@@ -1,0 +1,576 @@
+"""Benchmark cardimg against its peers on the same content, in the same run.
+
+    PYTHONPATH=src /tmp/venv/bin/python benchmarks/bench.py            # full run (N=20)
+    PYTHONPATH=src /tmp/venv/bin/python benchmarks/bench.py --quick    # a fast look
+
+Renders the cards of the seed story (samples/20200314-iraq-latest.md) as 1080×1350 slides
+with cardimg and with each peer, and prints one table: per slide, the cold time (the
+first render in a fresh process, fonts included), the warm median and p90 (steady state),
+and the ratio peer time / cardimg time for the same stage.
+
+Peers (installed OUTSIDE the repository by benchmarks/setup_peers.sh, default
+/tmp/bench-peers): Satori + resvg-js and takumi (node scripts in benchmarks/peers/*.mjs),
+PicTex (benchmarks/peers/pictex_bench.py, in its own venv). Each tool runs in its own
+subprocesses, one after another (never two at once), and reports JSON timings.
+
+This is not a test: it is never collected by pytest (testpaths = ["tests"]) and is not run
+by CI. Its numbers depend on the machine; compare ratios, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PEERS_SCRIPTS = HERE / "peers"
+DEFAULT_STORY = ROOT / "samples" / "20200314-iraq-latest.md"
+DEFAULT_PEERS = Path(os.environ.get("BENCH_PEERS", "/tmp/bench-peers"))
+WIDTH, HEIGHT = 1080, 1350
+BACKGROUND, COLOR = "#5f747a", "#ffffff"
+PADDING = 64
+FONTS = [  # name, weight, file under fonts/
+    ("Quattrocento", 400, "quattrocento/Quattrocento-Regular.otf"),
+    ("Inter", 400, "inter/Inter-Regular.otf"),
+    ("Inter", 700, "inter/Inter-Bold.otf"),
+]
+FAMILIES = {"serif": "Quattrocento", "sans": "Inter", "mono": "Inter"}
+
+# A row measured while other processes used more than this many cores is marked with "*".
+BUSY = 0.1
+
+# Stages compared across tools: a peer's row is divided by cardimg's row of the same stage.
+STAGES = {
+    "layout": "layout only",
+    "image": "layout + pixels",
+    "png": "layout + pixels + PNG",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One tool at one stage: how to start a worker process for it."""
+
+    tool: str
+    stage: str
+    label: str
+    argv: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+    baseline: bool = False
+
+
+@dataclass
+class Row:
+    job: Job
+    slides: int = 0
+    cold: list[float] = field(default_factory=list)      # ms per slide, one per fresh process
+    process: list[float] = field(default_factory=list)   # ms, spawn to exit of a fresh process
+    warm: list[float] = field(default_factory=list)      # ms per slide, one per pass
+    cpu: list[float] = field(default_factory=list)
+    bytes_per_slide: float = 0.0
+    versions: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    others: float | None = None   # CPU cores used by other processes while this row ran
+
+
+# --------------------------------------------------------------------------- content
+
+
+def snapshot_source(dest: Path) -> Path:
+    """Copy cardimg's code and data (src/, fonts/, palettes/) to `dest` (outside the repository)
+    so that every worker of one run measures the same code, even if the working tree changes
+    while the benchmark runs. Returns the folder to put on PYTHONPATH."""
+    for name in ("src", "fonts", "palettes"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest / "src"
+
+
+def source_state() -> str:
+    """The commit measured and whether cardimg's files differ from it (read-only git calls)."""
+    def git(*argv: str) -> str:
+        proc = subprocess.run(["git", "--no-optional-locks", "-C", str(ROOT), *argv],
+                              capture_output=True, text=True, check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "src", "fonts", "palettes")
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
+def build_spec(story_path: Path, fonts_dir: Path) -> dict:
+    """The cards as plain blocks with the fonts, sizes and gaps of cardimg's default theme at
+    its preferred body size: the markup every peer builds, one element tree per card."""
+    import frontmatter
+
+    from cardimg.blocks import parse_blocks
+    from cardimg.render import _default_theme
+
+    theme = _default_theme()
+    body = theme.type.body_size
+    post = frontmatter.load(story_path)
+    cards = sorted(post.metadata["cards"], key=lambda card: card.get("order", 0))
+    out = []
+    for card in cards:
+        blocks = []
+        for block in parse_blocks(card["body"]):
+            if block.role == "rule" or not block.text.strip():
+                continue
+            style = theme.style(block.role)
+            size = body * style.scale
+            line_height = style.line_height or theme.type.line_height
+            after = (
+                style.space_after * size * line_height
+                if style.space_after is not None
+                else theme.type.paragraph_gap * body * theme.type.line_height
+            )
+            blocks.append({
+                "role": block.role,
+                "text": block.text.replace("\n", " "),
+                "marker": block.marker,
+                "family": FAMILIES[style.family],
+                "weight": 700 if style.weight in ("bold", "semibold") else 400,
+                "size": round(size, 2),
+                "line_height": line_height,
+                "align": "left" if style.align in ("start", "left") else "center",
+                "space_after": round(after, 2),
+                "indent": round(style.indent * size * max(block.depth - 1, 0), 2),
+            })
+        if blocks:
+            blocks[-1]["space_after"] = 0
+        out.append({"key": card.get("_key"), "blocks": blocks})
+    return {
+        "width": WIDTH, "height": HEIGHT, "background": BACKGROUND, "color": COLOR,
+        "padding": PADDING,
+        "fonts": [
+            {"name": name, "weight": weight, "style": "normal", "path": str(fonts_dir / rel)}
+            for name, weight, rel in FONTS
+        ],
+        "cards": out,
+    }
+
+
+# --------------------------------------------------------------------------- cardimg worker
+
+
+def cardimg_worker(
+    what: str, story_path: Path, repeat: int, sources: bool, save: Path | None = None
+) -> dict:
+    """Runs in a fresh process: the first pass is cold (theme, FontBook, font files and
+    Pillow's font objects are all created lazily inside it), then warm-up and timed passes."""
+    import cardimg
+    from cardimg.export import encode
+    from cardimg.plan import plan_story
+    from cardimg.render import _default_theme, _fonts
+
+    story = cardimg.load_story(story_path)
+
+    def one_pass() -> tuple[int, int]:
+        if what == "layout":
+            theme = _default_theme()
+            plans = plan_story(story, theme=theme, measurer=_fonts(theme), width=WIDTH,
+                               height=HEIGHT, sources=sources)
+            return len(plans), 0
+        carousel = cardimg.render(story, sources=sources)
+        if what == "image":
+            return len(carousel.slides), sum(s.width * s.height * 3 for s in carousel.slides)
+        return len(carousel.slides), sum(len(encode(s.image, "png")) for s in carousel.slides)
+
+    c0, t0 = time.process_time(), time.perf_counter()
+    slides, size = one_pass()
+    cold, cold_cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    warm: list[float] = []
+    cpu: list[float] = []
+    if repeat > 0:
+        one_pass()
+        for _ in range(repeat):
+            c0, t0 = time.process_time(), time.perf_counter()
+            one_pass()
+            warm.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+    if save:
+        save.mkdir(parents=True, exist_ok=True)
+        for slide in cardimg.render(story, sources=sources).slides:
+            (save / f"cardimg-{slide.index:02d}.png").write_bytes(encode(slide.image, "png"))
+    return {
+        "tool": "cardimg", "what": what, "slides": slides, "versions": cardimg_versions(),
+        "cold": cold, "cold_cpu": cold_cpu, "warm": warm, "cpu": cpu, "bytes": size,
+    }
+
+
+def slides_worker(story_path: Path, repeat: int) -> dict:
+    """Warm per-slide breakdown of cardimg: paint and PNG encode of each planned slide."""
+    import cardimg
+    from cardimg.export import encode
+    from cardimg.paint import paint_slide
+    from cardimg.plan import plan_story
+    from cardimg.render import _default_theme, _fonts
+
+    story = cardimg.load_story(story_path)
+    theme = _default_theme()
+    fonts = _fonts(theme)
+    palette = theme.palette(story.palette) or theme.default_palette
+    cardimg.render(story)  # warm up
+    plans = plan_story(story, theme=theme, measurer=fonts, width=WIDTH, height=HEIGHT)
+    rows = []
+    for index, plan in enumerate(plans, start=1):
+        paint, enc = [], []
+        size = 0
+        for _ in range(max(repeat, 1)):
+            t0 = time.perf_counter()
+            painted = paint_slide(plan, palette=palette, theme=theme, fonts=fonts, background=None)
+            t1 = time.perf_counter()
+            image = getattr(painted, "image", painted)  # newer cardimg returns (image, contrast)
+            size = len(encode(image, "png"))
+            t2 = time.perf_counter()
+            paint.append((t1 - t0) * 1000)
+            enc.append((t2 - t1) * 1000)
+        rows.append({
+            "slide": index, "kind": plan.kind, "body_size": plan.body_size,
+            "lines": sum(1 for line in plan.lines if not line.chrome),
+            "paint": statistics.median(paint), "encode": statistics.median(enc), "bytes": size,
+        })
+    return {"slides": rows}
+
+
+def cardimg_versions() -> dict[str, str]:
+    import PIL
+    from PIL import features
+
+    import cardimg
+
+    return {
+        "cardimg": cardimg.__version__, "Pillow": PIL.__version__,
+        "raqm": str(features.version("raqm")), "freetype2": str(features.version("freetype2")),
+        "python": platform.python_version(),
+    }
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def jobs(args: argparse.Namespace, spec_path: Path, src: Path) -> list[Job]:
+    py = sys.executable
+    me = str(Path(__file__).resolve())
+    env = {"PYTHONPATH": str(src)}
+    story = str(args.story)
+    out: list[Job] = []
+    for stage, label in (("layout", "plan_story"), ("image", "render"), ("png", "render + encode")):
+        out.append(Job("cardimg", stage, label,
+                       (py, me, "--worker", stage, "--story", story), env, baseline=True))
+    out.append(Job("cardimg (cards only)", "png", "render(sources=False) + encode",
+                   (py, me, "--worker", "png", "--story", story, "--no-sources"), env))
+    node = shutil.which("node") or "node"
+    peers = str(args.peers)
+    common = ("--spec", str(spec_path), "--peers", peers)
+    for what, stage, label in (("svg", "layout", "satori → SVG"),
+                               ("raster", "image", "satori + resvg render"),
+                               ("png", "png", "satori + resvg → PNG")):
+        out.append(Job("satori", stage, label,
+                       (node, str(PEERS_SCRIPTS / "satori.mjs"), "--what", what, *common)))
+    for what, stage, label in (("layout", "layout", "measure"),
+                               ("raster", "image", "render raw RGBA"),
+                               ("png", "png", "render PNG")):
+        out.append(Job("takumi", stage, label,
+                       (node, str(PEERS_SCRIPTS / "takumi.mjs"), "--what", what, *common)))
+    pictex_py = str(args.peers / "pictex-venv" / "bin" / "python")
+    for what, stage, label in (("image", "image", "Canvas.render"),
+                               ("png", "png", "render + PNG encode")):
+        out.append(Job("pictex", stage, label,
+                       (pictex_py, str(PEERS_SCRIPTS / "pictex_bench.py"), "--what", what,
+                        "--spec", str(spec_path))))
+    if args.only:
+        wanted = set(args.only.split(","))
+        out = [job for job in out if job.tool.split()[0] in wanted or job.baseline]
+    return out
+
+
+def missing_reason(job: Job, peers: Path) -> str | None:
+    tool = job.tool.split()[0]
+    if tool == "cardimg":
+        return None
+    if tool in ("satori", "takumi") and not shutil.which("node"):
+        return "skipped: node not found"
+    packages = {"satori": ["satori", "@resvg/resvg-js"], "takumi": ["@takumi-rs/core"]}
+    for name in packages.get(tool, []):
+        if not (peers / "node" / "node_modules" / name / "package.json").is_file():
+            return f"skipped: {name} not installed (run benchmarks/setup_peers.sh)"
+    scope = peers / "node" / "node_modules" / "@takumi-rs"
+    if tool == "takumi" and not any(scope.glob("core-*")):
+        return (f"skipped: no prebuilt @takumi-rs/core binary installed for "
+                f"{platform.system().lower()}-{platform.machine()}")
+    if tool == "pictex" and not (peers / "pictex-venv" / "bin" / "python").is_file():
+        return "skipped: pictex venv not installed (run benchmarks/setup_peers.sh)"
+    return None
+
+
+def run_worker(
+    job: Job, repeat: int, timeout: float, extra: tuple[str, ...] = ()
+) -> tuple[dict, float]:
+    argv = [*job.argv, "--repeat", str(repeat), *extra]
+    env = {**os.environ, **job.env}
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout,
+                          check=False)
+    elapsed = (time.perf_counter() - t0) * 1000
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"exit {proc.returncode}: {tail[:160]}")
+    return json.loads(lines[-1]), elapsed
+
+
+def measure(job: Job, args: argparse.Namespace) -> Row:
+    row = Row(job)
+    reason = missing_reason(job, args.peers)
+    if reason:
+        row.error = reason
+        return row
+    before = other_cpu_sample()
+    try:
+        # Cold: fresh processes that render every slide once and exit.
+        for _ in range(args.cold_runs):
+            result, elapsed = run_worker(job, 0, args.timeout)
+            row.slides = result["slides"]
+            row.cold.append(result["cold"] / row.slides)
+            row.process.append(elapsed)
+        # Warm: one process, one untimed warm-up pass, then --repeat timed passes.
+        save = ("--save", str(args.save)) if args.save and job.stage == "png" else ()
+        if job.tool == "cardimg (cards only)":
+            save = ()
+        result, _ = run_worker(job, args.repeat, args.timeout, save)
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError, KeyError) as exc:
+        row.error = f"failed: {exc}"
+        return row
+    row.others = other_cpu(before, other_cpu_sample())
+    row.slides = result["slides"]
+    row.warm = [ms / row.slides for ms in result["warm"]]
+    row.cpu = [ms / row.slides for ms in result["cpu"]]
+    row.bytes_per_slide = result["bytes"] / row.slides
+    row.versions = result["versions"]
+    return row
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)]
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def table(rows: list[Row]) -> list[list[str]]:
+    base = {
+        r.job.stage: r for r in rows if r.job.baseline and not r.error and r.warm
+    }
+    header = ["tool", "what", "stage", "slides", "cold ms/slide", "warm median", "warm p90",
+              "warm CPU", "ratio warm", "ratio cold", "PNG KB/slide", "fresh process ms"]
+    out = [header]
+    for r in rows:
+        if r.error:
+            out.append([r.job.tool, r.job.label, STAGES[r.job.stage], "—", "—", "—", "—", "—",
+                        "—", "—", "—", r.error])
+            continue
+        median = statistics.median(r.warm) if r.warm else float("nan")
+        cold = statistics.median(r.cold) if r.cold else float("nan")
+        b = base.get(r.job.stage)
+        ratio_warm = median / statistics.median(b.warm) if b else float("nan")
+        ratio_cold = cold / statistics.median(b.cold) if b and b.cold else float("nan")
+        cpu = statistics.median(r.cpu) if r.cpu else float("nan")
+        busy = r.others is not None and r.others > BUSY
+        out.append([
+            r.job.tool + (" *" if busy else ""), r.job.label, STAGES[r.job.stage], str(r.slides),
+            fmt(cold), fmt(median),
+            fmt(p90(r.warm)) if r.warm else "—", fmt(cpu),
+            "1.00 (base)" if r.job.baseline else fmt(ratio_warm, 2),
+            "1.00 (base)" if r.job.baseline else fmt(ratio_cold, 2),
+            fmt(r.bytes_per_slide / 1024, 0) if r.job.stage == "png" else "",
+            fmt(statistics.median(r.process), 0) if r.process else "—",
+        ])
+    return out
+
+
+def render_table(cells: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in cells[0]) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells[1:]]
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def other_cpu_sample() -> tuple[float, float, float] | None:
+    """(wall s, CPU s used by the whole machine, CPU s used by us and our finished workers)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(x) for x in fields]
+    busy = sum(values[:8]) - values[3] - values[4]  # all but idle and iowait
+    t = os.times()
+    ours = t.user + t.system + t.children_user + t.children_system
+    return time.monotonic(), busy / ticks, ours
+
+
+def other_cpu(start: tuple | None, end: tuple | None) -> float | None:
+    """CPU used by processes other than this benchmark between two samples, in cores."""
+    if start is None or end is None or end[0] <= start[0]:
+        return None
+    others = (end[1] - start[1]) - (end[2] - start[2])
+    return max(others, 0.0) / (end[0] - start[0])
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(),
+        "node": node.stdout.strip() if node.returncode == 0 else "not found",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=20, help="timed warm passes (default 20)")
+    parser.add_argument("--cold-runs", type=int, default=3,
+                        help="fresh processes per row for the cold time (default 3)")
+    parser.add_argument("--quick", action="store_true", help="--repeat 5 --cold-runs 1")
+    parser.add_argument("--peers", type=Path, default=DEFAULT_PEERS,
+                        help="where setup_peers.sh installed the peers (default %(default)s)")
+    parser.add_argument("--story", type=Path, default=DEFAULT_STORY)
+    parser.add_argument("--only", help="comma-separated peers to run (cardimg always runs)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--json", type=Path, help="also write all raw timings here")
+    parser.add_argument("--no-breakdown", action="store_true",
+                        help="skip cardimg's per-slide breakdown")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per worker")
+    parser.add_argument("--live", action="store_true",
+                        help="run cardimg from src/ itself, not from a snapshot taken at the start")
+    parser.add_argument("--save", type=Path,
+                        help="write every tool's PNGs here (outside the repo) to compare by eye")
+    # Internal: run one measurement in this (fresh) process and print JSON.
+    parser.add_argument("--worker", choices=["layout", "image", "png", "slides"],
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--no-sources", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker == "slides":
+        print(json.dumps(slides_worker(args.story, args.repeat)))
+        return 0
+    if args.worker:
+        sources = not args.no_sources
+        result = cardimg_worker(args.worker, args.story, args.repeat, sources, args.save)
+        print(json.dumps(result))
+        return 0
+
+    if args.quick:
+        args.repeat, args.cold_runs = min(args.repeat, 5), 1
+    for name in ("peers", "save"):
+        path = getattr(args, name)
+        if path is not None:
+            path = path.resolve()
+            setattr(args, name, path)
+            if path == ROOT or ROOT in path.parents:
+                parser.error(f"--{name} must be outside the repository")
+
+    source = source_state()
+    before = other_cpu_sample()
+    time.sleep(1.0)
+    idle_check = other_cpu(before, other_cpu_sample())
+    if idle_check is not None and idle_check > 0.1:
+        print(f"warning: other processes use {idle_check:.0%} of a core before the start: "
+              "the times will be noisy", file=sys.stderr)
+    before = other_cpu_sample()
+    with tempfile.TemporaryDirectory(prefix="cardimg-bench-") as tmp:
+        src = ROOT / "src" if args.live else snapshot_source(Path(tmp) / "cardimg")
+        sys.path.insert(0, str(src))
+        spec = build_spec(args.story, src.parent / "fonts")
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        rows = []
+        todo = jobs(args, spec_path, src)
+        for job in todo:
+            print(f"… {job.tool}: {job.label}", file=sys.stderr, flush=True)
+            rows.append(measure(job, args))
+        breakdown = None
+        if not args.no_breakdown:
+            print("… cardimg: per-slide breakdown", file=sys.stderr, flush=True)
+            me = [sys.executable, str(Path(__file__).resolve()), "--worker", "slides",
+                  "--story", str(args.story)]
+            job = Job("cardimg", "png", "slides", tuple(me), todo[0].env)
+            try:
+                breakdown, _ = run_worker(job, args.repeat, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                print(f"per-slide breakdown failed: {exc}", file=sys.stderr)
+
+    info = machine()
+    others = other_cpu(before, other_cpu_sample())
+    if others is not None:
+        info["other processes during the run"] = f"{others:.0%} of one core on average"
+    info["cardimg source"] = source + (" (live src/)" if args.live else " (snapshot at start)")
+    versions: dict[str, str] = {}
+    for row in rows:
+        versions.update(row.versions)
+    print(f"\n{args.story.name}: {len(spec['cards'])} cards, {WIDTH}×{HEIGHT}; "
+          f"warm = median of {args.repeat} passes after 1 warm-up; "
+          f"cold = median of {args.cold_runs} fresh process(es)")
+    print("times are ms per slide; ratio = tool / cardimg at the same stage "
+          "(> 1: cardimg faster)\n")
+    print(render_table(table(rows), args.markdown))
+    busy = [r for r in rows if r.others is not None and r.others > BUSY]
+    if busy:
+        print(f"\n* other processes used more than {BUSY:.0%} of a core while this row ran "
+              f"({', '.join(f'{r.others:.0%}' for r in busy)}): its times are noisy")
+    if breakdown:
+        cells = [["slide", "kind", "body px", "lines", "paint ms", "PNG encode ms", "PNG KB"]]
+        for s in breakdown["slides"]:
+            cells.append([str(s["slide"]), s["kind"], fmt(s["body_size"], 0), str(s["lines"]),
+                          fmt(s["paint"]), fmt(s["encode"]), fmt(s["bytes"] / 1024, 0)])
+        print("\ncardimg per slide (warm medians; layout is done for the whole story at once)\n")
+        print(render_table(cells, args.markdown))
+    print("\nmachine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
+
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": info, "versions": versions, "repeat": args.repeat,
+            "cold_runs": args.cold_runs, "spec": spec, "breakdown": breakdown,
+            "rows": [{"tool": r.job.tool, "what": r.job.label, "stage": r.job.stage,
+                      "slides": r.slides, "cold": r.cold, "process": r.process,
+                      "warm": r.warm, "cpu": r.cpu, "bytes_per_slide": r.bytes_per_slide,
+                      "others": r.others, "error": r.error} for r in rows],
+        }, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
