@@ -20,7 +20,7 @@ from cardimg.export import encode
 SEED_KEYS = ["ee382877cb6a", "546260fce875", "12cb55bd64b6", "2bc4ec5b941b", "49fd3d7e015e"]
 SEED_IMAGE = "21560c7b6cbd4f98329bbdc508a2ba3cbc824da3-2560x1878.jpg"
 DARK_BLUE = (0x5F, 0x74, 0x7A)
-LIGHT_BLUE = (0xCA, 0xDD, 0xDF)   # the --default palette
+LIGHT_BLUE = (0xCA, 0xDD, 0xDF)  # the --default palette
 MIN_BODY = cardimg.load_theme().type.min_body_size
 
 
@@ -105,10 +105,12 @@ def png_declaring(width: int, height: int) -> bytes:
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)   # 1-bit grey
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit grey
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -143,7 +145,7 @@ def test_seed_has_five_card_slides_then_sources(seed: Carousel) -> None:
 
 
 def test_seed_text_inside_safe_box_and_no_overlaps(seed: Carousel) -> None:
-    check_geometry(seed)   # also done by the fixture; here it is the test itself
+    check_geometry(seed)  # also done by the fixture; here it is the test itself
     for slide in seed.slides:
         assert slide.text_lines, f"slide {slide.index} draws no text"
         x0, y0, x1, y1 = slide.safe_box
@@ -174,7 +176,7 @@ def test_seed_slide_text_reads_as_the_card(seed: Carousel) -> None:
 
 
 def test_seed_lines_are_painted_in_the_text_colour(seed: Carousel) -> None:
-    white = (255, 255, 255)   # --dark-blue text
+    white = (255, 255, 255)  # --dark-blue text
     for slide in seed.slides:
         for line in slide.text_lines:
             colours = slide.image.crop(line.box).getcolors(maxcolors=1_000_000)
@@ -213,7 +215,9 @@ def test_seed_list_has_hanging_bullets_left_aligned(seed: Carousel) -> None:
     rest = [line for line in lines if line not in firsts]
     assert len(firsts) == 3
     assert [line.text.split()[:2] for line in firsts] == [
-        ["Despite", "the"], ["Despite", "the"], ["Bottom", "Line:"]
+        ["Despite", "the"],
+        ["Despite", "the"],
+        ["Bottom", "Line:"],
     ]
     for line in firsts:
         assert line.marker is not None and line.marker.text == "•"
@@ -287,7 +291,7 @@ def long_story(tmp_path_factory: pytest.TempPathFactory, story_text) -> Carousel
     items = [" ".join(words[i : i + 50]) for i in range(750, 900, 50)]
     bullets = "\n".join(f"* {item}" for item in items)
     body = "## A long read\n\n" + "\n\n".join(paragraphs) + "\n\n" + bullets
-    single = " ".join(_words(400, start=2000))     # one paragraph, far too long for a slide
+    single = " ".join(_words(400, start=2000))  # one paragraph, far too long for a slide
     cards = [
         {"order": 0, "_key": "long", "body": body, "citation": "VIEW SOURCES"},
         {"order": 1, "_key": "single", "body": single},
@@ -447,7 +451,10 @@ def image_story(write_story: Callable[..., Path]) -> Callable[[str], Path]:
     def make(name: str, folder: Path | None = None) -> Path:
         cards = [{"order": 0, "_key": "a", "body": "One"}, {"order": 1, "_key": "b", "body": "Two"}]
         return write_story(
-            "img.md", cards, folder=folder, colorpaletteclassname="--black",
+            "img.md",
+            cards,
+            folder=folder,
+            colorpaletteclassname="--black",
             featured_image={"alt": "x", "url": name},
         )
 
@@ -474,7 +481,7 @@ def test_truncated_jpeg_warns_and_renders_without_it(image_story, tmp_path: Path
     carousel = render(load_story(path))
     assert [s.card_key for s in carousel.slides] == ["a", "b"]
     assert any("cut.jpg" in note for note in carousel.warnings)
-    assert carousel.slides[0].image.getpixel((5, 5)) == BLACK   # no half image behind the text
+    assert carousel.slides[0].image.getpixel((5, 5)) == BLACK  # no half image behind the text
 
 
 @pytest.mark.parametrize("size", [(100_000, 100_000), (10_000, 10_000), (8_000, 8_000)])
@@ -580,7 +587,7 @@ def test_every_block_type_lays_out_inside_the_safe_box(rich: Carousel) -> None:
 
 
 def test_every_block_type_keeps_its_words(rich: Carousel) -> None:
-    drawn = [word.casefold() for word in drawn_words(rich, "rich")]   # h4/h5 are set uppercase
+    drawn = [word.casefold() for word in drawn_words(rich, "rich")]  # h4/h5 are set uppercase
     assert drawn == [word.casefold() for word in card_words(RICH_BODY)]
     text = joined([line for s in slides_of(rich, "rich") for line in s.text_lines])
     assert "<b>" not in text and "<div>" not in text and "**" not in text
@@ -607,7 +614,7 @@ def test_styled_runs_share_a_baseline(write_story) -> None:
     assert line.text == "A bold and it word"
     assert len(line.fragments) >= 3
     assert len({fragment.baseline for fragment in line.fragments}) == 1
-    assert len({fragment.style.font for fragment in line.fragments}) >= 3   # regular, bold, italic
+    assert len({fragment.style.font for fragment in line.fragments}) >= 3  # regular, bold, italic
     xs = [fragment.x for fragment in line.fragments]
     assert xs == sorted(xs)
     assert "".join(fragment.text for fragment in line.fragments) == line.text
@@ -667,6 +674,38 @@ def test_every_sample_keeps_its_words_inside_the_safe_box(path: Path) -> None:
         key for key in keys for _ in slides_of(carousel, key)
     ]
     for card in carousel.story.cards:
-        drawn = [word.casefold() for word in drawn_words(carousel, card.key)]   # h4/h5: uppercase
+        drawn = [word.casefold() for word in drawn_words(carousel, card.key)]  # h4/h5: uppercase
         assert drawn == [word.casefold() for word in card_words(card.body)], card.key
         assert slides_of(carousel, card.key), card.key
+
+
+def test_a_story_asking_for_too_many_slides_is_refused_before_painting():
+    from cardimg.render import MAX_SLIDES
+    from cardimg.story import Card, Story
+
+    body = "word " * 3000
+    cards = tuple(Card(n, f"k{n}", body) for n in range(12))
+    story = Story("big", "Big", None, "--default", None, (), cards)
+    with pytest.raises(cardimg.StoryError) as caught:
+        cardimg.render(story)
+    message = str(caught.value)
+    assert f"over the limit of {MAX_SLIDES}" in message and message.startswith("big: cards: ")
+
+
+def test_a_20000_letter_word_is_laid_out_whole():
+    from cardimg.plan import plan_story
+    from cardimg.render import _default_theme, _fonts
+    from cardimg.story import Card, Story
+
+    story = Story("w", "W", None, "--default", None, (), (Card(0, "k", "a" * 20000),))
+    plans = plan_story(
+        story, theme=_default_theme(), measurer=_fonts(_default_theme()), width=1080, height=1350
+    )
+    drawn = "".join(line.text for plan in plans for line in plan.lines if not line.chrome)
+    assert drawn == "a" * 20000
+    assert all(
+        plan.safe_box[0] <= line.box[0] and line.box[2] <= plan.safe_box[2]
+        for plan in plans
+        for line in plan.lines
+        if not line.chrome
+    )

@@ -20,7 +20,11 @@ from .plan import SlidePlan, plan_story
 from .story import Story, load_story
 from .theme import Palette, Theme, load_theme
 
-__all__ = ["Carousel", "RenderOptions", "Slide", "render"]
+__all__ = ["MAX_SLIDES", "Carousel", "RenderOptions", "Slide", "render"]
+
+# Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
+# ask for more than this many. Platforms allow 10 to 20 a carousel.
+MAX_SLIDES = 100
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,11 @@ def render(
         height=options.height,
         sources=options.sources,
     )
+    if len(plans) > MAX_SLIDES:
+        raise StoryError(
+            f"{_name(story)}: cards: {len(plans)} slides, over the limit of {MAX_SLIDES} "
+            "for one story (shorten the cards or split the story)"
+        )
     notes.extend(_missing_glyph_warnings(story, plans, fonts))
     background = (
         _featured_image(story, theme, options, notes)

@@ -20,6 +20,8 @@ LineRange = tuple[int, int]  # items[start:end] are drawn on the line (glue trim
 _SHORT_LAST_LINE = 0.25
 _SHORT_LAST_LINE_COST = 4.0
 _SLACK_WEIGHT = 1.0
+# Total fit costs (break candidates × lines) steps; past this, greedy breaking is used.
+TOTAL_FIT_BUDGET = 60_000
 
 
 class _Paragraph:
@@ -122,6 +124,10 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     if len(greedy) < 2 or max_width <= 0:
         return greedy
     paragraph = _Paragraph(items)
+    if len(paragraph.candidates) * len(greedy) > TOTAL_FIT_BUDGET:
+        # A paragraph of pages (or one 20,000-letter word) would make the search
+        # quadratic; such text is continued over slides anyway, greedy sets it well.
+        return greedy
     nodes = [-1, *paragraph.candidates]
     count = len(greedy)
     inf = float("inf")
