@@ -21,6 +21,7 @@ __all__ = ["FontBook", "clusters", "raqm_available"]
 _JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x20E3})
 _ZWJ = "\u200d"
 _REFERENCE_SIZE = 1000.0
+MAX_SYSTEM_LOOKUPS = 256
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +128,8 @@ class FontBook:
         self._fallback: tuple[FallbackFont, ...] = theme.fallback
         self._system = system_fonts and shutil.which("fc-match") is not None
         self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
+        self._system_missing: set[tuple[tuple[str, bool, str | None], int]] = set()
+        self._system_lookups = 0
         self.width = lru_cache(maxsize=200_000)(self._width)
         self.runs = lru_cache(maxsize=50_000)(self._runs)
         self.metrics = lru_cache(maxsize=4_096)(self._metrics)
@@ -218,9 +221,18 @@ class FontBook:
         for found in found_before:
             if _covers(found, code):
                 return found
+        # Asking fontconfig costs a process: one failure rules out its whole block of
+        # 256 code points, and a book asks at most MAX_SYSTEM_LOOKUPS times, so no
+        # text of rare characters can keep it busy.
+        block = (key, code >> 8)
+        if block in self._system_missing or self._system_lookups >= MAX_SYSTEM_LOOKUPS:
+            return None
+        self._system_lookups += 1
         found = _fc_match(code, face, lang)
         if found is not None:
             found_before.append(found)
+        else:
+            self._system_missing.add(block)
         return found
 
     def missing(self, font: str, text: str) -> set[str]:

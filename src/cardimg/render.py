@@ -252,9 +252,11 @@ def _missing_glyph_warnings(story: Story, plans: list[SlidePlan], fonts: FontBoo
             for fragment in line.fragments:
                 missing |= fonts.missing(fragment.style.font, fragment.text)
         if missing:
-            chars = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:12])
+            shown = sorted(missing)[:12]
+            chars = " ".join(f"{c} (U+{ord(c):04X})" for c in shown)
+            more = f" and {len(missing) - len(shown)} more" if len(missing) > len(shown) else ""
             where = f"card {plan.card_key}" if plan.card_key else plan.kind
-            notes.append(f"{_name(story)}: {where}: no font has these characters: {chars}")
+            notes.append(f"{_name(story)}: {where}: no font has these characters: {chars}{more}")
     return notes
 
 
