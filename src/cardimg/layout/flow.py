@@ -159,8 +159,28 @@ def _break_block(
         breaker = break_balanced
     elif final and block.role not in ("code",):
         breaker = break_pretty
-    breaks = breaker(items, width)
     fallback = RunStyle(measurer.face(style.family), size)
+    # The breaker adds up word widths; a set line is measured whole, and shaping
+    # across words (kerning, a fallback font's spacing) can make it a few pixels
+    # wider. Such a line is broken again against a measure narrowed by the excess.
+    target, step = width, 0.0
+    for _ in range(8):
+        lines = _set_lines(items, breaker(items, target), measurer, fallback, direction)
+        excess = max((line.width for line in lines), default=0.0) - width
+        if excess <= 0:
+            break
+        step = max(2 * step, excess + 1.0)  # the parts may add up far below the whole
+        target = width - step
+    return lines
+
+
+def _set_lines(
+    items: Sequence[Item],
+    breaks: list[int],
+    measurer: Measurer,
+    fallback: RunStyle,
+    direction: str,
+) -> list[SetLine]:
     lines = []
     for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True):
         hyphen = items[brk].hyphen if brk < len(items) and isinstance(items[brk], Penalty) else None
@@ -264,7 +284,12 @@ def fit(
             low = middle
         else:
             high = middle - 1
-    return FitResult(low, (tuple(lay_out(low, True)),))
+    final = lay_out(low, True)
+    if stack_height(final) > height:
+        # The careful breakers keep the greedy line count, but a line re-broken to
+        # its measured width may add one: then the card continues rather than overflow.
+        return FitResult(low, tuple(paginate(final, page_height or height)))
+    return FitResult(low, (tuple(final),))
 
 
 def paginate(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:

@@ -17,6 +17,7 @@ from .measure import Measurer
 __all__ = ["Geometry", "Line", "Mark", "PlacedFragment", "place_lines", "set_label"]
 
 BoxT = tuple[int, int, int, int]
+_EPSILON = 1e-6
 
 # What each block role is called on a drawn line (the public `Line.role`).
 PUBLIC_ROLES = {
@@ -175,11 +176,12 @@ def _public_line(flow: FlowLine, left: float, baseline: float, *, top: float) ->
         marker = PlacedFragment(m.text, x, baseline, m.width, m.style)
         start, end = min(start, x), max(end, x + m.width)
     size = line.fragments[0].style.size if line.fragments else 0.0
+    # Rounded outward to whole pixels, forgiving float noise (976.0000001 is 976).
     box = (
-        math.floor(start),
-        math.floor(top),
-        math.ceil(end),
-        math.floor(top + flow.advance),
+        math.floor(start + _EPSILON),
+        math.floor(top + _EPSILON),
+        math.ceil(end - _EPSILON),
+        math.floor(top + flow.advance + _EPSILON),
     )
     return Line(
         text=line.text,
