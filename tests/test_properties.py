@@ -4,6 +4,8 @@ the card's words drawn in reading order, the same input giving the same pixels."
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -118,7 +120,11 @@ def overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CARDIMG_PROPERTY_EXAMPLES=2000 for a longer hunt than CI's.
+EXAMPLES = int(os.environ.get("CARDIMG_PROPERTY_EXAMPLES", "150"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body)
 def test_any_body_is_laid_out_whole_inside_the_safe_area(text):
     plans = plan_story(story_of(text), theme=THEME, measurer=FONTS, width=1080, height=1350)
