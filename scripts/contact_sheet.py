@@ -14,7 +14,9 @@ import cardimg
 from cardimg.render import _default_theme, _fonts
 
 
-def sheet(paths: list[Path], *, thumb_width: int = 270, columns: int = 7) -> Image.Image:
+def sheet(
+    paths: list[Path], *, thumb_width: int = 270, columns: int = 7, labels: bool = True
+) -> Image.Image:
     rows: list[tuple[str, list[Image.Image]]] = []
     for path in paths:
         carousel = cardimg.render(cardimg.load_story(path))
@@ -26,7 +28,7 @@ def sheet(paths: list[Path], *, thumb_width: int = 270, columns: int = 7) -> Ima
         ]
         rows.append((path.name, thumbs))
     thumb_height = max(t.height for _, ts in rows for t in ts)
-    gap, label = 10, 34
+    gap, label = 10, 34 if labels else 0
     width = gap + columns * (thumb_width + gap)
     heights = [
         label + ((len(ts) + columns - 1) // columns) * (thumb_height + gap) for _, ts in rows
@@ -36,7 +38,8 @@ def sheet(paths: list[Path], *, thumb_width: int = 270, columns: int = 7) -> Ima
     font = _fonts(_default_theme()).font(_fonts(_default_theme()).face("sans-semibold"), 20)
     y = gap
     for (name, thumbs), height in zip(rows, heights, strict=True):
-        draw.text((gap, y + 6), f"{name} — {len(thumbs)} slides", font=font, fill=(40, 40, 40))
+        if labels:
+            draw.text((gap, y + 6), f"{name} — {len(thumbs)} slides", font=font, fill=(40, 40, 40))
         for n, thumb in enumerate(thumbs):
             col, row = n % columns, n // columns
             canvas.paste(
@@ -51,8 +54,13 @@ def main() -> None:
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("-o", "--out", type=Path, required=True)
     parser.add_argument("--thumb-width", type=int, default=270)
+    parser.add_argument("--columns", type=int, default=7)
+    parser.add_argument("--no-labels", dest="labels", action="store_false")
     args = parser.parse_args()
-    sheet(args.paths, thumb_width=args.thumb_width).save(args.out)
+    image = sheet(
+        args.paths, thumb_width=args.thumb_width, columns=args.columns, labels=args.labels
+    )
+    image.save(args.out, optimize=True)
     print(args.out)
 
 
