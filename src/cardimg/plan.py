@@ -133,27 +133,8 @@ def _plan_card(
 ) -> list[SlidePlan]:
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
-    citation: list[Line] = []
-    if card is not None and card.citation and card.citation.strip():
-        style = _label_style(theme, tracking=frame.citation_tracking)
-        size = frame.citation_size * unit
-        set_lines, size = set_label(
-            " ".join(card.citation.split()),
-            style,
-            size,
-            measurer,
-            width=x1 - x0,
-            min_size=size * 0.7,
-        )
-        total = label_height(set_lines, size * 1.3)
-        citation = label_lines(
-            set_lines,
-            role="citation",
-            center_x=(x0 + x1) / 2,
-            top=y1 - total,
-            line_height=size * 1.3,
-        )
-        y1 = y1 - total - theme.type.body_size * unit * 0.8
+    citation, band = _citation(card, theme, measurer, geometry)
+    y1 -= band
     marker_band = frame.marker_size * unit * 2.2
     result = fit(
         blocks,
@@ -205,6 +186,26 @@ def _plan_card(
             )
         )
     return plans
+
+
+def _citation(
+    card: Card | None, theme: Theme, measurer: Measurer, geometry: Geometry
+) -> tuple[list[Line], float]:
+    """The card's citation, centred at the foot of the safe area, and the height it
+    takes from the body (with a gap of most of a body line)."""
+    if card is None or not card.citation or not card.citation.strip():
+        return [], 0.0
+    frame, unit = theme.frame, geometry.unit
+    x0, _, x1, y1 = geometry.safe_box
+    style = _label_style(theme, tracking=frame.citation_tracking)
+    size = frame.citation_size * unit
+    text = " ".join(card.citation.split())
+    set_lines, size = set_label(text, style, size, measurer, width=x1 - x0, min_size=size * 0.7)
+    total = label_height(set_lines, size * 1.3)
+    lines = label_lines(
+        set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=size * 1.3
+    )
+    return lines, total + theme.type.body_size * unit * 0.8
 
 
 def _marker_lines(
