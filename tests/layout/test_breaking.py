@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from cardimg.blocks import Span
 from cardimg.layout.breaking import break_balanced, break_greedy, break_pretty, line_ranges
+from cardimg.layout.dictionary import icu_available
 from cardimg.layout.items import Box, Glue, Penalty, RunStyle, inline_items, split_oversized
 from cardimg.theme import BlockStyle
 from tests.fakes import FixedMeasurer
@@ -137,3 +138,38 @@ def test_french_punctuation_stays_with_its_word():
     for width in range(4, 30):
         lines = texts(items, break_greedy(items, width))
         assert not any(line.lstrip()[:1] in "?!:;»" for line in lines), lines
+
+
+@pytest.mark.skipif(not icu_available(), reason="the system's ICU library is not installed")
+def test_thai_breaks_between_words_from_the_dictionary():
+    text = "เชียงใหม่มักติดอันดับเมืองที่มีคุณภาพอากาศแย่ที่สุดแห่งหนึ่งของโลก"
+    items = inline_items((Span(text),), BlockStyle(), 10, MEASURE)
+    lines = texts(items, break_greedy(items, 12))
+    assert "".join(lines) == text
+    assert len(lines) > 1
+    words = {
+        "เชียงใหม่",
+        "มัก",
+        "ติด",
+        "อันดับ",
+        "เมือง",
+        "ที่",
+        "มี",
+        "คุณภาพ",
+        "อากาศ",
+        "แย่",
+        "ที่สุด",
+        "แห่ง",
+        "หนึ่ง",
+        "ของ",
+        "โลก",
+    }
+    # Every line is made of whole dictionary words: never a word cut in two.
+    for line in lines:
+        rest = line
+        while rest:
+            word = next(
+                (w for w in sorted(words, key=len, reverse=True) if rest.startswith(w)), None
+            )
+            assert word is not None, (line, rest)
+            rest = rest[len(word) :]

@@ -14,6 +14,7 @@ from ..bidi import embedding_levels
 from ..blocks import Span
 from ..scripts import text_lang
 from ..theme import BlockStyle
+from .dictionary import dictionary_breaks
 from .linebreak import break_opportunities
 from .measure import Measurer
 
@@ -93,7 +94,7 @@ Item = Box | Glue | Penalty
 def _break_units(text: str, lang: str | None = None) -> tuple[str, ...]:
     """UAX #14 break units, tailored: kinsoku, French spacing, and Korean set by words
     (CSS `word-break: keep-all`, as Korean newsrooms do) instead of by syllables."""
-    units = break_opportunities(text, lang=lang)
+    units = _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
     merged: list[str] = []
     for unit in units:
         if merged and _is_hangul(merged[-1][-1]) and _is_hangul(unit[0]):
@@ -101,6 +102,21 @@ def _break_units(text: str, lang: str | None = None) -> tuple[str, ...]:
         else:
             merged.append(unit)
     return tuple(merged)
+
+
+def _split_at(units: tuple[str, ...], cuts: frozenset[int]) -> tuple[str, ...]:
+    """Units cut further at the given string offsets (word breaks a dictionary found)."""
+    if not cuts:
+        return units
+    result, position = [], 0
+    for unit in units:
+        start = position
+        for cut in sorted(c for c in cuts if start < c < start + len(unit)):
+            result.append(unit[start - position : cut - position])
+            start = cut
+        result.append(unit[start - position :])
+        position += len(unit)
+    return tuple(result)
 
 
 def _is_hangul(char: str) -> bool:
