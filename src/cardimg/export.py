@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,9 +65,14 @@ def save_carousel(carousel: Carousel, out_dir: Path, *, image_format: str = "png
     width = max(2, len(str(len(carousel.slides))))
     names = [f"{slide.index:0{width}d}.{extension}" for slide in carousel.slides]
     written = []
-    for slide, name in zip(carousel.slides, names, strict=True):
-        write_atomic(folder / name, encode(slide.image, kind))
-        written.append(folder / name)
+    # zlib and libjpeg release the GIL: slides encode side by side on every core,
+    # and each file's bytes do not depend on which thread made them.
+    workers = max(1, min(len(carousel.slides), os.cpu_count() or 1, 8))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        encoded = pool.map(lambda slide: encode(slide.image, kind), carousel.slides)
+        for data, name in zip(encoded, names, strict=True):
+            write_atomic(folder / name, data)
+            written.append(folder / name)
     _remove_stale_slides(folder, set(names))
     data = json.dumps(manifest(carousel, names, kind), ensure_ascii=False, indent=2) + "\n"
     write_atomic(folder / "manifest.json", data.encode("utf-8"))
