@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="png", choices=sorted(FORMATS), help="image format (default: png)"
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    run.add_argument(
+        "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
+    )
     run.add_argument("--strict", action="store_true", help="treat an unknown palette as an error")
     run.add_argument(
         "--accessible",
@@ -91,7 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     warnings.simplefilter("ignore", RuntimeWarning)
     options = RenderOptions(
-        images_dir=args.images, sources=args.sources, strict=args.strict, accessible=args.accessible
+        images_dir=args.images,
+        logo=args.logo,
+        sources=args.sources,
+        strict=args.strict,
+        accessible=args.accessible,
     )
     files = list(_story_files(args.paths))
     if not files:

@@ -43,6 +43,7 @@ def paint_slide(
     theme: Theme,
     fonts: FontBook,
     background: Image.Image | None = None,
+    logo: Image.Image | None = None,
 ) -> Painted:
     """The slide's pixels, and the contrast of its text against what is actually behind
     it. `background` is the featured image, already fitted to the slide."""
@@ -51,7 +52,12 @@ def paint_slide(
     if background is not None and plan.featured_image:
         image = Image.blend(image, background.convert("RGB"), theme.image.opacity)
     draw = ImageDraw.Draw(image)
-    _draw_frame(draw, plan, palette, theme)
+    mark_logo = logo if plan.bottom_mark == "ornament" else None
+    _draw_frame(draw, plan, palette, theme, logo=mark_logo)
+    if mark_logo is not None:
+        x0, _, x1, y1 = plan.geometry.frame_box
+        position = (round((x0 + x1 - mark_logo.width) / 2), round(y1 - mark_logo.height / 2))
+        image.paste(mark_logo, position, mark_logo)
     for mark in plan.marks:
         _draw_mark(draw, mark, _rgb(palette.frame), plan.geometry.unit)
     text_color = _rgb(palette.text)
@@ -89,7 +95,14 @@ def _opening(plan: SlidePlan, theme: Theme, y: float) -> tuple[float, float] | N
     return min(b[0] for b in boxes) - gap, max(b[2] for b in boxes) + gap
 
 
-def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, theme: Theme) -> None:
+def _draw_frame(
+    draw: ImageDraw.ImageDraw,
+    plan: SlidePlan,
+    palette: Palette,
+    theme: Theme,
+    *,
+    logo: Image.Image | None = None,
+) -> None:
     x0, y0, x1, y1 = plan.geometry.frame_box
     unit = plan.geometry.unit
     color = _rgb(palette.frame)
@@ -99,7 +112,10 @@ def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, th
 
     top_gap = _opening(plan, theme, y0)
     bottom_gap = _opening(plan, theme, y1)
-    if plan.bottom_mark in ("ornament", "check"):
+    if logo is not None:
+        half = logo.width / 2 + theme.frame.label_gap * unit
+        bottom_gap = (cx - half, cx + half)
+    elif plan.bottom_mark in ("ornament", "check"):
         size = ornament * (1.1 if plan.bottom_mark == "check" else 0.5)
         half = size + theme.frame.label_gap * unit * 0.6
         bottom_gap = (cx - half, cx + half)
@@ -107,7 +123,7 @@ def _draw_frame(draw: ImageDraw.ImageDraw, plan: SlidePlan, palette: Palette, th
     _hline(draw, x0, x1, y1, bottom_gap, color, width)
     draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
     draw.line([(x1, y0), (x1, y1)], fill=color, width=width)
-    if plan.bottom_mark == "ornament":
+    if plan.bottom_mark == "ornament" and logo is None:
         _draw_mark(draw, Mark("ornament", cx, y1, ornament), color, unit)
     elif plan.bottom_mark == "check":
         _draw_mark(draw, Mark("check", cx, y1, ornament * 2), color, unit)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from .blocks import plain_text
 from .contrast import AA_BODY, accessible_pair, to_hex
 from .errors import StoryError
 from .fonts import FontBook
@@ -37,6 +36,7 @@ class RenderOptions:
     sources: bool = True
     strict: bool = False
     accessible: bool | None = None  # None: as the theme says
+    logo: Path | None = None  # brand mark on the bottom frame line (else the theme's)
 
 
 @dataclass(frozen=True)
@@ -166,10 +166,11 @@ def render(
         if any(p.featured_image for p in plans)
         else None
     )
+    logo = _logo(theme, options, story, notes)
     slides = []
     for index, plan in enumerate(plans, start=1):
         painted = paint_slide(
-            plan, palette=palette, theme=theme, fonts=fonts, background=background
+            plan, palette=palette, theme=theme, fonts=fonts, background=background, logo=logo
         )
         slides.append(_slide(index, plan, painted))
     notes.extend(_contrast_warnings(story, palette, slides, accessible=palette is not base_palette))
@@ -280,22 +281,8 @@ def _featured_image(
         )
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as source:
-                if source.width * source.height > theme.image.max_pixels:
-                    raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
-                source.draft("RGB", (options.width, options.height))
-                fitted = ImageOps.fit(
-                    source.convert("RGB"), (options.width, options.height), Image.Resampling.LANCZOS
-                )
-    except (
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+        fitted = _open_image(path, theme.image.max_pixels, cover=(options.width, options.height))
+    except _IMAGE_ERRORS as exc:
         notes.append(
             f"{_name(story)}: featured_image: {name}: unreadable ({exc}); rendered without it"
         )
@@ -303,8 +290,56 @@ def _featured_image(
     return fitted
 
 
-def story_plain_text(story: Story) -> str:
-    """All card text of a story as plain text (for captions and checks)."""
-    from .blocks import parse_blocks
+_IMAGE_ERRORS = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
 
-    return "\n\n".join(plain_text(parse_blocks(card.body)) for card in story.cards)
+
+def _open_image(
+    path: Path,
+    max_pixels: int,
+    *,
+    cover: tuple[int, int] | None = None,
+    within: tuple[int, int] | None = None,
+) -> Image.Image:
+    """Open an image file safely: its size is checked before any pixel is decoded, so a
+    decompression bomb costs nothing. `cover` crops it to fill a size; `within` shrinks
+    it to fit one, keeping transparency."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(path) as source:
+            if source.width * source.height > max_pixels:
+                raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
+            if cover is not None:
+                source.draft("RGB", cover)
+                return ImageOps.fit(source.convert("RGB"), cover, Image.Resampling.LANCZOS)
+            image = source.convert("RGBA")
+    # Transparent margins would open the frame line wider than the mark.
+    box = image.getbbox(alpha_only=True)
+    if box is not None:
+        image = image.crop(box)
+    if within is not None:
+        image = ImageOps.contain(image, within, Image.Resampling.LANCZOS)
+    return image
+
+
+def _logo(
+    theme: Theme, options: RenderOptions, story: Story, notes: list[str]
+) -> Image.Image | None:
+    """The brand mark for the bottom frame line, sized to the frame; a problem is a warning."""
+    path = options.logo or theme.frame.logo
+    if path is None:
+        return None
+    unit = options.width / 1080
+    height = round(theme.frame.logo_height * unit)
+    try:
+        return _open_image(Path(path), theme.image.max_pixels, within=(height * 6, height))
+    except _IMAGE_ERRORS as exc:
+        notes.append(
+            f"{_name(story)}: logo: {Path(path).name}: unreadable ({exc}); drawn without it"
+        )
+        return None

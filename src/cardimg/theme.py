@@ -90,6 +90,8 @@ class FrameStyle:
     citation_size: float = 24
     citation_tracking: float = 0.1
     marker_size: float = 22
+    logo: Path | None = None  # an image centred on the bottom frame line
+    logo_height: float = 44
 
 
 @dataclass(frozen=True)
@@ -213,11 +215,19 @@ def load_theme(path: str | Path | None = None) -> Theme:
         palettes=load_palettes(palettes_path),
         styles=styles,
         type=_build(TypeScale, _table(data, "type", where), f"{where}: [type]"),
-        frame=_build(FrameStyle, _table(data, "frame", where), f"{where}: [frame]"),
+        frame=_frame(_table(data, "frame", where), theme_path.parent, where),
         image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
         accessible=bool(data.get("accessible", False)),
         labels=_labels(_table(data, "labels", where), where),
     )
+
+
+def _frame(table: Mapping[str, Any], base: Path, where: str) -> FrameStyle:
+    values = dict(table)
+    if values.get("logo"):
+        logo = Path(str(values["logo"]))
+        values["logo"] = logo if logo.is_absolute() else base / logo
+    return _build(FrameStyle, values, f"{where}: [frame]")
 
 
 def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
