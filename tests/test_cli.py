@@ -291,3 +291,29 @@ def test_usage_errors_exit_2(argv, tmp_path: Path, cwd, tree, capsys) -> None:
     assert "usage:" in err
     assert "Traceback" not in err
     assert tree(tmp_path) == before
+
+
+def test_theme_option_loads_a_theme_file(tmp_path, seed_path):
+    from cardimg.resources import data_dir
+
+    theme = (data_dir("themes") / "default.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "small.toml"
+    custom.write_text(theme.replace("body_size = 44", "body_size = 32"), encoding="utf-8")
+    out, default = tmp_path / "out", tmp_path / "default"
+    assert main(["render", str(seed_path), "-o", str(out), "--theme", str(custom)]) == 0
+    assert main(["render", str(seed_path), "-o", str(default)]) == 0
+    manifest = json.loads((out / "20200314-iraq-latest" / "manifest.json").read_text())
+    assert len(manifest["slides"]) == 6
+    themed = cardimg.render(cardimg.load_story(seed_path), theme=cardimg.load_theme(custom))
+    assert max(slide.body_size for slide in themed.slides) == 32
+    slide = "20200314-iraq-latest/02.png"
+    assert (out / slide).read_bytes() != (default / slide).read_bytes()
+
+
+def test_bad_theme_file_is_one_error_line(tmp_path, seed_path, capsys):
+    custom = tmp_path / "bad.toml"
+    custom.write_text("[type\nbody_size = 1", encoding="utf-8")
+    assert main(["render", str(seed_path), "-o", str(tmp_path / "o"), "--theme", str(custom)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("cardimg: error: bad.toml:")
+    assert not (tmp_path / "o").exists()

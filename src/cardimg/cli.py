@@ -17,6 +17,7 @@ from .export import FORMATS
 from .fonts import raqm_available
 from .render import RenderOptions, render
 from .story import load_story, safe_slug
+from .theme import Theme, load_theme
 
 EXAMPLES = """\
 examples:
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format", default="png", choices=sorted(FORMATS), help="image format (default: png)"
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    run.add_argument(
+        "--theme", metavar="FILE", type=Path, help="a theme TOML file (default: the built-in theme)"
+    )
     run.add_argument(
         "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
     )
@@ -100,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict=args.strict,
         accessible=args.accessible,
     )
+    try:
+        theme = load_theme(args.theme) if args.theme else None
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
     files = list(_story_files(args.paths))
     if not files:
         _say("error", "no story files found in " + ", ".join(args.paths))
@@ -108,15 +117,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     claimed: dict[Path, Path] = {}  # output folder -> the story that wrote it in this run
     with _progress(len(files)) as advance:
         for path in files:
-            failures += not _render_one(path, args, options, claimed)
+            failures += not _render_one(path, args, options, claimed, theme)
             advance()
     return 1 if failures else 0
 
 
-def _render_one(path: Path, args: argparse.Namespace, options: RenderOptions, claimed) -> bool:
+def _render_one(
+    path: Path, args: argparse.Namespace, options: RenderOptions, claimed, theme: Theme | None
+) -> bool:
     """Render and save one story, reporting problems; True when it was written."""
     try:
-        carousel = render(load_story(path), options=options)
+        carousel = render(load_story(path), options=options, theme=theme)
         folder = Path(args.out) / safe_slug(carousel.story.slug)
         if folder in claimed:
             raise CardimgError(
