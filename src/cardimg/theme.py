@@ -193,7 +193,8 @@ def load_theme(path: str | Path | None = None) -> Theme:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ThemeError(f"{where}: {exc}") from None
 
-    fonts_dir = data_dir("fonts")
+    # Font names are looked up beside the theme file first, then among cardimg's fonts.
+    fonts_dir = (theme_path.parent, data_dir("fonts"))
     fonts = {
         face: _font_file(fonts_dir, rel, where)
         for face, rel in _table(data, "fonts", where).items()
@@ -239,7 +240,7 @@ def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def _fallback(fonts_dir: Path, entry: object, where: str) -> FallbackFont:
+def _fallback(fonts_dir: tuple[Path, ...], entry: object, where: str) -> FallbackFont:
     if not isinstance(entry, Mapping) or "regular" not in entry:
         raise ThemeError(f"{where}: each [[fallback]] needs a `regular` font file")
     files = {
@@ -255,10 +256,11 @@ def _fallback(fonts_dir: Path, entry: object, where: str) -> FallbackFont:
     )
 
 
-def _font_file(fonts_dir: Path, rel: object, where: str) -> Path:
+def _font_file(fonts_dir: tuple[Path, ...], rel: object, where: str) -> Path:
     if not isinstance(rel, str):
         raise ThemeError(f"{where}: a font must be a file name, got {rel!r}")
-    path = Path(rel) if Path(rel).is_absolute() else fonts_dir / rel
+    candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in fonts_dir]
+    path = next((c for c in candidates if c.is_file()), candidates[-1])
     if not path.is_file():
         raise ThemeError(f"{where}: font file {rel!r} not found")
     return path
