@@ -194,12 +194,12 @@ def load_theme(path: str | Path | None = None) -> Theme:
         raise ThemeError(f"{where}: {exc}") from None
 
     # Font names are looked up beside the theme file first, then among cardimg's fonts.
-    fonts_dir = (theme_path.parent, data_dir("fonts"))
+    font_dirs = (theme_path.parent, data_dir("fonts"))
     fonts = {
-        face: _font_file(fonts_dir, rel, where)
+        face: _font_file(font_dirs, rel, where)
         for face, rel in _table(data, "fonts", where).items()
     }
-    fallback = tuple(_fallback(fonts_dir, entry, where) for entry in data.get("fallback", []))
+    fallback = tuple(_fallback(font_dirs, entry, where) for entry in data.get("fallback", []))
 
     palettes_name = data.get("palettes", "brand")
     palettes_path = data_dir("palettes") / f"{palettes_name}.toml"
@@ -240,11 +240,11 @@ def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
     return labels
 
 
-def _fallback(fonts_dir: tuple[Path, ...], entry: object, where: str) -> FallbackFont:
+def _fallback(font_dirs: tuple[Path, ...], entry: object, where: str) -> FallbackFont:
     if not isinstance(entry, Mapping) or "regular" not in entry:
         raise ThemeError(f"{where}: each [[fallback]] needs a `regular` font file")
     files = {
-        key.replace("-", "_"): _font_file(fonts_dir, entry[key], where)
+        key.replace("-", "_"): _font_file(font_dirs, entry[key], where)
         for key in ("regular", "bold", "italic", "bold-italic")
         if key in entry
     }
@@ -256,10 +256,10 @@ def _fallback(fonts_dir: tuple[Path, ...], entry: object, where: str) -> Fallbac
     )
 
 
-def _font_file(fonts_dir: tuple[Path, ...], rel: object, where: str) -> Path:
+def _font_file(font_dirs: tuple[Path, ...], rel: object, where: str) -> Path:
     if not isinstance(rel, str):
         raise ThemeError(f"{where}: a font must be a file name, got {rel!r}")
-    candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in fonts_dir]
+    candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
     path = next((c for c in candidates if c.is_file()), candidates[-1])
     if not path.is_file():
         raise ThemeError(f"{where}: font file {rel!r} not found")
