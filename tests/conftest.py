@@ -33,7 +33,11 @@ def write_story(tmp_path: Path) -> Callable[..., Path]:
     """write_story(name, cards, sources="", folder=tmp_path, **meta) -> path of the new file."""
 
     def write(
-        name: str, cards: list[dict], *, sources: str = "", folder: Path | None = None,
+        name: str,
+        cards: list[dict],
+        *,
+        sources: str = "",
+        folder: Path | None = None,
         **meta: object,
     ) -> Path:
         path = (folder or tmp_path) / name

@@ -91,3 +91,33 @@ def test_any_text_parses_to_blocks_without_markup_loss(markdown):
         }
         for block in blocks
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "“hi” and ‘ok’"),
+        ("fr", "«\u202fhi\u202f» and “ok”"),
+        ("de", "„hi“ and ‚ok‘"),
+        ("ru", "«hi» and „ok“"),
+        ("xx-unknown", "“hi” and ‘ok’"),
+    ],
+)
+def test_quotation_marks_follow_the_language(lang, expected):
+    (block,) = parse_blocks("\"hi\" and 'ok'", lang=lang)
+    assert block.text == expected
+
+
+def test_language_is_guessed_from_the_script_when_not_given():
+    (block,) = parse_blocks('Он сказал "привет" вчера')
+    assert block.text == "Он сказал «привет» вчера"
+
+
+def test_code_keeps_its_indentation():
+    (block,) = parse_blocks('```\n{\n  "a": 1,\n\t"b": 2\n}\n```')
+    assert block.text.split("\n") == ["{", '\u00a0\u00a0"a": 1,', "\u00a0" * 4 + '"b": 2', "}"]
+
+
+def test_control_characters_are_dropped():
+    (block,) = parse_blocks("a\x1eb\x00c\x7fd")
+    assert block.text == "abcd"

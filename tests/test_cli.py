@@ -15,7 +15,7 @@ from PIL import Image
 import cardimg
 from cardimg.cli import main
 
-SRC = Path(cardimg.__file__).resolve().parents[1]   # the cardimg these tests import
+SRC = Path(cardimg.__file__).resolve().parents[1]  # the cardimg these tests import
 SEED_SLUG = "20200314-iraq-latest"
 TWO_SOURCES = (
     "**First source**  \n[https://example.com/one](https://example.com/one)\n\n"
@@ -94,7 +94,10 @@ def test_format_jpeg(small, tmp_path: Path, cwd) -> None:
     out = tmp_path / "out"
     assert run(["render", str(small()), "-o", str(out), "--format", "jpeg"]) == 0
     assert sorted(p.name for p in (out / "small").iterdir()) == [
-        "01.jpg", "02.jpg", "caption.txt", "manifest.json",
+        "01.jpg",
+        "02.jpg",
+        "caption.txt",
+        "manifest.json",
     ]
     with Image.open(out / "small" / "01.jpg") as image:
         assert image.format == "JPEG" and image.size == (1080, 1350)
@@ -133,8 +136,11 @@ def test_images_option_finds_the_featured_image(write_story, tmp_path: Path, cwd
     assets.mkdir()
     Image.new("RGB", (400, 300), (255, 255, 255)).save(assets / "pic.jpg", quality=95)
     story = write_story(
-        "stories/pic.md", [{"_key": "k", "body": "Hi"}], slug="pic",
-        colorpaletteclassname="--black", featured_image={"alt": "a", "url": "pic.jpg"},
+        "stories/pic.md",
+        [{"_key": "k", "body": "Hi"}],
+        slug="pic",
+        colorpaletteclassname="--black",
+        featured_image={"alt": "a", "url": "pic.jpg"},
     )
     out = tmp_path / "out"
     assert run(["render", str(story), "-o", str(out)]) == 0
@@ -241,7 +247,11 @@ def test_real_process_exit_status_and_stderr(small, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     result = subprocess.run(
         [sys.executable, "-m", "cardimg", "render", "stories", "-o", "out"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -255,7 +265,10 @@ def test_real_process_version() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     result = subprocess.run(
         [sys.executable, "-m", "cardimg", "--version"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0
     assert cardimg.__version__ in result.stdout
@@ -280,7 +293,10 @@ def test_help_shows_examples(argv, capsys) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        [], ["--bogus"], ["render"], ["render", "x.md", "--bogus"],
+        [],
+        ["--bogus"],
+        ["render"],
+        ["render", "x.md", "--bogus"],
         ["render", "x.md", "--format", "gif"],
     ],
 )

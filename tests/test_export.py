@@ -83,7 +83,7 @@ def test_manifest_alt_text_is_the_slide_text(saved, seed: Carousel) -> None:
     assert "Two Marines" in slides[1]["alt"]
     assert "“The United States will not tolerate attacks" in slides[2]["alt"]
     assert "VIEW SOURCES" in slides[4]["alt"]
-    for source in seed.story.sources:        # links read whole, not broken where they wrapped
+    for source in seed.story.sources:  # links read whole, not broken where they wrapped
         assert source.url in slides[5]["alt"]
     for entry, slide in zip(slides, seed.slides, strict=True):
         assert entry["alt"] == slide.alt

@@ -196,3 +196,32 @@ def test_frame_words_follow_the_story_language():
     assert "WEITER →" in markers and "FORTSETZUNG" in markers
     heading = next(ln for ln in carousel.slides[-1].text_lines if ln.role == "heading")
     assert heading.text == "Quellen"
+
+
+def test_system_font_lookups_are_bounded(monkeypatch):
+    import cardimg.fonts as fonts_module
+
+    calls: list[int] = []
+    monkeypatch.setattr(fonts_module, "_fc_match", lambda code, face, lang: calls.append(code))
+    monkeypatch.setattr(fonts_module.shutil, "which", lambda name: "/usr/bin/fc-match")
+    book = FontBook(THEME)
+    # 3,000 characters no font has, from 12 blocks of 256: one failed lookup rules out a block.
+    text = "".join(chr(0x20000 + n) for n in range(3000))
+    book.runs(book.face("sans"), text, None)
+    assert 0 < len(calls) <= 12
+    more = "".join(chr(0x30000 + 256 * n) for n in range(fonts_module.MAX_SYSTEM_LOOKUPS + 50))
+    book.runs(book.face("sans"), more, None)
+    assert len(calls) <= fonts_module.MAX_SYSTEM_LOOKUPS
+
+
+def test_frame_line_opens_around_the_labels_that_cross_it():
+    carousel = cardimg.render(story_of("Text"), sources=False)
+    slide = carousel.slides[0]
+    series = next(ln for ln in slide.lines if ln.role == "series")
+    x0, y0, x1, _ = slide.frame_box
+    frame = tuple(int(c, 16) for c in (THEME.default_palette.frame[i : i + 2] for i in (1, 3, 5)))
+    row = [slide.image.getpixel((x, y0)) for x in range(x0 + 5, x1 - 5)]
+    drawn = {x0 + 5 + n for n, px in enumerate(row) if px == frame}
+    label = set(range(series.box[0], series.box[2]))
+    assert not drawn & label  # open where the series name is
+    assert drawn  # and drawn elsewhere

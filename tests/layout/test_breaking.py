@@ -173,3 +173,16 @@ def test_thai_breaks_between_words_from_the_dictionary():
             )
             assert word is not None, (line, rest)
             rest = rest[len(word) :]
+
+
+def test_an_oversized_word_breaks_at_a_hyphenation_point_with_a_drawn_hyphen():
+    word = "incomprehensibilities"
+    items = split_oversized(tuple(words(word)), 14, MEASURE)
+    breaks = break_greedy(items, 14)
+    hyphens = [
+        b for b in breaks if b < len(items) and isinstance(items[b], Penalty) and items[b].hyphen
+    ]
+    assert hyphens  # broken between syllables, not letters
+    lines = texts(items, breaks)
+    assert "".join(lines) == word
+    assert all(len(line) + 1 <= 14 for line in lines[:-1])  # room left for the hyphen

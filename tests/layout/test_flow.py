@@ -98,3 +98,48 @@ def test_fit_never_loses_words_or_overflows(block_sizes, width, height):
         assert all(line.line.width <= width + 1e-6 for line in page)
         if len(page) > 1:
             assert stack_height(page) <= height + 1e-6
+
+
+def test_pull_quote_marks_hang_outside_the_centred_words():
+    from cardimg.layout.page import place_lines
+
+    # A first line of a quote has its opening mark only: the words, not the line, are centred.
+    quote = Block("quote", (Span("“Words of the quote"),))
+    flow = layout_blocks([quote], theme=THEME, body_size=40, width=900, measurer=MEASURE)
+    (line,) = flow
+    assert line.hang_start > 0 and line.hang_end == 0
+    (placed,), _ = place_lines(flow, (0, 0, 1000, 500))
+    words_left = placed.fragments[0].x + line.hang_start
+    words_right = placed.fragments[0].x + line.line.width
+    assert abs((words_left + words_right) / 2 - 500) < 1e-6
+    both = layout_blocks(
+        [Block("quote", (Span("“Words”"),))], theme=THEME, body_size=40, width=900, measurer=MEASURE
+    )
+    assert both[0].hang_start > 0 and both[0].hang_end > 0
+    plain = layout_blocks(
+        [Block("paragraph", quote.spans)], theme=THEME, body_size=40, width=900, measurer=MEASURE
+    )
+    assert plain[0].hang_start == plain[0].hang_end == 0  # only pull quotes hang
+
+
+def test_numbered_list_markers_use_tabular_figures():
+    blocks = parse_blocks("1. one\n2. two\n\n* bullet")
+    flow = layout_blocks(blocks, theme=THEME, body_size=40, width=600, measurer=MEASURE)
+    markers = [line.marker for line in flow if line.marker is not None]
+    assert [m.style.features for m in markers] == [("tnum",), ("tnum",), ()]
+
+
+def test_a_line_measured_wider_than_its_parts_is_broken_again():
+    class Kerned(FixedMeasurer):
+        """Whole strings come out 3% wider than the sum of their words."""
+
+        def width(self, font, size, text, features=()):
+            base = super().width(font, size, text, features)
+            return base * 1.03 if " " in text.strip() else base
+
+    measurer = Kerned()
+    block = paragraph(60)
+    for width in range(300, 900, 37):
+        flow = layout_blocks([block], theme=THEME, body_size=30, width=width, measurer=measurer)
+        assert all(line.line.width <= width for line in flow)
+        assert [w for line in flow for w in line.line.text.split()] == block.text.split()

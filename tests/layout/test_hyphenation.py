@@ -30,8 +30,8 @@ def test_on_long_words_break_with_a_drawn_hyphen_and_text_is_kept():
     hyphenated = [line for line in set_lines if line.line.hyphenated]
     assert hyphenated
     for line in hyphenated:
-        assert line.line.fragments[-1].text.endswith("-")      # drawn
-        assert not line.line.text.endswith("-")                # not part of the text
+        assert line.line.fragments[-1].text.endswith("-")  # drawn
+        assert not line.line.text.endswith("-")  # not part of the text
         assert line.line.width <= 420
     joined = ""
     for line in set_lines:
