@@ -333,3 +333,13 @@ def test_bad_theme_file_is_one_error_line(tmp_path, seed_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("cardimg: error: bad.toml:")
     assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_output_names_the_output_path(tmp_path, seed_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    assert main(["render", str(seed_path), "-o", str(blocker)]) == 1
+    errors = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert len(errors) == 1
+    assert f"cannot write {blocker}" in errors[0] and "Not a directory" in errors[0]
+    assert "Traceback" not in errors[0]

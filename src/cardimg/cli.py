@@ -142,7 +142,9 @@ def _render_one(
         _say("error", _located(str(exc), path))
         return False
     except OSError as exc:
-        _say("error", f"{path}: {exc.strerror or exc}")
+        # Reading the story is checked by load_story; an OSError here is about writing.
+        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
+        _say("error", f"{path}: {where}: {exc.strerror or exc}")
         return False
     print(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}")
     return True
