@@ -17,3 +17,12 @@ class ThemeError(CardimgError, ValueError):
 
 class EnvironmentProblem(CardimgError, RuntimeError):
     """The machine lacks something cardimg needs (a system library, a font file)."""
+
+
+def problem(exc: Exception) -> str:
+    """An error as a person reads it: `not found`, not `[Errno 2] No such file...`."""
+    if isinstance(exc, FileNotFoundError):
+        return "not found"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from .contrast import AA_BODY, accessible_pair, to_hex
-from .errors import StoryError
+from .errors import StoryError, problem
 from .fonts import FontBook
 from .layout.page import Line
 from .paint import Painted, TextContrast, paint_slide
@@ -284,7 +284,8 @@ def _featured_image(
         fitted = _open_image(path, theme.image.max_pixels, cover=(options.width, options.height))
     except _IMAGE_ERRORS as exc:
         notes.append(
-            f"{_name(story)}: featured_image: {name}: unreadable ({exc}); rendered without it"
+            f"{_name(story)}: featured_image: {name}: unreadable ({problem(exc)}); "
+            "rendered without it"
         )
         return None
     return fitted
@@ -340,6 +341,7 @@ def _logo(
         return _open_image(Path(path), theme.image.max_pixels, within=(height * 6, height))
     except _IMAGE_ERRORS as exc:
         notes.append(
-            f"{_name(story)}: logo: {Path(path).name}: unreadable ({exc}); drawn without it"
+            f"{_name(story)}: logo: {Path(path).name}: unreadable ({problem(exc)}); "
+            "drawn without it"
         )
         return None

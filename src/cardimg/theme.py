@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ThemeError
+from .errors import ThemeError, problem
 from .resources import data_dir
 
 __all__ = ["BlockStyle", "FallbackFont", "Palette", "Theme", "load_palettes", "load_theme"]
@@ -165,7 +165,7 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
     try:
         return cls(**{k.replace("-", "_"): v for k, v in values.items()})
     except TypeError as exc:
-        raise ThemeError(f"{where}: {exc}") from None
+        raise ThemeError(f"{where}: {problem(exc)}") from None
 
 
 def load_palettes(path: Path) -> dict[str, Palette]:
@@ -173,7 +173,7 @@ def load_palettes(path: Path) -> dict[str, Palette]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{path.name}: {exc}") from None
+        raise ThemeError(f"{path.name}: {problem(exc)}") from None
     palettes: dict[str, Palette] = {}
     for key, values in _table(data, "palettes", path.name).items():
         if not isinstance(values, Mapping):
@@ -191,7 +191,7 @@ def load_theme(path: str | Path | None = None) -> Theme:
     try:
         data = tomllib.loads(theme_path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{where}: {exc}") from None
+        raise ThemeError(f"{where}: {problem(exc)}") from None
 
     # Font names are looked up beside the theme file first, then among cardimg's fonts.
     font_dirs = (theme_path.parent, data_dir("fonts"))
