@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
-__all__ = ["QUOTES", "guess_lang", "quotes_for", "text_lang"]
+__all__ = ["QUOTES", "guess_lang", "is_hangul", "quotes_for", "script_of", "text_lang"]
+
+
+# Code point ranges of the scripts whose language can be told from the characters.
+_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x04FF, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3130, 0x318F, "hangul"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7A3, "hangul"),
+)
+_LANG_OF_SCRIPT = {
+    "greek": "el",
+    "cyrillic": "ru",
+    "hebrew": "he",
+    "arabic": "ar",
+    "hangul": "ko",
+    "kana": "ja",
+    "han": "zh",
+}
+
+
+def script_of(char: str) -> str | None:
+    """The script of a character, for the scripts in `_SCRIPTS` (else None)."""
+    code = ord(char)
+    for low, high, script in _SCRIPTS:
+        if low <= code <= high:
+            return script
+    return None
+
+
+def is_hangul(char: str) -> bool:
+    return script_of(char) == "hangul"
 
 
 def text_lang(text: str) -> str | None:
     """A language hint for Han characters, which look different in each CJK locale."""
-    if any(0x3040 <= ord(c) <= 0x30FF for c in text):
+    scripts = {script_of(char) for char in text}
+    if "kana" in scripts:
         return "ja"
-    if any(0xAC00 <= ord(c) <= 0xD7AF or 0x1100 <= ord(c) <= 0x11FF for c in text):
+    if "hangul" in scripts:
         return "ko"
-    if any(0x4E00 <= ord(c) <= 0x9FFF for c in text):
-        return "zh-cn"
-    return None
+    return "zh-cn" if "han" in scripts else None
 
 
 # Quotation marks per language: primary open/close, then secondary open/close.
@@ -42,32 +77,15 @@ def guess_lang(text: str) -> str | None:
     """A language guess from the script alone, for stories that do not say theirs."""
     counts: dict[str, int] = {}
     for char in text:
-        code = ord(char)
-        key = (
-            "ja"
-            if 0x3040 <= code <= 0x30FF
-            else "ko"
-            if 0xAC00 <= code <= 0xD7AF
-            else "zh"
-            if 0x4E00 <= code <= 0x9FFF
-            else "ru"
-            if 0x0400 <= code <= 0x04FF
-            else "el"
-            if 0x0370 <= code <= 0x03FF
-            else "ar"
-            if 0x0600 <= code <= 0x06FF
-            else "he"
-            if 0x0590 <= code <= 0x05FF
-            else None
-        )
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    if counts.get("ja"):
+        script = script_of(char)
+        if script is not None:
+            counts[script] = counts.get(script, 0) + 1
+    if counts.get("kana"):
         return "ja"  # kana make it Japanese, however many kanji there are
     letters = sum(1 for char in text if char.isalpha())
     if not counts or max(counts.values()) * 2 < letters:
         return None
-    return max(counts, key=counts.__getitem__)
+    return _LANG_OF_SCRIPT[max(counts, key=counts.__getitem__)]
 
 
 def quotes_for(lang: str | None) -> tuple[str, str, str, str]:

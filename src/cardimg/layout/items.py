@@ -12,7 +12,7 @@ from uniseg.graphemecluster import grapheme_clusters
 
 from ..bidi import embedding_levels
 from ..blocks import Span
-from ..scripts import text_lang
+from ..scripts import is_hangul, text_lang
 from ..theme import BlockStyle
 from .dictionary import dictionary_breaks
 from .linebreak import break_opportunities
@@ -97,7 +97,7 @@ def _break_units(text: str, lang: str | None = None) -> tuple[str, ...]:
     units = _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
     merged: list[str] = []
     for unit in units:
-        if merged and _is_hangul(merged[-1][-1]) and _is_hangul(unit[0]):
+        if merged and is_hangul(merged[-1][-1]) and is_hangul(unit[0]):
             merged[-1] += unit
         else:
             merged.append(unit)
@@ -117,11 +117,6 @@ def _split_at(units: tuple[str, ...], cuts: frozenset[int]) -> tuple[str, ...]:
         result.append(unit[start - position :])
         position += len(unit)
     return tuple(result)
-
-
-def _is_hangul(char: str) -> bool:
-    code = ord(char)
-    return 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
 
 
 def _face(style: BlockStyle, span: Span) -> str:
