@@ -7,20 +7,13 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
 
-from .contrast import AA_BODY, contrast_ratio, required_ratio
+from .contrast import AA_BODY, contrast_ratio, parse_hex, required_ratio
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import Palette, Theme
 
 __all__ = ["Painted", "TextContrast", "paint_slide"]
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    value = color.lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 class TextContrast(NamedTuple):
@@ -48,7 +41,7 @@ def paint_slide(
     """The slide's pixels, and the contrast of its text against what is actually behind
     it. `background` is the featured image, already fitted to the slide."""
     size = (plan.geometry.width, plan.geometry.height)
-    image = Image.new("RGB", size, _rgb(palette.background))
+    image = Image.new("RGB", size, parse_hex(palette.background))
     if background is not None and plan.featured_image:
         image = Image.blend(image, background.convert("RGB"), theme.image.opacity)
     draw = ImageDraw.Draw(image)
@@ -59,8 +52,8 @@ def paint_slide(
         position = (round((x0 + x1 - mark_logo.width) / 2), round(y1 - mark_logo.height / 2))
         image.paste(mark_logo, position, mark_logo)
     for mark in plan.marks:
-        _draw_mark(draw, mark, _rgb(palette.frame), plan.geometry.unit)
-    text_color = _rgb(palette.text)
+        _draw_mark(draw, mark, parse_hex(palette.frame), plan.geometry.unit)
+    text_color = parse_hex(palette.text)
     contrast = _weakest_contrast(image, plan, text_color)
     for line in plan.lines:
         _draw_line(image, draw, line, text_color, fonts)
@@ -105,7 +98,7 @@ def _draw_frame(
 ) -> None:
     x0, y0, x1, y1 = plan.geometry.frame_box
     unit = plan.geometry.unit
-    color = _rgb(palette.frame)
+    color = parse_hex(palette.frame)
     width = max(1, round(theme.frame.line_width * unit))
     ornament = theme.frame.ornament_size * unit
     cx = (x0 + x1) / 2

@@ -72,7 +72,6 @@ class FallbackFont:
 class TypeScale:
     body_size: float = 44
     min_body_size: float = 30
-    max_body_size: float = 52
     line_height: float = 1.4
     paragraph_gap: float = 0.7
     hyphenate: bool = False
