@@ -133,6 +133,8 @@ class FontBook:
         self.width = lru_cache(maxsize=200_000)(self._width)
         self.runs = lru_cache(maxsize=50_000)(self._runs)
         self.metrics = lru_cache(maxsize=4_096)(self._metrics)
+        # Asked once per grapheme cluster: the chain of a font is built once.
+        self._chain = lru_cache(maxsize=256)(self._build_chain)
 
     def face(self, face: str) -> str:
         """The font file of a theme face (`sans-bold`, `serif`...)."""
@@ -170,7 +172,7 @@ class FontBook:
         scale = self.scale(font, size)
         return float(ascent) * scale, float(descent) * scale
 
-    def _chain(self, font: str, *, emoji_first: bool) -> list[str]:
+    def _build_chain(self, font: str, *, emoji_first: bool) -> tuple[str, ...]:
         face = self._face_of.get(font, "")
         family = face.split("-", 1)[0]
         bold = "bold" in face or "semibold" in face
@@ -181,7 +183,7 @@ class FontBook:
                 continue
             path = entry.pick(bold=bold, italic=italic)
             (emoji_fonts if entry.emoji else text_fonts).append(str(path))
-        return emoji_fonts + text_fonts if emoji_first else text_fonts + emoji_fonts
+        return tuple(emoji_fonts + text_fonts if emoji_first else text_fonts + emoji_fonts)
 
     def _runs(self, font: str, text: str, lang: str | None = None) -> tuple[tuple[str, str], ...]:
         """Split text into (font, text) runs: each cluster goes to the first font that has it."""

@@ -56,17 +56,18 @@ def plan_story(
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
     for index, card in enumerate(story.cards):
+        lang = story.lang or guess_lang(card.body)
         plans.extend(
             _plan_card(
                 card,
-                parse_blocks(card.body, lang=story.lang),
+                parse_blocks(card.body, lang=lang),
                 theme=theme,
                 measurer=measurer,
                 geometry=geometry,
                 series=series,
                 first=index == 0,
                 last=index == len(story.cards) - 1 and len(story.cards) > 1,
-                lang=story.lang or guess_lang(card.body),
+                lang=lang,
                 label_lang=words,
             )
         )
