@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["QUOTES", "guess_lang", "is_hangul", "quotes_for", "script_of", "text_lang"]
 
 
@@ -31,6 +33,8 @@ _LANG_OF_SCRIPT = {
 def script_of(char: str) -> str | None:
     """The script of a character, for the scripts in `_SCRIPTS` (else None)."""
     code = ord(char)
+    if code < 0x0370:  # Latin and punctuation, most of all text: no table walk
+        return None
     for low, high, script in _SCRIPTS:
         if low <= code <= high:
             return script
@@ -41,6 +45,7 @@ def is_hangul(char: str) -> bool:
     return script_of(char) == "hangul"
 
 
+@lru_cache(maxsize=4096)  # asked for every block at every size the fitter tries
 def text_lang(text: str) -> str | None:
     """A language hint for Han characters, which look different in each CJK locale."""
     scripts = {script_of(char) for char in text}
