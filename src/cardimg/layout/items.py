@@ -12,7 +12,7 @@ from uniseg.graphemecluster import grapheme_clusters
 
 from ..bidi import embedding_levels
 from ..blocks import Span
-from ..scripts import is_hangul, text_lang
+from ..scripts import text_lang
 from ..theme import BlockStyle
 from .dictionary import dictionary_breaks
 from .linebreak import break_opportunities
@@ -92,16 +92,9 @@ Item = Box | Glue | Penalty
 
 @lru_cache(maxsize=4096)
 def _break_units(text: str, lang: str | None = None) -> tuple[str, ...]:
-    """UAX #14 break units, tailored: kinsoku, French spacing, and Korean set by words
-    (CSS `word-break: keep-all`, as Korean newsrooms do) instead of by syllables."""
-    units = _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
-    merged: list[str] = []
-    for unit in units:
-        if merged and is_hangul(merged[-1][-1]) and is_hangul(unit[0]):
-            merged[-1] += unit
-        else:
-            merged.append(unit)
-    return tuple(merged)
+    """UAX #14 break units with the editorial tailoring of `break_opportunities`, cut
+    further where a dictionary finds words in scripts written without spaces (Thai)."""
+    return _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
 
 
 def _split_at(units: tuple[str, ...], cuts: frozenset[int]) -> tuple[str, ...]:

@@ -10,6 +10,8 @@ from uniseg.emoji import extended_pictographic
 from uniseg.linebreak import line_break
 from uniseg.unicodedatawrapper import category, east_asian_width
 
+from ..scripts import is_hangul
+
 __all__ = ["break_opportunities", "break_units"]
 
 # How it stays exact: uniseg applies the rules as a chain over a "visible" sequence (combining
@@ -532,6 +534,8 @@ def break_opportunities(text: str, *, lang: str | None = None) -> tuple[str, ...
       effect is that a space before ’ or ” stops being a break ("rock ’n’ roll").
     * French spacing (`lang` starting with "fr"): no break between a space (U+0020, U+00A0,
       U+202F or U+2009) and a following ``! ? : ; »``, nor after the spaces that follow ``«``.
+    * Korean (always on): no break between two Hangul characters, so Korean breaks between
+      words at its spaces, as newsrooms set it (CSS ``word-break: keep-all``).
     """
     bounds = _boundaries(text)
     french = lang is not None and lang.lower().startswith("fr")
@@ -543,6 +547,7 @@ def break_opportunities(text: str, *, lang: str | None = None) -> tuple[str, ...
             text[i] in KINSOKU_NOT_STARTING
             or text[i - 1] in KINSOKU_NOT_ENDING
             or (french and _french_glued(text, i))
+            or (is_hangul(text[i - 1]) and is_hangul(text[i]))
         )
     ]
     return _units(text, kept)
