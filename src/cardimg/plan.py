@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from .blocks import Block, Span, parse_blocks
 from .layout.flow import fit
+from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
 from .scripts import guess_lang
 from .story import Card, Story
-from .theme import BlockStyle, Theme
+from .theme import Theme
 
 __all__ = ["SlidePlan", "plan_story"]
 
@@ -42,8 +43,16 @@ class SlidePlan:
         return self.geometry.frame_box
 
 
-def _label_style(theme: Theme, *, tracking: float) -> BlockStyle:
-    return BlockStyle(family="sans", weight="semibold", uppercase=True, tracking=tracking)
+def _label(
+    text: str, role: str, size: float, *, theme: Theme, measurer: Measurer, width: float
+) -> tuple[list[SetLine], float, float]:
+    """Set a frame label in its theme style (`series`, `citation`, `marker`): its lines,
+    the size it was set at, and its line height."""
+    style = theme.style(role)
+    set_lines, size = set_label(
+        " ".join(text.split()), style, size, measurer, width=width, min_size=size * style.min_scale
+    )
+    return set_lines, size, size * (style.line_height or theme.type.line_height)
 
 
 def plan_story(
@@ -97,19 +106,12 @@ def _series_lines(
         return []
     frame = theme.frame
     unit = geometry.unit
-    style = _label_style(theme, tracking=frame.label_tracking)
     available = (
         geometry.frame_box[2] - geometry.frame_box[0] - 2 * (frame.label_gap + frame.padding) * unit
     )
-    set_lines, size = set_label(
-        " ".join(series.split()),
-        style,
-        frame.label_size * unit,
-        measurer,
-        width=available,
-        min_size=frame.label_size * unit * 0.6,
+    set_lines, _, line_height = _label(
+        series, "series", frame.label_size * unit, theme=theme, measurer=measurer, width=available
     )
-    line_height = size * 1.25
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
     return label_lines(
@@ -136,7 +138,7 @@ def _plan_card(
     x0, y0, x1, y1 = geometry.safe_box
     citation, band = _citation(card, theme, measurer, geometry)
     y1 -= band
-    marker_band = frame.marker_size * unit * 2.2
+    marker_band = frame.marker_size * unit * frame.marker_band
     result = fit(
         blocks,
         theme=theme,
@@ -198,46 +200,55 @@ def _citation(
         return [], 0.0
     frame, unit = theme.frame, geometry.unit
     x0, _, x1, y1 = geometry.safe_box
-    style = _label_style(theme, tracking=frame.citation_tracking)
-    size = frame.citation_size * unit
-    text = " ".join(card.citation.split())
-    set_lines, size = set_label(text, style, size, measurer, width=x1 - x0, min_size=size * 0.7)
-    total = label_height(set_lines, size * 1.3)
-    lines = label_lines(
-        set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=size * 1.3
+    set_lines, _, line_height = _label(
+        card.citation,
+        "citation",
+        frame.citation_size * unit,
+        theme=theme,
+        measurer=measurer,
+        width=x1 - x0,
     )
-    return lines, total + theme.type.body_size * unit * 0.8
-
-
-def _marker_lines(
-    text: str, theme: Theme, measurer: Measurer, geometry: Geometry
-) -> tuple[list, float]:
-    frame, unit = theme.frame, geometry.unit
-    style = _label_style(theme, tracking=frame.label_tracking)
-    size = frame.marker_size * unit
-    return set_label(text, style, size, measurer, width=geometry.safe_width, min_size=size)
+    total = label_height(set_lines, line_height)
+    lines = label_lines(
+        set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=line_height
+    )
+    return lines, total + theme.type.body_size * unit * frame.citation_gap
 
 
 def _continued_marker(
     theme: Theme, measurer: Measurer, geometry: Geometry, *, top: float, lang: str | None
 ) -> list[Line]:
-    set_lines, size = _marker_lines(theme.label("continued", lang), theme, measurer, geometry)
+    set_lines, _, line_height = _label(
+        theme.label("continued", lang),
+        "marker",
+        theme.frame.marker_size * geometry.unit,
+        theme=theme,
+        measurer=measurer,
+        width=geometry.safe_width,
+    )
     return label_lines(
-        set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=size * 1.3
+        set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=line_height
     )
 
 
 def _continues_marker(
     theme: Theme, measurer: Measurer, geometry: Geometry, *, lang: str | None
 ) -> list[Line]:
-    set_lines, size = _marker_lines(theme.label("continues", lang), theme, measurer, geometry)
-    total = label_height(set_lines, size * 1.3)
+    set_lines, _, line_height = _label(
+        theme.label("continues", lang),
+        "marker",
+        theme.frame.marker_size * geometry.unit,
+        theme=theme,
+        measurer=measurer,
+        width=geometry.safe_width,
+    )
+    total = label_height(set_lines, line_height)
     return label_lines(
         set_lines,
         role="marker",
         center_x=geometry.width / 2,
         top=geometry.frame_box[3] - total / 2,
-        line_height=size * 1.3,
+        line_height=line_height,
     )
 
 

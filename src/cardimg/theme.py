@@ -45,6 +45,7 @@ class BlockStyle:
     underline: bool = False
     indent: float = 0.0
     hyphenate: bool | None = None  # None: as [type] hyphenate says (headings never)
+    min_scale: float = 1.0  # labels: how far they may shrink to fit before breaking
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,12 @@ class FrameStyle:
     line_width: float = 2
     padding: float = 56
     label_size: float = 24
-    label_tracking: float = 0.14
     label_gap: float = 20
     ornament_size: float = 16
     citation_size: float = 24
-    citation_tracking: float = 0.1
+    citation_gap: float = 0.8
     marker_size: float = 22
+    marker_band: float = 2.2
     logo: Path | None = None  # an image centred on the bottom frame line
     logo_height: float = 44
 
