@@ -46,6 +46,7 @@ class BlockStyle:
     indent: float = 0.0
     hyphenate: bool | None = None  # None: as [type] hyphenate says (headings never)
     min_scale: float = 1.0  # labels: how far they may shrink to fit before breaking
+    marker_gap: float = 0.45  # lists: between a bullet or number and its text, in em
 
 
 @dataclass(frozen=True)

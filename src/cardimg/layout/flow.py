@@ -224,7 +224,7 @@ def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) ->
     features = ("tnum",) if text[:1].isdigit() else ()
     run = RunStyle(measurer.face(style.family), size, features=features)
     width = measurer.width(run.font, size, text, features)
-    gap = size * 0.45
+    gap = size * style.marker_gap
     return Fragment(text, -width - gap, width, run)
 
 
