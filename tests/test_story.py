@@ -678,3 +678,8 @@ def test_seed_survives_a_copy_beside_other_files(tmp_path: Path) -> None:
     loaded = load_story(copy)
     assert loaded.base_dir == copy.parent
     assert loaded.slug == "20200314-iraq-latest"
+
+
+@pytest.mark.parametrize("text", ["https://(-1.622259)", "https://", "[x](https://)", "http://-x"])
+def test_addresses_without_a_host_are_not_sources(text: str) -> None:
+    assert parse_sources(text) == ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .blocks import Block, Span, parse_blocks
 from .layout.flow import fit
@@ -32,7 +32,6 @@ class SlidePlan:
     bottom_mark: str = "ornament"  # what sits on the bottom frame line: ornament | check | none
     part: int = 1  # which part of its card (continuations count up)
     parts: int = 1
-    blocks: tuple[Block, ...] = field(default=(), compare=False)
 
     @property
     def safe_box(self) -> tuple[int, int, int, int]:
@@ -185,7 +184,6 @@ def _plan_card(
                 bottom_mark=bottom,
                 part=part,
                 parts=parts,
-                blocks=blocks,
             )
         )
     return plans

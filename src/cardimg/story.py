@@ -463,7 +463,8 @@ def _sorted_cards(cards: list[_RawCard]) -> tuple[Card, ...]:
 
 _MARKDOWN = MarkdownIt("commonmark")
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-_EMPTY_URL = re.compile(r"https?://", re.IGNORECASE)
+# A web address names a host: after the scheme comes a letter or digit.
+_HOSTLESS_URL = re.compile(r"https?://(?!\w)", re.IGNORECASE)
 _SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _URL_TRAILING_PUNCTUATION = ".,;:!?\"'*_~"
 _TITLE_EDGE_PUNCTUATION = " :-–—|•·"
@@ -570,7 +571,7 @@ class _SourceCollector:
         self._plain.append(text[position:])
 
     def _emit(self, url: str, link_text: str) -> None:
-        if not url or _EMPTY_URL.fullmatch(url):
+        if not url or _HOSTLESS_URL.match(url):
             return
         self.sources.append(Source(self._title_for(url, link_text), url))
         self._bold_title = None

@@ -232,16 +232,16 @@ def _add_boxes(items, context: _Context, run_styles, start, end, measurer: Measu
                 style = replace(style, tracking=0.0)
             for n, piece in enumerate(_syllables(run, context.hyphenator)):
                 if n:
-                    hyphen = Box("-", _measure(measurer, style, "-"), style, level)
+                    hyphen = Box("-", styled_width(measurer, style, "-"), style, level)
                     items.append(Penalty(cost=HYPHEN_COST, hyphen=hyphen))
-                items.append(Box(piece, _measure(measurer, style, piece), style, level))
+                items.append(Box(piece, styled_width(measurer, style, piece), style, level))
 
 
 def _add_glue(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
     for span_index, level, a, b in _pieces(context, start, end):
         style = run_styles[span_index]
         text = context.text[a:b]
-        items.append(Glue(text, _measure(measurer, style, text), style, level))
+        items.append(Glue(text, styled_width(measurer, style, text), style, level))
 
 
 @lru_cache(maxsize=16)
@@ -284,9 +284,6 @@ def styled_width(measurer: Measurer, style: RunStyle, text: str) -> float:
     return measurer.width(style.font, style.size, text)
 
 
-_measure = styled_width
-
-
 def split_oversized(
     items: tuple[Item, ...], max_width: float, measurer: Measurer, *, lang: str | None = None
 ) -> tuple[Item, ...]:
@@ -305,7 +302,7 @@ def split_oversized(
             if result and isinstance(result[-1], Box):
                 result.append(Penalty(cost=EMERGENCY_COST))
             result.append(
-                Box(cluster, _measure(measurer, box.style, cluster), box.style, box.level)
+                Box(cluster, styled_width(measurer, box.style, cluster), box.style, box.level)
             )
 
     def flush() -> None:
@@ -316,9 +313,9 @@ def split_oversized(
         for box in stretch:
             for n, piece in enumerate(_syllables(box.text, hyphenator)):
                 if n:
-                    hyphen = Box("-", _measure(measurer, box.style, "-"), box.style, box.level)
+                    hyphen = Box("-", styled_width(measurer, box.style, "-"), box.style, box.level)
                     result.append(Penalty(cost=EMERGENCY_COST / 10, hyphen=hyphen))
-                part = Box(piece, _measure(measurer, box.style, piece), box.style, box.level)
+                part = Box(piece, styled_width(measurer, box.style, piece), box.style, box.level)
                 if part.width > max_width:
                     add_graphemes(part)
                 else:

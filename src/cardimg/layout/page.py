@@ -11,10 +11,19 @@ from ..theme import BlockStyle, Theme
 from .breaking import break_balanced, line_ranges
 from .flow import FlowLine, stack_height
 from .items import RunStyle, inline_items, split_oversized
-from .lines import Fragment, SetLine, set_line
+from .lines import SetLine, set_line
 from .measure import Measurer
 
-__all__ = ["Geometry", "Line", "Mark", "PlacedFragment", "place_lines", "set_label"]
+__all__ = [
+    "Geometry",
+    "Line",
+    "Mark",
+    "PlacedFragment",
+    "label_height",
+    "label_lines",
+    "place_lines",
+    "set_label",
+]
 
 BoxT = tuple[int, int, int, int]
 _EPSILON = 1e-6
@@ -240,6 +249,3 @@ def label_lines(
 
 def label_height(lines: Sequence[SetLine], line_height: float) -> float:
     return sum(max(line_height, line.ascent + line.descent) for line in lines)
-
-
-__all__ += ["Fragment", "label_height", "label_lines"]
