@@ -463,8 +463,12 @@ def _sorted_cards(cards: list[_RawCard]) -> tuple[Card, ...]:
 
 _MARKDOWN = MarkdownIt("commonmark")
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-# A web address names a host: after the scheme comes a letter or digit.
-_HOSTLESS_URL = re.compile(r"https?://(?!\w)", re.IGNORECASE)
+# A source's web address names a public host: a dotted name right after the scheme
+# (user info and port allowed). `https://(x)` or `https://https://x` are not addresses.
+_WEB_URL = re.compile(
+    r"https?://(?:[^\s/@]+@)?[\w-]+(?:\.[\w-]+)+\.?(?::\d*)?(?:[/?#]|$)", re.IGNORECASE
+)
+_WEB_SCHEME = re.compile(r"https?://", re.IGNORECASE)
 _SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _URL_TRAILING_PUNCTUATION = ".,;:!?\"'*_~"
 _TITLE_EDGE_PUNCTUATION = " :-–—|•·"
@@ -489,19 +493,20 @@ def _clean(pieces: list[str]) -> str:
 
 
 def _trim_url(url: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets glued to a bare URL."""
-    opens = {")": url.count("("), "]": url.count("[")}
-    closes = {")": url.count(")"), "]": url.count("]")}
+    """Drop what text glues to a bare URL: everything from the first closing bracket that
+    has no opening one (the seed's `…)-1.622259)`), then sentence punctuation."""
+    depth = {")": 0, "]": 0}
+    pairs = {"(": ")", "[": "]"}
     end = len(url)
-    while end:
-        last = url[end - 1]
-        dangling = last in closes and closes[last] > opens[last]
-        if not dangling and last not in _URL_TRAILING_PUNCTUATION:
-            break
-        if dangling:
-            closes[last] -= 1
-        end -= 1
-    return url[:end]
+    for index, char in enumerate(url):
+        if char in pairs:
+            depth[pairs[char]] += 1
+        elif char in depth:
+            if depth[char] == 0:
+                end = index
+                break
+            depth[char] -= 1
+    return url[:end].rstrip(_URL_TRAILING_PUNCTUATION)
 
 
 class _SourceCollector:
@@ -571,7 +576,7 @@ class _SourceCollector:
         self._plain.append(text[position:])
 
     def _emit(self, url: str, link_text: str) -> None:
-        if not url or _HOSTLESS_URL.match(url):
+        if not url or (_WEB_SCHEME.match(url) and not _WEB_URL.match(url)):
             return
         self.sources.append(Source(self._title_for(url, link_text), url))
         self._bold_title = None
