@@ -115,10 +115,10 @@ def build_spec(story_path: Path, fonts_dir: Path) -> dict:
     its preferred body size: the markup every peer builds, one element tree per card."""
     import frontmatter
 
+    from cardimg import default_theme
     from cardimg.blocks import parse_blocks
-    from cardimg.render import _default_theme
 
-    theme = _default_theme()
+    theme = default_theme()
     body = theme.type.body_size
     post = frontmatter.load(story_path)
     cards = sorted(post.metadata["cards"], key=lambda card: card.get("order", 0))
@@ -171,16 +171,16 @@ def cardimg_worker(
     """Runs in a fresh process: the first pass is cold (theme, FontBook, font files and
     Pillow's font objects are all created lazily inside it), then warm-up and timed passes."""
     import cardimg
+    from cardimg import default_theme, theme_fonts
     from cardimg.export import encode
     from cardimg.plan import plan_story
-    from cardimg.render import _default_theme, _fonts
 
     story = cardimg.load_story(story_path)
 
     def one_pass() -> tuple[int, int]:
         if what == "layout":
-            theme = _default_theme()
-            plans = plan_story(story, theme=theme, measurer=_fonts(theme), width=WIDTH,
+            theme = default_theme()
+            plans = plan_story(story, theme=theme, measurer=theme_fonts(theme), width=WIDTH,
                                height=HEIGHT, sources=sources)
             return len(plans), 0
         carousel = cardimg.render(story, sources=sources)
@@ -213,14 +213,14 @@ def cardimg_worker(
 def slides_worker(story_path: Path, repeat: int) -> dict:
     """Warm per-slide breakdown of cardimg: paint and PNG encode of each planned slide."""
     import cardimg
+    from cardimg import default_theme, theme_fonts
     from cardimg.export import encode
     from cardimg.paint import paint_slide
     from cardimg.plan import plan_story
-    from cardimg.render import _default_theme, _fonts
 
     story = cardimg.load_story(story_path)
-    theme = _default_theme()
-    fonts = _fonts(theme)
+    theme = default_theme()
+    fonts = theme_fonts(theme)
     palette = theme.palette(story.palette) or theme.default_palette
     cardimg.render(story)  # warm up
     plans = plan_story(story, theme=theme, measurer=fonts, width=WIDTH, height=HEIGHT)

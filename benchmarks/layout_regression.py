@@ -23,9 +23,9 @@ PROBE = r"""
 import json, statistics, sys, time
 import cardimg
 from cardimg.plan import plan_story
-from cardimg.render import _default_theme, _fonts
+from cardimg import default_theme, theme_fonts
 story = cardimg.load_story(sys.argv[1])
-theme = _default_theme()
+theme = default_theme()
 repeat = int(sys.argv[2])
 
 def clear(fonts):
@@ -38,7 +38,7 @@ def clear(fonts):
     if hasattr(items, "_break_units"):
         items._break_units.cache_clear()
 
-fonts = _fonts(theme)
+fonts = theme_fonts(theme)
 plans = plan_story(story, theme=theme, measurer=fonts, width=1080, height=1350)
 cold, warm = [], []
 for _ in range(repeat):

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 import cardimg
-from cardimg.render import _default_theme, _fonts
+from cardimg import default_theme, theme_fonts
 
 
 def sheet(
@@ -35,7 +35,7 @@ def sheet(
     ]
     canvas = Image.new("RGB", (width, sum(heights) + gap), (236, 236, 236))
     draw = ImageDraw.Draw(canvas)
-    font = _fonts(_default_theme()).font(_fonts(_default_theme()).face("sans-semibold"), 20)
+    font = theme_fonts(default_theme()).font(theme_fonts(default_theme()).face("sans-semibold"), 20)
     y = gap
     for (name, thumbs), height in zip(rows, heights, strict=True):
         if labels:

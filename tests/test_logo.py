@@ -8,8 +8,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 import cardimg
+from cardimg import default_theme
 from cardimg.cli import main
-from cardimg.render import _default_theme
 from cardimg.story import Card, Story
 
 GOLD = (255, 200, 60)
@@ -45,7 +45,7 @@ def test_logo_sits_on_the_bottom_line_except_where_the_check_mark_goes(tmp_path)
 
 
 def test_theme_logo_path_is_relative_to_the_theme(tmp_path):
-    theme = _default_theme()
+    theme = default_theme()
     themed = replace(theme, frame=replace(theme.frame, logo=logo_file(tmp_path)))
     assert gold_pixels(cardimg.render(story(), theme=themed).slides[0]) > 500
 

@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cardimg
+from cardimg import default_theme
 from cardimg.blocks import parse_blocks
 from cardimg.fonts import FontBook
 from cardimg.layout.items import upper
 from cardimg.plan import plan_story
-from cardimg.render import _default_theme
 from cardimg.story import Card, Story
 
-THEME = _default_theme()
+THEME = default_theme()
 # Random characters would each send the font book to the system's fonts; the theme's
 # own fonts (tofu for the rest) keep the property runs fast and the same everywhere.
 FONTS = FontBook(THEME, system_fonts=False)

@@ -693,13 +693,13 @@ def test_a_story_asking_for_too_many_slides_is_refused_before_painting():
 
 
 def test_a_20000_letter_word_is_laid_out_whole():
+    from cardimg import default_theme, theme_fonts
     from cardimg.plan import plan_story
-    from cardimg.render import _default_theme, _fonts
     from cardimg.story import Card, Story
 
     story = Story("w", "W", None, "--default", None, (), (Card(0, "k", "a" * 20000),))
     plans = plan_story(
-        story, theme=_default_theme(), measurer=_fonts(_default_theme()), width=1080, height=1350
+        story, theme=default_theme(), measurer=theme_fonts(default_theme()), width=1080, height=1350
     )
     drawn = "".join(line.text for plan in plans for line in plan.lines if not line.chrome)
     assert drawn == "a" * 20000

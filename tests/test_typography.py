@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 
 import cardimg
+from cardimg import default_theme, theme_fonts
 from cardimg.contrast import contrast_ratio
 from cardimg.fonts import FontBook
 from cardimg.layout.breaking import break_greedy, line_ranges
 from cardimg.layout.items import inline_items, split_oversized
-from cardimg.render import _default_theme, _fonts
 from cardimg.story import Card, Story
 from cardimg.theme import BlockStyle
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-THEME = _default_theme()
-FONTS = _fonts(THEME)
+THEME = default_theme()
+FONTS = theme_fonts(THEME)
 
 
 def story_of(*bodies: str, palette: str = "--default") -> Story:
@@ -74,11 +74,11 @@ def test_without_any_font_for_a_script_the_warning_names_characters_and_card():
     book = FontBook(THEME, system_fonts=False)
     # A script no shipped font covers (Tifinagh) stands for CJK on a bare machine.
     story = story_of("Plain text", "ⵜⴰⵎⴰⵣⵉⵖⵜ text")
+    from cardimg.notes import missing_glyph_warnings as glyph_notes
     from cardimg.plan import plan_story
-    from cardimg.render import _missing_glyph_warnings
 
     plans = plan_story(story, theme=THEME, measurer=book, width=1080, height=1350)
-    notes = _missing_glyph_warnings(story, plans, book)
+    notes = glyph_notes(story, plans, book)
     assert len(notes) == 1
     assert "card k1" in notes[0] and "U+2D5C" in notes[0] and "ⵜ" in notes[0]
 

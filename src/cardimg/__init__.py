@@ -14,16 +14,19 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+source"
 
 from .errors import CardimgError, StoryError, ThemeError
+from .fonts import FontBook, theme_fonts
 from .layout.page import Line
-from .render import Carousel, RenderOptions, Slide, render
+from .model import Carousel, RenderOptions, Slide
+from .render import render
 from .story import Card, FeaturedImage, Source, Story, load_story, parse_story
-from .theme import Palette, Theme, load_theme
+from .theme import Palette, Theme, default_theme, load_theme
 
 __all__ = [
     "Card",
     "CardimgError",
     "Carousel",
     "FeaturedImage",
+    "FontBook",
     "Line",
     "Palette",
     "RenderOptions",
@@ -34,8 +37,10 @@ __all__ = [
     "Theme",
     "ThemeError",
     "__version__",
+    "default_theme",
     "load_story",
     "load_theme",
     "parse_story",
     "render",
+    "theme_fonts",
 ]

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .theme import REFERENCE_WIDTH
+
 __all__ = [
     "AA_BODY",
     "AA_LARGE",
@@ -34,7 +36,6 @@ AA_LARGE = 3.0
 # WCAG's "large text" is 18 pt, or 14 pt bold. A 1080-px slide is seen about 390 pt
 # wide on a phone, which puts the bars at about 66 px and 51 px. Keeping them as
 # fractions of the reference width makes them scale with any other slide width.
-REFERENCE_WIDTH = 1080
 LARGE_PX = 66
 LARGE_BOLD_PX = 51
 

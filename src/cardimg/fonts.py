@@ -15,7 +15,7 @@ from PIL import ImageFont, features
 
 from .theme import FallbackFont, Theme
 
-__all__ = ["FontBook", "clusters", "raqm_available"]
+__all__ = ["FontBook", "clusters", "raqm_available", "theme_fonts"]
 
 # Characters that only modify the one before them: they never choose a font.
 _JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x20E3})
@@ -281,3 +281,10 @@ def _fc_match(code: int, face: str, lang: str | None) -> str | None:
         return found if _covers(found, code) else None
     except Exception:  # a font fontconfig lists but fontTools cannot read is no use
         return None
+
+
+@lru_cache(maxsize=8)
+def theme_fonts(theme: Theme) -> FontBook:
+    """The font book (the pipeline's measurer) of a theme, shared by every render with it:
+    its caches only memoise measurements, so sharing it changes no result."""
+    return FontBook(theme)

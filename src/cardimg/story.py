@@ -49,6 +49,7 @@ __all__ = [
     "parse_sources",
     "parse_story",
     "safe_slug",
+    "story_name",
 ]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -109,6 +110,11 @@ class Story:
     def base_dir(self) -> Path | None:
         """The folder the story file lives in: featured images are looked up there."""
         return self.path.parent if self.path is not None else None
+
+
+def story_name(story: Story) -> str:
+    """How messages name a story: its file name, else its slug."""
+    return story.path.name if story.path is not None else story.slug
 
 
 # --------------------------------------------------------------------------- errors

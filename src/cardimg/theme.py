@@ -5,16 +5,27 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ThemeError, problem
 from .resources import data_dir
 
-__all__ = ["BlockStyle", "FallbackFont", "Palette", "Theme", "load_palettes", "load_theme"]
+__all__ = [
+    "REFERENCE_WIDTH",
+    "BlockStyle",
+    "FallbackFont",
+    "Palette",
+    "Theme",
+    "default_theme",
+    "load_palettes",
+    "load_theme",
+]
 
 Align = Literal["center", "left", "start"]
 DEFAULT_PALETTE = "--default"
+# Theme lengths are pixels on a slide this wide; they scale with the slide's width.
 REFERENCE_WIDTH = 1080
 
 
@@ -222,6 +233,12 @@ def load_theme(path: str | Path | None = None) -> Theme:
         accessible=bool(data.get("accessible", False)),
         labels=_labels(_table(data, "labels", where), where),
     )
+
+
+@cache
+def default_theme() -> Theme:
+    """The theme that ships with cardimg, loaded once (a theme is an immutable value)."""
+    return load_theme()
 
 
 def _frame(table: Mapping[str, Any], base: Path, where: str) -> FrameStyle:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..blocks import Span
-from ..theme import BlockStyle, Theme
+from ..theme import REFERENCE_WIDTH, BlockStyle, Theme
 from .breaking import break_balanced, line_ranges
 from .flow import FlowLine, stack_height
 from .items import RunStyle, inline_items, split_oversized
@@ -106,7 +106,7 @@ class Geometry:
 
     @classmethod
     def for_size(cls, theme: Theme, width: int, height: int) -> Geometry:
-        unit = width / 1080
+        unit = width / REFERENCE_WIDTH
         inset = round(theme.frame.inset * unit)
         pad = round(theme.frame.padding * unit)
         frame = (inset, inset, width - inset, height - inset)

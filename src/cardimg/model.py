@@ -1,0 +1,109 @@
+"""The public values a render hands back: options in, slides and a carousel out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from .layout.page import Line
+from .paint import TextContrast
+from .story import Story
+from .theme import REFERENCE_WIDTH, Palette
+
+__all__ = ["Carousel", "RenderOptions", "Slide"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: slide size, where images are, what to include, how strict to be."""
+
+    width: int = REFERENCE_WIDTH
+    height: int = REFERENCE_WIDTH * 5 // 4  # Instagram's 4:5 portrait
+    images_dir: Path | None = None
+    sources: bool = True
+    strict: bool = False
+    accessible: bool | None = None  # None: as the theme says
+    logo: Path | None = None  # brand mark on the bottom frame line (else the theme's)
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One rendered slide: its pixels and everything drawn on it."""
+
+    index: int
+    kind: str  # card | continuation | sources
+    card_key: str | None
+    image: Image.Image = field(repr=False, compare=False)
+    lines: tuple[Line, ...]
+    safe_box: tuple[int, int, int, int]
+    frame_box: tuple[int, int, int, int]
+    body_size: float
+    part: int = 1
+    parts: int = 1
+    contrast: float = 21.0  # the weakest text's WCAG ratio against the pixels behind it
+    contrast_check: TextContrast | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def width(self) -> int:
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        return self.image.height
+
+    @property
+    def text_lines(self) -> tuple[Line, ...]:
+        """The lines that carry the card's own words (no series label, citation or markers)."""
+        return tuple(line for line in self.lines if not line.chrome)
+
+    @property
+    def text(self) -> str:
+        """The card text drawn on this slide, lines of one block joined as they read."""
+        return join_lines(self.text_lines)
+
+    @property
+    def alt(self) -> str:
+        """Alt text for screen readers: the slide's words as plain text, in reading order."""
+        parts = [join_lines([line for line in self.lines if line.role == "series"])]
+        if self.part > 1:
+            parts.append(f"(continued, part {self.part} of {self.parts})")
+        parts.append(self.text)
+        parts.append(join_lines([line for line in self.lines if line.role == "citation"]))
+        return "\n".join(part for part in parts if part)
+
+
+def join_lines(lines: Sequence[Line]) -> str:
+    """Lines joined back into text: a new block starts a new line; within a block, lines
+    broken at a space get it back, lines broken inside a word (CJK, long URLs) do not."""
+    out: list[str] = []
+    previous: Line | None = None
+    for line in lines:
+        if previous is not None:
+            same_block = line.block == previous.block and line.block >= 0
+            joiner = " " if previous.space_after and not previous.hyphenated else ""
+            out.append(joiner if same_block else "\n")
+        if line.marker is not None:
+            out.append(f"{line.marker.text} ")
+        out.append(line.text)
+        previous = line
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Carousel:
+    """The slides of one story, ready to inspect or save."""
+
+    story: Story
+    slides: tuple[Slide, ...]
+    palette: Palette
+    warnings: tuple[str, ...] = ()
+    options: RenderOptions = field(default_factory=RenderOptions)
+
+    def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:
+        """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`."""
+        from .export import save_carousel
+
+        return save_carousel(self, Path(out_dir), image_format=format)
