@@ -590,7 +590,8 @@ def test_every_block_type_keeps_its_words(rich: Carousel) -> None:
     drawn = [word.casefold() for word in drawn_words(rich, "rich")]  # h4/h5 are set uppercase
     assert drawn == [word.casefold() for word in card_words(RICH_BODY)]
     text = joined([line for s in slides_of(rich, "rich") for line in s.text_lines])
-    assert "<b>" not in text and "<div>" not in text and "**" not in text
+    # HTML is drawn as typed, never interpreted; Markdown markup is interpreted.
+    assert "<b>html</b>" in text and "<div>html block text</div>" in text and "**" not in text
 
 
 def test_every_block_type_has_its_role(rich: Carousel) -> None:

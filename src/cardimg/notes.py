@@ -1,17 +1,31 @@
-"""Warnings found while rendering that need the laid-out or painted slides: characters
-no font has, and text that fails WCAG contrast against what is behind it."""
+"""Warnings found while rendering: Markdown a card body has that is not drawn as written,
+and, from the laid-out or painted slides, characters no font has and text that fails
+WCAG contrast against what is behind it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .blocks import parse_body
 from .fonts import FontBook
 from .model import Slide
 from .plan import SlidePlan
+from .scripts import guess_lang
 from .story import Story, story_name
 from .theme import Palette
 
-__all__ = ["contrast_warnings", "missing_glyph_warnings"]
+__all__ = ["contrast_warnings", "markdown_warnings", "missing_glyph_warnings"]
+
+
+def markdown_warnings(story: Story) -> list[str]:
+    """One warning per thing a card body has that is not drawn as written (an HTML
+    comment, an image, nesting too deep...), naming the card as the other notes do."""
+    notes = []
+    for card in story.cards:
+        # The language the planner parses the card in (it sets only quotation marks).
+        parsed = parse_body(card.body, lang=story.lang or guess_lang(card.body))
+        notes.extend(f"{story_name(story)}: card {card.key}: {note}" for note in parsed.notes)
+    return notes
 
 
 def missing_glyph_warnings(story: Story, plans: Sequence[SlidePlan], fonts: FontBook) -> list[str]:

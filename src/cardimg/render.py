@@ -13,7 +13,7 @@ from .errors import StoryError
 from .fonts import theme_fonts
 from .images import featured_image, logo_image
 from .model import Carousel, RenderOptions, Slide
-from .notes import contrast_warnings, missing_glyph_warnings
+from .notes import contrast_warnings, markdown_warnings, missing_glyph_warnings
 from .paint import Painted, paint_slide
 from .plan import SlidePlan, plan_story
 from .story import Story, load_story, story_name
@@ -40,6 +40,7 @@ def render(
     theme = theme or default_theme()
     options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
     notes = list(story.warnings)
+    notes.extend(markdown_warnings(story))
     base_palette = story_palette(story, theme, strict=options.strict, notes=notes)
     accessible = theme.accessible if options.accessible is None else options.accessible
     palette = accessible_palette(base_palette) if accessible else base_palette
