@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -35,6 +36,12 @@ EMERGENCY_COST = 10_000.0
 HYPHEN_COST = 0.1
 MIN_HYPHENATED_WORD = 6
 _SPACES = frozenset(" \t\u3000")
+SOFT_HYPHEN = "\u00ad"
+# Characters that only say where a line may (U+00AD, U+200B) or may not (U+2060, U+FEFF)
+# break: the breaker has used them, and they are never drawn nor part of a line's text
+# (a font may not have them, and copied text would carry them). ZWJ and ZWNJ stay:
+# shaping needs them.
+_BREAK_HINTS = str.maketrans(dict.fromkeys("\u00ad\u200b\u2060\ufeff"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +138,21 @@ def block_text(spans: tuple[Span, ...], style: BlockStyle) -> str:
 _GREEK_CAPS_DROP = frozenset("\u0301\u0300\u0342\u0313\u0314\u0345")
 
 
+# A Greek letter with the combining marks that follow it.
+_GREEK_LETTER = re.compile("[\u0370-\u03ff\u1f00-\u1fff][\u0300-\u036f]*")
+
+
 def upper(text: str) -> str:
     """Text in capitals, as each script writes them."""
-    capitals = text.upper()
-    if not any("\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff" for char in text):
-        return capitals
-    kept, greek = [], False
-    for char in unicodedata.normalize("NFD", capitals):
-        if not unicodedata.combining(char):
-            greek = "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff"
-        elif greek and char in _GREEK_CAPS_DROP:
-            continue
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+    # Only Greek letters are decomposed and composed again: normalizing the whole text
+    # would change other characters (CJK compatibility ideographs, for one).
+    return _GREEK_LETTER.sub(_greek_capital, text.upper())
+
+
+def _greek_capital(letter: re.Match[str]) -> str:
+    marks = unicodedata.normalize("NFD", letter[0])
+    kept = marks[0] + "".join(mark for mark in marks[1:] if mark not in _GREEK_CAPS_DROP)
+    return unicodedata.normalize("NFC", kept)
 
 
 def inline_items(
@@ -189,6 +198,7 @@ def inline_items(
         body = unit.rstrip("\n\r\u2028\u2029\x0b\x0c\x85")
         forced = len(body) < len(unit)
         content = body.rstrip("".join(_SPACES))
+        before = len(items)
         _add_boxes(items, context, run_styles, position, position + len(content), measurer)
         _add_glue(
             items, context, run_styles, position + len(content), position + len(body), measurer
@@ -196,7 +206,8 @@ def inline_items(
         if forced:
             items.append(Penalty(forced=True))
         elif len(content) == len(body) and number < len(units) - 1:
-            items.append(Penalty())
+            word = items[-1] if len(items) > before else None
+            items.append(_break_after(content, word, measurer))
         position = end
     return tuple(items)
 
@@ -223,10 +234,22 @@ def _pieces(context: _Context, start: int, end: int):
         start = stop
 
 
+def _break_after(content: str, word: Item | None, measurer: Measurer) -> Penalty:
+    """The break point after a unit: a soft hyphen's draws a hyphen when taken, in the
+    style of the `word` it ends (the unit's last box)."""
+    if not content.endswith(SOFT_HYPHEN) or not isinstance(word, Box):
+        return Penalty()
+    hyphen = Box("-", styled_width(measurer, word.style, "-"), word.style, word.level)
+    return Penalty(cost=HYPHEN_COST, hyphen=hyphen)
+
+
 def _add_boxes(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
     for span_index, level, a, b in _pieces(context, start, end):
         base = run_styles[span_index]
-        for font, run in measurer.runs(base.font, context.text[a:b], context.lang):
+        text = context.text[a:b].translate(_BREAK_HINTS)
+        if not text:
+            continue
+        for font, run in measurer.runs(base.font, text, context.lang):
             style = base if font == base.font else _with_font(base, font)
             if style.tracking and not _trackable(run):
                 style = replace(style, tracking=0.0)
