@@ -98,9 +98,13 @@ def words_of(text: str) -> list[str]:
     return text.replace("\n", " ").split()
 
 
+# Where a line may or may not break: used by the breaker, never drawn.
+BREAK_HINTS = str.maketrans(dict.fromkeys("\u00ad\u200b\u2060\ufeff"))
+
+
 def card_words(text: str) -> list[str]:
     blocks = parse_blocks(text)
-    return [w for b in blocks for w in words_of(" ".join(b.text.split()))]
+    return [w for b in blocks for w in words_of(" ".join(b.text.translate(BREAK_HINTS).split()))]
 
 
 def drawn_words(plans) -> list[str]:
