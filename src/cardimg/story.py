@@ -637,7 +637,9 @@ def safe_slug(slug: str) -> str:
 def _slug_key(slug: str) -> str:
     """The slug as a folder compares it: lower case, compatibility forms and the accents
     of ASCII letters folded (marks of other scripts are letters' parts: kept), NFC."""
-    decomposed = unicodedata.normalize("NFKD", slug.lower())
+    # Compatibility forms first (`𝑨` is `A`), then case, then decomposed again for accents.
+    lowered = unicodedata.normalize("NFKD", slug).lower()
+    decomposed = unicodedata.normalize("NFKD", lowered)
     kept: list[str] = []
     base = ""
     for char in decomposed:
