@@ -315,3 +315,14 @@ def test_ctrl_c_in_a_batch_leaves_no_half_folder(tmp_path: Path) -> None:
         assert not folder.name.startswith("."), folder.name
         assert complete(folder, "--white"), folder.name
     assert not (out / safe_slug("b-big")).exists()
+
+
+def test_an_output_that_links_to_nothing_fails_before_rendering(
+    story, tmp_path: Path, cwd, capsys
+) -> None:
+    path = story("one.md", "one")
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    assert run(["render", str(path), "-o", str(tmp_path / "out")]) == 1
+    errors = problems(capsys.readouterr().err)
+    assert len(errors) == 1 and "link to nothing" in errors[0]
+    assert not (tmp_path / "gone").exists()

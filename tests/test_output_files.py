@@ -387,3 +387,28 @@ def test_impossible_sizes_are_a_clear_value_error(seed: Carousel, field: str, va
 def test_sizes_within_bounds_render(seed: Carousel, size: tuple[int, int]) -> None:
     carousel = render(seed.story, width=size[0], height=size[1])
     assert {slide.image.size for slide in carousel.slides} == {size}
+
+
+def test_a_folder_from_an_older_save_is_tidied_and_its_format_kept(
+    seed: Carousel, tmp_path: Path
+) -> None:
+    """An older cardimg wrote no `formats` and left `.01.png.x.tmp` when interrupted."""
+    seed.save(tmp_path)
+    folder = tmp_path / SLUG
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    del manifest["formats"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    (folder / ".01.png.abc123.tmp").write_bytes(b"half")
+    seed.save(tmp_path, format="jpeg")
+    assert hidden(folder) == []
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["formats"] == {"jpeg": JPGS, "png": PNGS}
+
+
+@pytest.mark.parametrize("image_format", ["gif", "", None, ["png"]])
+def test_an_unknown_format_is_an_error_before_anything_is_written(
+    seed: Carousel, tmp_path: Path, image_format
+) -> None:
+    with pytest.raises(cardimg.CardimgError, match="unknown image format"):
+        seed.save(tmp_path / "out", format=image_format)
+    assert not (tmp_path / "out").exists()

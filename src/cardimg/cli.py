@@ -208,7 +208,11 @@ def _render_command(args: argparse.Namespace) -> int:
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 1
-    recover_output(Path(args.out))  # a save cut short by Ctrl-C: finish or undo it first
+    try:
+        recover_output(Path(args.out))  # a save cut short by a kill: finish or undo it first
+    except OSError as exc:
+        _say("error", f"-o: cannot tidy {exc.filename or args.out}: {exc.strerror or exc}")
+        return 1
     tally = _Tally()
     claimed: dict[Path, Path] = {}  # output folder -> the story that wrote it in this run
     with _progress(len(inputs)) as advance:
@@ -227,6 +231,8 @@ def _option_problem(args: argparse.Namespace) -> str | None:
     if args.logo is not None and not args.logo.is_file():
         return f"--logo: {args.logo}: {_missing_or(args.logo, 'not a file')}"
     out = Path(args.out)
+    if out.is_symlink() and not out.exists():
+        return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
     existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"

@@ -10,6 +10,7 @@ manifest.json describes the last save (`format`, and `file` for each slide) and 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -42,6 +43,8 @@ __all__ = [
 CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
 FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg"}
 _SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g)$")
+# What an interrupted save of cardimg 0.x left beside the file it was replacing.
+_OLD_TEMP_FILE = re.compile(r"^\.(?:\d{2,3}\.(?:png|jpe?g)|manifest\.json|caption\.txt)\..+\.tmp$")
 
 
 def _srgb_profile() -> bytes:
@@ -83,19 +86,21 @@ def save_carousel(
         _carry_over(folder, staging, extension)
         names = _write_slides(carousel, staging, kind, extension)
         record = manifest(carousel, names, kind, source=_source(carousel.story, source_root))
-        record["formats"] = _formats(folder, staging, record, kind, names)
+        formats = _formats(folder, staging, record, kind, names)
+        record = _with_formats(record, formats)
         text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         _write_new(staging / "manifest.json", text.encode("utf-8"))
         _write_new(staging / "caption.txt", (caption_text(carousel) + "\n").encode("utf-8"))
         _swap_in(staging, folder)
     except BaseException:
-        recover_folder(folder)  # back to the old folder (or none), or on to the new one
+        with contextlib.suppress(OSError):  # else the next save finishes the job
+            recover_folder(folder)  # back to the old folder (or none), or on to the new one
         raise
     return [folder / name for name in [*names, "manifest.json", "caption.txt"]]
 
 
 def _format(image_format: str) -> tuple[str, str]:
-    key = image_format.lower() if isinstance(image_format, str) else image_format
+    key = image_format.lower() if isinstance(image_format, str) else None
     if key not in FORMATS:
         raise CardimgError(f"unknown image format {image_format!r} (use png or jpeg)")
     extension = FORMATS[key]
@@ -209,7 +214,7 @@ def _carry_over(old: Path, new: Path, extension: str) -> None:
 
 
 def _replaced(name: str, extension: str) -> bool:
-    if name in ("manifest.json", "caption.txt"):
+    if name in ("manifest.json", "caption.txt") or _OLD_TEMP_FILE.match(name):
         return True
     match = _SLIDE_FILE.match(name)
     return match is not None and FORMATS[match[1]] == extension
@@ -243,12 +248,28 @@ def _formats(old: Path, staging: Path, record: dict, kind: str, names: list[str]
     formats = {kind: names}
     previous = _read_manifest(old / "manifest.json")
     if previous is not None and _content(previous) == _content(record):
-        listed = previous.get("formats") or {previous.get("format"): []}
+        listed = previous.get("formats") or _saved_files(previous)
         for other, files in listed.items():
             present = all((staging / str(name)).is_file() for name in files)
             if other != kind and isinstance(files, list) and files and present:
                 formats[other] = files
     return dict(sorted(formats.items()))
+
+
+def _saved_files(record: dict) -> dict:
+    # A manifest written before `formats` existed lists one format's files in its slides.
+    slides = record.get("slides") if isinstance(record.get("slides"), list) else []
+    return {record.get("format"): [s.get("file") for s in slides if isinstance(s, dict)]}
+
+
+def _with_formats(record: dict, formats: dict) -> dict:
+    """The manifest with `formats` placed right after `format`, where a reader looks."""
+    ordered: dict = {}
+    for key, value in record.items():
+        ordered[key] = value
+        if key == "format":
+            ordered["formats"] = formats
+    return ordered
 
 
 def _read_manifest(path: Path) -> dict | None:
