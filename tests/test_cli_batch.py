@@ -258,6 +258,18 @@ def complete(folder: Path, palette: str) -> bool:
     )
 
 
+def files_written_since(folder: Path, started: int) -> list[Path]:
+    found = []
+    for top, _, names in os.walk(folder):  # folders are renamed under us: skip what went
+        for name in names:
+            try:
+                if (Path(top) / name).stat().st_mtime_ns > started:
+                    found.append(Path(top) / name)
+            except OSError:
+                continue
+    return found
+
+
 def interrupt_when_writing(argv: list[str], cwd: Path, out: Path) -> subprocess.CompletedProcess:
     """Start cardimg, wait until it has written a few files under `out`, send SIGINT."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
@@ -272,12 +284,7 @@ def interrupt_when_writing(argv: list[str], cwd: Path, out: Path) -> subprocess.
     )
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
-        fresh = (
-            [p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime_ns > started]
-            if out.exists()
-            else []
-        )
-        if len(fresh) >= 5:
+        if len(files_written_since(out, started)) >= 5:
             process.send_signal(signal.SIGINT)
             break
         time.sleep(0.01)
