@@ -130,7 +130,7 @@ def _story_files(paths: Sequence[str]) -> Iterator[_Input]:
 def _walk(folder: Path) -> list[Path]:
     """The *.md files under `folder`, sorted; hidden files and folders (a name starting
     with '.', like .git or cardimg's own staging folders) are skipped, and folder links
-    are not followed (no loops, nothing outside the folder given)."""
+    are not followed (no loops)."""
     found = []
     for top, dirs, files in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
