@@ -66,7 +66,8 @@ def test_manifest_describes_story_and_slides(saved, seed: Carousel, seed_path: P
     story = manifest["story"]
     assert story["slug"] == SLUG
     assert story["title"] == "Iraq Latest"
-    assert Path(story["source"]).resolve() == seed_path.resolve()
+    assert story["source"] == seed_path.name  # never the local absolute path
+    assert story["draft"] is False
     assert manifest["size"] == {"width": 1080, "height": 1350}
     slides = manifest["slides"]
     assert [s["file"] for s in slides] == SLIDE_FILES

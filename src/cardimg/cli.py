@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
 from . import __version__
-from .errors import CardimgError
-from .export import FORMATS
+from .errors import CardimgError, StoryError
+from .export import FORMATS, recover_output
 from .fonts import raqm_available
 from .render import RenderOptions, render
-from .story import load_story, safe_slug
+from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
 from .theme import Theme, load_theme
 
 EXAMPLES = """\
@@ -50,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
     )
     run.add_argument(
-        "--format", default="png", choices=sorted(FORMATS), help="image format (default: png)"
+        "--format",
+        default="png",
+        type=str.lower,
+        choices=sorted(FORMATS),
+        help="image format, any case (default: png)",
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     run.add_argument(
@@ -67,16 +74,91 @@ def _parser() -> argparse.ArgumentParser:
         help="move palette text/background lightness just enough to pass WCAG AA contrast",
     )
     run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
+    run.add_argument(
+        "--drafts",
+        action="store_true",
+        help="in a folder, render stories marked `draft: true` too (a file named always renders)",
+    )
     return parser
 
 
-def _story_files(paths: Sequence[str]) -> Iterator[Path]:
+@dataclass(frozen=True)
+class _Input:
+    """A story file to render: `root` is what the manifest names it relative to; `named`
+    when the user gave this file itself (its problems are always errors, a draft renders)."""
+
+    path: Path
+    root: Path
+    named: bool
+
+
+@dataclass
+class _Tally:
+    rendered: int = 0
+    drafts: int = 0
+    failed: int = 0
+    not_stories: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.rendered} rendered"]
+        if self.drafts:
+            parts.append(
+                f"{self.drafts} draft{'s' * (self.drafts > 1)} skipped (--drafts renders them)"
+            )
+        if self.not_stories:
+            shown = ", ".join(str(p) for p in self.not_stories[:_SHOWN_SKIPS])
+            more = len(self.not_stories) - _SHOWN_SKIPS
+            shown += f" and {more} more" if more > 0 else ""
+            parts.append(f"{len(self.not_stories)} not stories skipped ({shown})")
+        parts.append(f"{self.failed} failed")
+        return "cardimg: " + ", ".join(parts)
+
+
+_SHOWN_SKIPS = 5
+
+
+def _story_files(paths: Sequence[str]) -> Iterator[_Input]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.md") if p.is_file())
+            for found in _walk(path):
+                yield _Input(found, path, named=False)
         else:
-            yield path
+            yield _Input(path, path.parent, named=True)
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The *.md files under `folder`, sorted; hidden files and folders (a name starting
+    with '.', like .git or cardimg's own staging folders) are skipped, and folder links
+    are not followed (no loops)."""
+    found = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if name.endswith(".md") and not name.startswith(".") and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+# A top-level `cards` key in the front matter, in block style (the only style CMS exports
+# and people write); checked only on a file that failed to load.
+_CARDS_KEY = re.compile(r"""^(?:cards|"cards"|'cards')[ \t]*:""", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(.*?)(?:^---[ \t]*$|\Z)", re.S | re.M)
+
+
+def _is_story_file(path: Path) -> bool:
+    """Whether a file that failed to load was meant as a story: it has front matter, and
+    that front matter has a `cards` key. Other Markdown (a README, a section's
+    `_index.md`) is not a story; a story with a broken card is a story with an error."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return True  # unreadable: report it, as for any story
+    text = head.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    front = _FRONT_MATTER.match(text)
+    return front is not None and _CARDS_KEY.search(front[1]) is not None
 
 
 def _say(kind: str, message: str) -> None:
@@ -90,6 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
+    try:
+        return _render_command(args)
+    except KeyboardInterrupt:
+        # Every story folder is whole (old or new); the next run tidies any staging folder.
+        _say("error", "interrupted; folders not yet saved keep their previous carousel")
+        return 130
+
+
+def _render_command(args: argparse.Namespace) -> int:
     if not raqm_available():
         _say(
             "warning",
@@ -97,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "text is set without kerning or complex-script shaping",
         )
     warnings.simplefilter("ignore", RuntimeWarning)
+    problem = _option_problem(args)
+    if problem:
+        _say("error", problem)
+        return 1
     options = RenderOptions(
         images_dir=args.images,
         logo=args.logo,
@@ -109,34 +204,95 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CardimgError as exc:
         _say("error", str(exc))
         return 1
-    files = list(_story_files(args.paths))
-    if not files:
+    inputs = list(_story_files(args.paths))
+    if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 1
-    failures = 0
+    try:
+        recover_output(Path(args.out))  # a save cut short by a kill: finish or undo it first
+    except OSError as exc:
+        _say("error", f"-o: cannot tidy {exc.filename or args.out}: {exc.strerror or exc}")
+        return 1
+    tally = _Tally()
     claimed: dict[Path, Path] = {}  # output folder -> the story that wrote it in this run
-    with _progress(len(files)) as advance:
-        for path in files:
-            failures += not _render_one(path, args, options, claimed, theme)
+    with _progress(len(inputs)) as advance:
+        for item in inputs:
+            _render_one(item, args, options, claimed, theme, tally)
             advance()
-    return 1 if failures else 0
+    if len(inputs) > 1 or not inputs[0].named:
+        print(tally.summary())
+    return 1 if tally.failed else 0
+
+
+def _option_problem(args: argparse.Namespace) -> str | None:
+    """An option that names something unusable, found before any story is rendered."""
+    if args.images is not None and not args.images.is_dir():
+        return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
+    if args.logo is not None and not args.logo.is_file():
+        return f"--logo: {args.logo}: {_missing_or(args.logo, 'not a file')}"
+    out = Path(args.out)
+    if out.is_symlink() and not out.exists():
+        return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
+    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"-o: cannot write {out}: {existing} is not writable (Permission denied)"
+    return None
+
+
+def _missing_or(path: Path, problem: str) -> str:
+    return problem if path.exists() else "not found"
 
 
 def _render_one(
-    path: Path, args: argparse.Namespace, options: RenderOptions, claimed, theme: Theme | None
-) -> bool:
-    """Render and save one story, reporting problems; True when it was written."""
+    item: _Input,
+    args: argparse.Namespace,
+    options: RenderOptions,
+    claimed: dict[Path, Path],
+    theme: Theme | None,
+    tally: _Tally,
+) -> None:
+    """Render and save one story, reporting problems and counting the outcome."""
+    path = item.path
     try:
-        carousel = render(load_story(path), options=options, theme=theme)
-        folder = Path(args.out) / safe_slug(carousel.story.slug)
+        story = load_story(path)
+    except StoryError as exc:
+        if not item.named and not _is_story_file(path):
+            tally.not_stories.append(path)
+            return
+        tally.failed += 1
+        _say("error", _located(str(exc), path))
+        return
+    if story.draft and not item.named and not args.drafts:
+        tally.drafts += 1
+        return
+    if _save(story, item, args, options, claimed, theme):
+        tally.rendered += 1
+    else:
+        tally.failed += 1
+
+
+def _save(
+    story: Story,
+    item: _Input,
+    args: argparse.Namespace,
+    options: RenderOptions,
+    claimed: dict[Path, Path],
+    theme: Theme | None,
+) -> bool:
+    path = item.path
+    try:
+        folder = Path(args.out) / safe_slug(story.slug)
         if folder in claimed:
             raise CardimgError(
-                f"{path.name}: slug: {carousel.story.slug!r} gives the same output folder "
+                f"{path.name}: slug: {story.slug!r} gives the same output folder "
                 f"{folder} as {claimed[folder]}; not overwritten (give one story another slug)"
             )
+        carousel = render(story, options=options, theme=theme)
         for note in carousel.warnings:
             _say("warning", _located(note, path))
-        written = carousel.save(args.out, format=args.format)
+        written = carousel.save(args.out, format=args.format, source_root=item.root)
         claimed[folder] = path
     except CardimgError as exc:
         _say("error", _located(str(exc), path))

@@ -13,7 +13,13 @@ from .paint import TextContrast
 from .story import Story
 from .theme import REFERENCE_WIDTH, Palette
 
-__all__ = ["Carousel", "RenderOptions", "Slide"]
+__all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "Slide"]
+
+# Slide sides, in pixels. Below 200 the frame, margins and a readable body size no longer
+# fit (the theme is drawn for 1080). Above 4096 (every platform downsizes far below it) a
+# slide takes 50 MB in memory, and a story keeps all its slides until they are saved.
+MIN_SIDE = 200
+MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,14 @@ class RenderOptions:
     strict: bool = False
     accessible: bool | None = None  # None: as the theme says
     logo: Path | None = None  # brand mark on the bottom frame line (else the theme's)
+
+    def __post_init__(self) -> None:
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
+            if not MIN_SIDE <= value <= MAX_SIDE:
+                raise ValueError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
 
 
 @dataclass(frozen=True)
@@ -102,8 +116,19 @@ class Carousel:
     warnings: tuple[str, ...] = ()
     options: RenderOptions = field(default_factory=RenderOptions)
 
-    def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:
-        """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`."""
+    def save(
+        self,
+        out_dir: str | Path,
+        *,
+        format: str = "png",
+        source_root: str | Path | None = None,
+    ) -> list[Path]:
+        """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
+
+        The manifest names the story file relative to `source_root` (the folder the
+        stories were found in), else by its file name alone.
+        """
         from .export import save_carousel
 
-        return save_carousel(self, Path(out_dir), image_format=format)
+        root = Path(source_root) if source_root is not None else None
+        return save_carousel(self, Path(out_dir), image_format=format, source_root=root)

@@ -20,6 +20,7 @@ stops alias expansion ("billion laughs") before it starts.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -599,27 +600,66 @@ class _SourceCollector:
 
 # --------------------------------------------------------------------------- slugs
 
-_SLUG_DISALLOWED = re.compile(r"[^a-z0-9_-]+")
-_SLUG_DASHES = re.compile(r"-{2,}")
+# A folder name keeps the slug's letters, marks and digits in any script, plus `_ - .`;
+# anything else (separators, punctuation, controls) becomes `-`. When that, or the
+# length cap, changed the slug, a short hash of the slug is added so that two stories
+# never share a folder unless their slugs differ only in case or accents.
+_SLUG_KEPT_PUNCTUATION = frozenset("_-.")
 _SLUG_EDGES = "-._"
+_SLUG_MAX_BYTES = 200  # of 255 a name may take: room for the hash and `.<name>.cardimg-new`
+_SLUG_HASH_CHARS = 10  # 40 bits: a collision needs about a million altered slugs
 # Windows refuses these as file or folder names, whatever the extension.
 _RESERVED_NAMES = frozenset(
-    ["con", "prn", "aux", "nul"]
-    + [f"com{n}" for n in range(1, 10)]
-    + [f"lpt{n}" for n in range(1, 10)]
+    ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(10)] + [f"lpt{n}" for n in range(10)]
 )
 
 
 def safe_slug(slug: str) -> str:
-    """A folder-name-safe form of `slug`: [a-z0-9_-], at most 80 chars, never empty.
+    """A safe, stable, readable folder name for `slug`: one path component, never empty.
 
-    Accents are folded to ASCII (`Café` -> `cafe`); any other run of characters becomes
-    one `-`, so path tricks collapse (`../../x` -> `x`, `/etc/passwd` -> `etc-passwd`).
+    Case and accents on Latin letters are folded (`Café` -> `cafe`); letters of other
+    scripts stay (`東京-ニュース`), NFC-normalised. Other characters become `-`, so path
+    tricks collapse (`../../x` -> `x-…`), and a hash of the folded slug is appended
+    whenever something was replaced or cut: distinct slugs get distinct folders.
+    At most 80 characters and 200 UTF-8 bytes before the hash.
     """
-    decomposed = unicodedata.normalize("NFKD", slug)
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    dashed = _SLUG_DASHES.sub("-", _SLUG_DISALLOWED.sub("-", folded))
-    result = dashed.strip(_SLUG_EDGES)[:_SLUG_MAX_CHARS].strip(_SLUG_EDGES)
-    if not result:
-        return "story"
-    return f"{result}-story" if result in _RESERVED_NAMES else result
+    key = _slug_key(slug)
+    readable = _readable_name(key)
+    reserved = readable.split(".", 1)[0] in _RESERVED_NAMES
+    if readable and readable == key and not reserved:
+        return readable
+    if reserved:  # Windows reads `con.txt-…` as `con` too: the hash must join the stem
+        readable = readable.replace(".", "-", 1)
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{readable or 'story'}-{digest[:_SLUG_HASH_CHARS]}"
+
+
+def _slug_key(slug: str) -> str:
+    """The slug as a folder compares it: lower case, compatibility forms and the accents
+    of ASCII letters folded (marks of other scripts are letters' parts: kept), NFC."""
+    # Compatibility forms first (`𝑨` is `A`), then case, then decomposed again for accents.
+    lowered = unicodedata.normalize("NFKD", slug).lower()
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    kept: list[str] = []
+    base = ""
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if not base.isascii():
+                kept.append(char)
+            continue
+        base = char
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _readable_name(key: str) -> str:
+    pieces: list[str] = []
+    for char in key:
+        if unicodedata.category(char)[0] in "LMN" or char in _SLUG_KEPT_PUNCTUATION:
+            pieces.append(char)
+        elif not pieces or pieces[-1] != "-":
+            pieces.append("-")
+    name = "".join(pieces).strip(_SLUG_EDGES)[:_SLUG_MAX_CHARS]
+    while len(name.encode("utf-8", "surrogatepass")) > _SLUG_MAX_BYTES:
+        name = name[:-1]
+    return name.strip(_SLUG_EDGES)
