@@ -202,8 +202,7 @@ def encode_webp(image: Image.Image, quality: int | None = None) -> bytes:
 
 
 def _png_chunks(data: bytes) -> dict[bytes, bytes]:
-    """PNG chunks by type, IDAT parts joined: their zlib stream is what PDF's FlateDecode
-    with PNG predictors reads, so a palette PNG goes into the PDF without recompressing."""
+    """PNG chunks by type, IDAT parts joined into the one zlib stream they are."""
     chunks: dict[bytes, bytes] = {}
     offset = 8
     while offset < len(data):
@@ -213,38 +212,53 @@ def _png_chunks(data: bytes) -> dict[bytes, bytes]:
     return chunks
 
 
+# LinkedIn takes documents up to 100 MB and 300 pages: a page whose exact (PNG) data fits its
+# share stays exact; a larger one (a photo slide: 1.5–3 MB exact) becomes JPEG.
+PAGE_BUDGET = 100_000_000 // 300
+
+
 def _image_xobject(
     pdf: pikepdf.Pdf, image: Image.Image, colour_space: pikepdf.Object, quality: int
 ) -> pikepdf.Stream:
-    """A page image: a flat slide exactly (its palette PNG's data), a photo slide as JPEG."""
-    flat = palette_image(image)
-    if flat is None:
-        return pdf.make_stream(
-            encode_jpeg(image, quality),
-            Type=pikepdf.Name.XObject,
-            Subtype=pikepdf.Name.Image,
-            Width=image.width,
-            Height=image.height,
-            ColorSpace=colour_space,
-            BitsPerComponent=8,
-            Filter=pikepdf.Name.DCTDecode,
-        )
-    chunks = _png_chunks(_save(flat, "PNG", compress_level=PNG_LEVEL))
-    bits = chunks[b"IHDR"][8]  # Pillow packs small palettes into 1, 2 or 4 bits
-    palette = chunks[b"PLTE"]
+    """A page image: exact when it fits the page budget (flat slides always do), else JPEG."""
+    exact = _save(palette_image(image) or _clean_rgb(image), "PNG", compress_level=PNG_LEVEL)
+    if len(exact) <= PAGE_BUDGET:
+        return _png_xobject(pdf, exact, colour_space)
     return pdf.make_stream(
-        chunks[b"IDAT"],
+        encode_jpeg(image, quality),
         Type=pikepdf.Name.XObject,
         Subtype=pikepdf.Name.Image,
         Width=image.width,
         Height=image.height,
-        ColorSpace=pikepdf.Array(
-            [pikepdf.Name.Indexed, colour_space, len(palette) // 3 - 1, pikepdf.String(palette)]
-        ),
+        ColorSpace=colour_space,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+
+
+def _png_xobject(pdf: pikepdf.Pdf, png: bytes, colour_space: pikepdf.Object) -> pikepdf.Stream:
+    """A PNG's pixel data as an image, without recompressing: PDF's FlateDecode with PNG
+    predictors reads IDAT as it is. Pillow writes 8-bit RGB, or palette packed in 1–8 bits."""
+    chunks = _png_chunks(png)
+    width, height, bits, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    if colour_type == 3:  # palette
+        palette = chunks[b"PLTE"]
+        last = len(palette) // 3 - 1
+        space = pikepdf.Array([pikepdf.Name.Indexed, colour_space, last, pikepdf.String(palette)])
+        colours = 1
+    else:
+        space, colours = colour_space, 3
+    return pdf.make_stream(
+        chunks[b"IDAT"],
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=width,
+        Height=height,
+        ColorSpace=space,
         BitsPerComponent=bits,
         Filter=pikepdf.Name.FlateDecode,
         DecodeParms=pikepdf.Dictionary(
-            Predictor=15, Colors=1, BitsPerComponent=bits, Columns=image.width
+            Predictor=15, Colors=colours, BitsPerComponent=bits, Columns=width
         ),
     )
 
@@ -313,7 +327,10 @@ def _glyphless_font() -> bytes:
     builder.setupNameTable({"familyName": "CardimgText", "styleName": "Regular"})
     builder.setupOS2(sTypoAscender=1000, usWinAscent=1000, usWinDescent=0)
     builder.setupPost()
-    builder.font.recalcTimestamp = False  # keep the head table's dates at 0: same bytes always
+    # FontBuilder stamps the head table with the current time: fix both dates (0 is 1904-01-01)
+    # and keep saving from restamping them, so the font, and the PDF, never change.
+    builder.font["head"].created = builder.font["head"].modified = 0
+    builder.font.recalcTimestamp = False
     buffer = io.BytesIO()
     builder.save(buffer)
     return buffer.getvalue()
@@ -414,8 +431,9 @@ def encode_pdf(
     """One PDF page per slide, each the slide's pixel size in points (72 dpi, so a page is as
     many points as the slide has pixels), with the slide's lines as invisible, searchable text.
 
-    Flat slides are embedded exactly (their palette PNG data); photo slides as JPEG at
-    `quality`. No clock, no random ID: the /ID is derived from the content.
+    Page images are exact (PNG data) when they fit LinkedIn's share per page (100 MB / 300),
+    as flat slides and emoji slides do; photo slides become JPEG at `quality` (4:4:4).
+    No clock, no random ID: the /ID is derived from the content.
     """
     _check_quality(quality)
     if not pages:
