@@ -293,6 +293,13 @@ def test_pdf_title_and_date_only_when_given(seed):
         assert str(pdf.docinfo.CreationDate) == "D:20200314014300+00'00'"
     with pikepdf.open(io.BytesIO(encode("pdf", seed.slides, date="last Tuesday"))) as pdf:
         assert "/CreationDate" not in pdf.docinfo  # never a guessed date
+    with pikepdf.open(io.BytesIO(encode("pdf", seed.slides[:1], date="2024-01-13"))) as pdf:
+        assert str(pdf.docinfo.CreationDate) == "D:20240113"
+
+
+def test_pdf_title_in_any_script(seed):
+    data = encode("pdf", seed.slides[:1], title="موجز الأخبار — 今日快读 📱")
+    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == "موجز الأخبار — 今日快读 📱"
 
 
 def test_pdf_needs_a_page():

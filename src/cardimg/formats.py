@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple, Protocol
@@ -396,8 +396,9 @@ def _pdf_date(value: datetime | date | str) -> str | None:
     """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm'), or None for text that is not an ISO date:
     the document then has no date rather than a guessed one."""
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
+        text = value.strip()
+        try:  # a bare day stays a day; anything with a time keeps its time and zone
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             return None
     if not isinstance(value, datetime):
@@ -411,7 +412,7 @@ def _pdf_date(value: datetime | date | str) -> str | None:
     return stamp + f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
-def _set_metadata(pdf: pikepdf.Pdf, title: str | None, when: datetime | date | str | None):
+def _set_metadata(pdf: pikepdf.Pdf, title: str | None, when: datetime | date | str | None) -> None:
     if title:
         pdf.docinfo[pikepdf.Name.Title] = title
         # Viewers show the story title instead of the file name.
@@ -472,7 +473,7 @@ class Encoder:
     extension: str
     media_type: str
     per_slide: bool
-    _encode: Callable[..., bytes]
+    function: Callable[..., bytes] = field(repr=False)
 
     def encode(
         self,
@@ -486,10 +487,10 @@ class Encoder:
         `quality` matters for JPEG, lossy WebP and PDF photo pages; title and date for PDF."""
         pages = [page if isinstance(page, Page) else Page(page) for page in pages]
         if not self.per_slide:
-            return self._encode(pages, quality, title=title, date=date)
+            return self.function(pages, quality, title=title, date=date)
         if len(pages) != 1:
             raise ValueError(f"{self.name} holds one slide per file, not {len(pages)}")
-        return self._encode(pages[0].image, quality)
+        return self.function(pages[0].image, quality)
 
 
 _ENCODERS = {
