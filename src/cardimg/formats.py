@@ -1,0 +1,514 @@
+"""Encoders for slides and stories: PNG, JPEG, WebP (one file per slide), PDF (one per story).
+
+Each format is an `Encoder` in a small registry, found by name with `encoder("webp")`. Every
+encoder is deterministic: the same pixels (and, for PDF, lines, title and date) give the same
+bytes in any process, on any day; nothing here reads the clock or a random source.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple, Protocol
+
+import pikepdf
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from PIL import Image, ImageChops
+
+from .errors import CardimgError
+from .resources import data_dir
+
+__all__ = [
+    "FORMAT_NAMES",
+    "Encoder",
+    "Page",
+    "TextLine",
+    "UnknownFormatError",
+    "encode_jpeg",
+    "encode_pdf",
+    "encode_png",
+    "encode_webp",
+    "encoder",
+    "palette_image",
+    "srgb_profile",
+]
+
+JPEG_QUALITY = 92  # high enough that text edges stay clean; platforms recompress anyway
+WEBP_LOSSY_QUALITY = 90  # for slides with a photo, where lossless WebP would be huge
+WEBP_METHOD = 4  # measured: method 6 gave the same lossless size, 1.5–50× slower
+WEBP_LOSSLESS_EFFORT = 75  # measured: 2 % larger than 100 at half the time, 18 % smaller than 50
+PNG_LEVEL = 6  # measured: level 9 is 7 % smaller but 7× slower; level 1 is 35 % larger
+MAX_PALETTE = 256  # PNG's (and PDF's /Indexed) palette limit
+
+
+class UnknownFormatError(CardimgError, ValueError):
+    """A format name that is not in the registry; the message lists the known ones."""
+
+
+class TextLine(Protocol):
+    """What the PDF text layer needs from a line: `cardimg.Line` has all of it."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def box(self) -> tuple[int, int, int, int]: ...  # x0, y0, x1, y1 in pixels
+    @property
+    def font_size(self) -> float: ...
+    @property
+    def baseline(self) -> float: ...  # y of the baseline, pixels from the top
+
+    # Optional, used when present (see `_line_runs`): `fragments`, `marker`.
+
+
+class Page(NamedTuple):
+    """One slide to encode: its pixels and (for PDF's searchable text) the lines drawn on it."""
+
+    image: Image.Image
+    lines: Sequence[TextLine] = ()
+
+
+# --------------------------------------------------------------------------- raster formats
+
+
+def _clean_rgb(image: Image.Image) -> Image.Image:
+    """The image as plain RGB with no metadata, so only the pixels decide the bytes
+    (Pillow would otherwise copy an ICC profile or transparency from `image.info`)."""
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    if image.info:
+        image = image.copy()
+        image.info = {}
+    return image
+
+
+def _save(image: Image.Image, kind: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return buffer.getvalue()
+
+
+def _key_image(low: Image.Image, high: Image.Image) -> Image.Image:
+    """A 32-bit image whose pixels are `high * 256 + low`: a key for a 65536-entry lookup."""
+    zero = Image.new("L", low.size)
+    packed = Image.merge("RGBA", (low, high, zero, zero)).tobytes()
+    return Image.frombytes("I", low.size, packed, "raw", "I;32")  # little-endian, any host
+
+
+def _lookup(key: Image.Image, keys: dict[int, int]) -> Image.Image:
+    """Map a key image (values < 65536) through `keys`, key → value (< 256), to an "L" image."""
+    table = [0] * 65536
+    for key_value, value in keys.items():
+        table[key_value] = value
+    return key.point(table, "L")
+
+
+def _index_image(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image:
+    """An "L" image of each pixel's position in `colours`, found by lookups, never by nearness.
+
+    (Pillow's own convert-to-palette snaps to a 6-bit colour cache, which merges the close
+    shades of anti-aliased text, and its exact quantizers are 2–4× slower than this.)
+    """
+    position = {colour: number for number, colour in enumerate(colours)}
+    bands = image.split()
+    for channel in range(3):  # one channel alone tells every colour apart: one small lookup
+        if len({colour[channel] for colour in colours}) == len(colours):
+            table = [0] * 256
+            for colour, number in position.items():
+                table[colour[channel]] = number
+            return bands[channel].point(table)
+    # Usually one channel with the sum of the other two (mod 256) tells them apart: one lookup
+    # (on every slide of every sample, this always worked).
+    for first, second, third in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
+        keys = {c[first] * 256 + (c[second] + c[third]) % 256: n for c, n in position.items()}
+        if len(keys) == len(colours):
+            mixed = ImageChops.add_modulo(bands[second], bands[third])
+            return _lookup(_key_image(mixed, bands[first]), keys)
+    # Always works: (red, green) → which pair it is, then (pair, blue) → colour.
+    pair_of = {pair: n for n, pair in enumerate(sorted({colour[:2] for colour in colours}))}
+    pairs = _lookup(
+        _key_image(bands[1], bands[0]), {r * 256 + g: n for (r, g), n in pair_of.items()}
+    )
+    keys = {pair_of[c[:2]] * 256 + c[2]: n for c, n in position.items()}
+    return _lookup(_key_image(bands[2], pairs), keys)
+
+
+def palette_image(image: Image.Image) -> Image.Image | None:
+    """The same pixels as an exact palette ("P") image, or None if they have over 256 colours.
+
+    A flat slide (one background, text colours and their anti-aliasing) has a few hundred
+    colours at most; as a palette PNG it is exact, ~2× smaller and ~3× faster to compress.
+    A slide with a photo behind it keeps its thousands of colours: it is never quantised.
+    """
+    image = _clean_rgb(image)
+    counts = image.getcolors(MAX_PALETTE)
+    if counts is None:
+        return None
+    # Most frequent first, ties by value: an order fixed by the pixels alone.
+    colours = [colour for _, colour in sorted(counts, key=lambda item: (-item[0], item[1]))]
+    indexed = _index_image(image, colours)
+    indexed.putpalette([value for colour in colours for value in colour])
+    return indexed
+
+
+def encode_png(image: Image.Image, quality: int | None = None) -> bytes:
+    """Lossless PNG: an exact palette PNG when the slide has ≤ 256 colours, else RGB.
+    (`quality` is accepted for a uniform call and checked, but PNG has none to lose.)"""
+    _check_quality(quality)
+    image = _clean_rgb(image)
+    return _save(palette_image(image) or image, "PNG", compress_level=PNG_LEVEL)
+
+
+@cache
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile shipped in `data/` (see its README): fixed bytes, unlike a
+    profile made at run time, which carries the moment it was made."""
+    return (data_dir("data") / "sRGB.icc").read_bytes()
+
+
+def _check_quality(quality: int | None) -> None:
+    if quality is not None and not (isinstance(quality, int) and 1 <= quality <= 100):
+        raise ValueError(f"quality must be a whole number from 1 to 100, not {quality!r}")
+
+
+def encode_jpeg(image: Image.Image, quality: int | None = None) -> bytes:
+    """JPEG with 4:4:4 chroma (coloured text edges stay clean) and the sRGB profile."""
+    _check_quality(quality)
+    return _save(
+        _clean_rgb(image),
+        "JPEG",
+        quality=JPEG_QUALITY if quality is None else quality,
+        subsampling=0,
+        icc_profile=srgb_profile(),
+    )
+
+
+def encode_webp(image: Image.Image, quality: int | None = None) -> bytes:
+    """WebP: lossless for a flat slide (≤ 256 colours; smaller than its PNG), lossy for a
+    photo slide; an explicit `quality` asks for lossy at that quality."""
+    _check_quality(quality)
+    image = _clean_rgb(image)
+    if quality is None and image.getcolors(MAX_PALETTE) is not None:
+        return _save(image, "WEBP", lossless=True, quality=WEBP_LOSSLESS_EFFORT, method=WEBP_METHOD)
+    lossy = WEBP_LOSSY_QUALITY if quality is None else quality
+    return _save(image, "WEBP", quality=lossy, method=WEBP_METHOD)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _png_chunks(data: bytes) -> dict[bytes, bytes]:
+    """PNG chunks by type, IDAT parts joined into the one zlib stream they are."""
+    chunks: dict[bytes, bytes] = {}
+    offset = 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        chunks[kind] = chunks.get(kind, b"") + data[offset + 8 : offset + 8 + length]
+        offset += 12 + length
+    return chunks
+
+
+# LinkedIn takes documents up to 100 MB and 300 pages: a page whose exact (PNG) data fits its
+# share stays exact; a larger one (a photo slide: 1.5–3 MB exact) becomes JPEG.
+PAGE_BUDGET = 100_000_000 // 300
+
+
+def _image_xobject(
+    pdf: pikepdf.Pdf, image: Image.Image, colour_space: pikepdf.Object, quality: int
+) -> pikepdf.Stream:
+    """A page image: exact when it fits the page budget (flat slides always do), else JPEG."""
+    exact = _save(palette_image(image) or _clean_rgb(image), "PNG", compress_level=PNG_LEVEL)
+    if len(exact) <= PAGE_BUDGET:
+        return _png_xobject(pdf, exact, colour_space)
+    return pdf.make_stream(
+        encode_jpeg(image, quality),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=image.width,
+        Height=image.height,
+        ColorSpace=colour_space,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+
+
+def _png_xobject(pdf: pikepdf.Pdf, png: bytes, colour_space: pikepdf.Object) -> pikepdf.Stream:
+    """A PNG's pixel data as an image, without recompressing: PDF's FlateDecode with PNG
+    predictors reads IDAT as it is. Pillow writes 8-bit RGB, or palette packed in 1–8 bits."""
+    chunks = _png_chunks(png)
+    width, height, bits, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    if colour_type == 3:  # palette
+        palette = chunks[b"PLTE"]
+        last = len(palette) // 3 - 1
+        space = pikepdf.Array([pikepdf.Name.Indexed, colour_space, last, pikepdf.String(palette)])
+        colours = 1
+    else:
+        space, colours = colour_space, 3
+    return pdf.make_stream(
+        chunks[b"IDAT"],
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=width,
+        Height=height,
+        ColorSpace=space,
+        BitsPerComponent=bits,
+        Filter=pikepdf.Name.FlateDecode,
+        DecodeParms=pikepdf.Dictionary(
+            Predictor=15, Colors=colours, BitsPerComponent=bits, Columns=width
+        ),
+    )
+
+
+def _number(value: float) -> str:
+    """A PDF number with fixed precision, so the same layout writes the same text."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+GLYPH_ADVANCE = 500  # the text-layer font's one width, in 1/1000 em
+
+
+def _line_runs(line: TextLine) -> list[tuple[str, float, float]]:
+    """(characters in left-to-right order, left x, width) for each piece of the line.
+
+    A `cardimg.Line` also has `fragments` (visual order, each with `x`, `width`, `rtl`) and a
+    list `marker`: they place each piece where it was drawn. A right-to-left piece is written
+    reversed, as drawn, because text extractors read a page left to right and turn RTL runs
+    back into reading order (written in reading order, Arabic and Hebrew came out backwards).
+    """
+    fragments = getattr(line, "fragments", ())
+    marker = getattr(line, "marker", None)
+    if not fragments:
+        x0, _, x1, _ = line.box
+        return [(line.text, x0, x1 - x0)]
+    pieces = [marker] if marker is not None else []
+    pieces += fragments
+    return [(p.text[::-1] if p.rtl else p.text, p.x, p.width) for p in pieces]
+
+
+def _line_text(line: TextLine, page_height: int, codes: dict[str, int]) -> str:
+    """Invisible text (render mode 3), each piece stretched over the width it was drawn in;
+    `codes` gives each character its font code, the same across the document."""
+    size = line.font_size
+    if size <= 0:
+        return ""
+    y = _number(page_height - line.baseline)
+    out = []
+    for characters, x, width in _line_runs(line):
+        if not characters or width <= 0:
+            continue
+        hexes = "".join(f"{codes.setdefault(char, len(codes) + 1):04X}" for char in characters)
+        stretch = 100 * width / (len(characters) * size * GLYPH_ADVANCE / 1000)
+        out.append(f"{_number(stretch)} Tz 1 0 0 1 {_number(x)} {y} Tm <{hexes}> Tj\n")
+    return f"/T {_number(size)} Tf\n" + "".join(out) if out else ""
+
+
+def _page_content(page: Page, codes: dict[str, int]) -> bytes:
+    width, height = page.image.size
+    text = "".join(_line_text(line, height, codes) for line in page.lines)
+    picture = f"q {width} 0 0 {height} 0 0 cm /Slide Do Q\n"
+    return (picture + (f"BT 3 Tr\n{text}ET\n" if text else "")).encode("ascii")
+
+
+@cache
+def _glyphless_font() -> bytes:
+    """A TrueType font of one empty glyph: the text layer is never drawn, so any character
+    of any script can use it; what readers copy and search comes from the ToUnicode map."""
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "blank"])
+    builder.setupCharacterMap({0x20: "blank"})
+    empty = TTGlyphPen(None).glyph()
+    builder.setupGlyf({".notdef": empty, "blank": empty})
+    builder.setupHorizontalMetrics({".notdef": (GLYPH_ADVANCE, 0), "blank": (GLYPH_ADVANCE, 0)})
+    builder.setupHorizontalHeader(ascent=1000, descent=0)
+    builder.setupNameTable({"familyName": "CardimgText", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=1000, usWinAscent=1000, usWinDescent=0)
+    builder.setupPost()
+    # FontBuilder stamps the head table with the current time: fix both dates (0 is 1904-01-01)
+    # and keep saving from restamping them, so the font, and the PDF, never change.
+    builder.font["head"].created = builder.font["head"].modified = 0
+    builder.font.recalcTimestamp = False
+    buffer = io.BytesIO()
+    builder.save(buffer)
+    return buffer.getvalue()
+
+
+def _to_unicode(codes: dict[str, int]) -> bytes:
+    """The CMap from font codes to the characters they stand for (UTF-16, so astral
+    characters such as emoji map too)."""
+    entries = [
+        f"<{code:04X}> <{char.encode('utf-16-be').hex().upper()}>" for char, code in codes.items()
+    ]
+    blocks = [entries[start : start + 100] for start in range(0, len(entries), 100)]
+    body = "".join(f"{len(b)} beginbfchar\n" + "\n".join(b) + "\nendbfchar\n" for b in blocks)
+    return (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{body}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+    ).encode("ascii")
+
+
+def _text_font(pdf: pikepdf.Pdf, codes: dict[str, int]) -> pikepdf.Object:
+    """A Type 0 font whose every code draws the one empty glyph, embedded (so no viewer
+    goes looking for a font), with the ToUnicode map that makes the text searchable."""
+    glyph_map = b"\x00\x00" + b"\x00\x01" * len(codes)  # code 0 → .notdef, the rest → blank
+    Name = pikepdf.Name
+    descriptor = pikepdf.Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=Name.CardimgText,
+        Flags=5,  # fixed pitch, symbolic
+        FontBBox=[0, 0, GLYPH_ADVANCE, 1000],
+        ItalicAngle=0,
+        Ascent=1000,
+        Descent=0,
+        CapHeight=1000,
+        StemV=80,
+        FontFile2=pdf.make_stream(_glyphless_font()),
+    )
+    descendant = pikepdf.Dictionary(
+        Type=Name.Font,
+        Subtype=Name.CIDFontType2,
+        BaseFont=Name.CardimgText,
+        CIDSystemInfo=pikepdf.Dictionary(
+            Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0
+        ),
+        FontDescriptor=pdf.make_indirect(descriptor),
+        DW=GLYPH_ADVANCE,
+        CIDToGIDMap=pdf.make_stream(glyph_map),
+    )
+    font = pikepdf.Dictionary(
+        Type=Name.Font,
+        Subtype=Name.Type0,
+        BaseFont=Name.CardimgText,
+        Encoding=Name("/Identity-H"),
+        DescendantFonts=[pdf.make_indirect(descendant)],
+        ToUnicode=pdf.make_stream(_to_unicode(codes)),
+    )
+    return pdf.make_indirect(font)
+
+
+def _pdf_date(value: datetime | date | str) -> str | None:
+    """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm'), or None for text that is not an ISO date:
+    the document then has no date rather than a guessed one."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:  # a bare day stays a day; anything with a time keeps its time and zone
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return value.strftime("D:%Y%m%d")
+    stamp = value.strftime("D:%Y%m%d%H%M%S")
+    offset = value.utcoffset()
+    if offset is None:
+        return stamp
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return stamp + f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def _set_metadata(pdf: pikepdf.Pdf, title: str | None, when: datetime | date | str | None) -> None:
+    if title:
+        pdf.docinfo[pikepdf.Name.Title] = title
+        # Viewers show the story title instead of the file name.
+        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    stamp = _pdf_date(when) if when is not None else None
+    if stamp:
+        pdf.docinfo[pikepdf.Name.CreationDate] = stamp
+
+
+def encode_pdf(
+    pages: Sequence[Page],
+    quality: int | None = None,
+    *,
+    title: str | None = None,
+    date: datetime | date | str | None = None,
+) -> bytes:
+    """One PDF page per slide, each the slide's pixel size in points (72 dpi, so a page is as
+    many points as the slide has pixels), with the slide's lines as invisible, searchable text.
+
+    Page images are exact (PNG data) when they fit LinkedIn's share per page (100 MB / 300),
+    as flat slides and emoji slides do; photo slides become JPEG at `quality` (4:4:4).
+    No clock, no random ID: the /ID is derived from the content.
+    """
+    _check_quality(quality)
+    if not pages:
+        raise ValueError("a PDF needs at least one page")
+    pdf = pikepdf.Pdf.new()
+    colour_space = pdf.make_indirect(
+        pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(srgb_profile(), N=3)])
+    )
+    codes: dict[str, int] = {}
+    resources = []
+    for page in pages:
+        image = _image_xobject(pdf, page.image, colour_space, quality or JPEG_QUALITY)
+        added = pdf.add_blank_page(page_size=page.image.size)
+        added.obj.Contents = pdf.make_stream(_page_content(page, codes))
+        resources.append(pikepdf.Dictionary(XObject=pikepdf.Dictionary(Slide=image)))
+        added.obj.Resources = resources[-1]
+    if codes:  # the font needs every page's characters, so it is made last and shared
+        font = _text_font(pdf, codes)
+        for resource in resources:
+            resource.Font = pikepdf.Dictionary(T=font)
+    _set_metadata(pdf, title, date)
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """One output format: its file extension, media type, whether it writes one file per
+    slide (PNG, JPEG, WebP) or one per story (PDF), and the function that makes the bytes."""
+
+    name: str
+    extension: str
+    media_type: str
+    per_slide: bool
+    function: Callable[..., bytes] = field(repr=False)
+
+    def encode(
+        self,
+        pages: Sequence[Page | Image.Image],
+        *,
+        quality: int | None = None,
+        title: str | None = None,
+        date: datetime | date | str | None = None,
+    ) -> bytes:
+        """The file's bytes: a per-slide format takes exactly one page; PDF takes any number.
+        `quality` matters for JPEG, lossy WebP and PDF photo pages; title and date for PDF."""
+        pages = [page if isinstance(page, Page) else Page(page) for page in pages]
+        if not self.per_slide:
+            return self.function(pages, quality, title=title, date=date)
+        if len(pages) != 1:
+            raise ValueError(f"{self.name} holds one slide per file, not {len(pages)}")
+        return self.function(pages[0].image, quality)
+
+
+_ENCODERS = {
+    "png": Encoder("png", "png", "image/png", True, encode_png),
+    "jpeg": Encoder("jpeg", "jpg", "image/jpeg", True, encode_jpeg),
+    "webp": Encoder("webp", "webp", "image/webp", True, encode_webp),
+    "pdf": Encoder("pdf", "pdf", "application/pdf", False, encode_pdf),
+}
+_ALIASES = {"jpg": "jpeg"}
+FORMAT_NAMES = tuple(sorted([*_ENCODERS, *_ALIASES]))
+
+
+def encoder(name: str) -> Encoder:
+    """The encoder for a format name (any case; `jpg` is `jpeg`); an unknown name is an
+    UnknownFormatError that lists the known ones."""
+    key = str(name).strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in _ENCODERS:
+        known = ", ".join(FORMAT_NAMES)
+        raise UnknownFormatError(f"unknown format {name!r} (known formats: {known})")
+    return _ENCODERS[key]

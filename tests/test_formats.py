@@ -1,0 +1,307 @@
+"""Output formats: every encoder gives the same bytes for the same slide in any process, PNG and
+lossless WebP give back the exact pixels, JPEG carries sRGB at 4:4:4, and a PDF has one page per
+slide at the slide's size with its words searchable."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageCms, JpegImagePlugin
+
+import cardimg
+from cardimg.formats import Page, encoder
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SEED = SAMPLES / "20200314-iraq-latest.md"
+FORMATS = ("png", "jpeg", "webp", "pdf")
+
+
+@pytest.fixture(scope="module")
+def seed() -> cardimg.Carousel:
+    return cardimg.render(str(SEED))
+
+
+def photo_like(width: int = 320, height: int = 240) -> Image.Image:
+    """A deterministic image with thousands of colours, like a photo behind a slide."""
+    red = Image.linear_gradient("L").resize((width, height))
+    green = Image.radial_gradient("L").resize((width, height))
+    blue = Image.linear_gradient("L").rotate(90).resize((width, height))
+    return Image.merge("RGB", (red, green, blue))
+
+
+def colour_cube() -> Image.Image:
+    """Eight colours no channel (nor channel plus the sum of the other two) tells apart."""
+    image = Image.new("RGB", (40, 20))
+    for number in range(8):
+        colour = tuple((number >> bit) & 1 for bit in range(3))
+        image.paste(colour, (number * 5, 0, number * 5 + 5, 20))
+    return image
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def encode(name: str, slides, **options) -> bytes:
+    return encoder(name).encode([Page(s.image, s.lines) for s in slides], **options)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_names_are_case_insensitive_and_jpg_is_jpeg():
+    assert encoder("PNG").name == "png"
+    assert encoder("Jpg") is encoder("JPEG")
+    found = {name: encoder(name) for name in FORMATS}
+    assert {n: (e.extension, e.media_type, e.per_slide) for n, e in found.items()} == {
+        "png": ("png", "image/png", True),
+        "jpeg": ("jpg", "image/jpeg", True),
+        "webp": ("webp", "image/webp", True),
+        "pdf": ("pdf", "application/pdf", False),
+    }
+
+
+def test_unknown_format_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"'gif'.*jpeg, jpg, pdf, png, webp") as caught:
+        encoder("gif")
+    assert isinstance(caught.value, cardimg.CardimgError)
+
+
+def test_a_per_slide_format_takes_one_slide(seed):
+    with pytest.raises(ValueError, match="one slide per file"):
+        encode("png", seed.slides[:2])
+
+
+@pytest.mark.parametrize("quality", [0, 101, 9.5])
+def test_quality_out_of_range_is_refused(seed, quality):
+    with pytest.raises(ValueError, match="quality"):
+        encode("jpeg", seed.slides[:1], quality=quality)
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_same_slide_twice_gives_the_same_bytes(seed, name):
+    assert encode(name, seed.slides[1:2]) == encode(name, seed.slides[1:2])
+
+
+HASH_SCRIPT = """
+import hashlib, json, sys
+import cardimg
+from cardimg.formats import Page, encoder
+carousel = cardimg.render(sys.argv[1])
+pages = [Page(s.image, s.lines) for s in carousel.slides]
+out = {name: hashlib.sha256(encoder(name).encode(pages[1:2])).hexdigest()
+       for name in ("png", "jpeg", "webp")}
+pdf = encoder("pdf").encode(pages, title=carousel.story.title, date=carousel.story.date)
+out["pdf"] = hashlib.sha256(pdf).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def _hashes_in_new_process() -> dict[str, str]:
+    result = subprocess.run(
+        [sys.executable, "-c", HASH_SCRIPT, str(SEED)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(result.stdout)
+
+
+def test_separate_processes_a_second_apart_give_the_same_bytes(seed):
+    first = _hashes_in_new_process()
+    time.sleep(1.1)  # anything that read the clock (an ICC or PDF date) would now differ
+    second = _hashes_in_new_process()
+    assert first == second
+    here = {name: hashlib.sha256(encode(name, seed.slides[1:2])).hexdigest() for name in FORMATS}
+    story = encode("pdf", seed.slides, title=seed.story.title, date=seed.story.date)
+    here["pdf"] = hashlib.sha256(story).hexdigest()
+    assert here == first
+
+
+# --------------------------------------------------------------------------- PNG
+
+
+def test_flat_slide_is_an_exact_palette_png(seed):
+    for slide in seed.slides:
+        image = decoded(encode("png", [slide]))
+        assert image.mode == "P"
+        assert image.convert("RGB").tobytes() == slide.image.tobytes()
+
+
+@pytest.mark.parametrize("make", [photo_like, colour_cube])
+def test_png_gives_back_the_exact_pixels(make):
+    original = make()
+    image = decoded(encoder("png").encode([original]))
+    assert image.convert("RGB").tobytes() == original.tobytes()
+
+
+def test_photo_is_never_quantised():
+    original = photo_like()
+    assert original.getcolors(256) is None
+    image = decoded(encoder("png").encode([original]))
+    assert image.mode == "RGB"
+    assert image.tobytes() == original.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    colours=st.lists(st.tuples(*[st.integers(0, 255)] * 3), min_size=1, max_size=256, unique=True),
+    picks=st.lists(st.integers(0, 255), min_size=1, max_size=400),
+)
+def test_any_image_of_at_most_256_colours_round_trips(colours, picks):
+    pixels = [colours[pick % len(colours)] for pick in picks]
+    original = Image.new("RGB", (len(pixels), 1))
+    original.putdata(pixels)
+    image = decoded(encoder("png").encode([original]))
+    assert image.mode == "P"
+    assert image.convert("RGB").tobytes() == original.tobytes()
+
+
+def test_only_the_pixels_decide_the_bytes(seed):
+    original = seed.slides[0].image
+    tagged = original.copy()
+    tagged.info = {"icc_profile": b"not a profile", "transparency": (1, 2, 3)}
+    for name in ("png", "jpeg", "webp"):
+        assert encoder(name).encode([tagged]) == encoder(name).encode([original])
+
+
+# --------------------------------------------------------------------------- JPEG
+
+
+def test_jpeg_has_srgb_profile_full_chroma_and_quality_92(seed):
+    data = encode("jpeg", seed.slides[1:2])
+    image = decoded(data)
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(image.info["icc_profile"]))
+    assert "sRGB" in ImageCms.getProfileDescription(profile)
+    assert JpegImagePlugin.get_sampling(image) == 0  # 4:4:4
+    reference = io.BytesIO()
+    seed.slides[1].image.save(reference, "JPEG", quality=92, subsampling=0)
+    assert image.quantization == decoded(reference.getvalue()).quantization
+
+
+def test_jpeg_quality_option_is_used(seed):
+    low = decoded(encode("jpeg", seed.slides[1:2], quality=50))
+    reference = io.BytesIO()
+    seed.slides[1].image.save(reference, "JPEG", quality=50, subsampling=0)
+    assert low.quantization == decoded(reference.getvalue()).quantization
+
+
+# --------------------------------------------------------------------------- WebP
+
+
+def test_flat_slide_webp_is_lossless_and_smaller_than_png(seed):
+    for slide in seed.slides:
+        data = encode("webp", [slide])
+        assert data[12:16] == b"VP8L"  # the lossless bitstream
+        assert decoded(data).convert("RGB").tobytes() == slide.image.tobytes()
+        assert len(data) < len(encode("png", [slide]))
+
+
+def test_photo_webp_is_lossy_and_quality_sets_its_size(seed):
+    assert encoder("webp").encode([photo_like()])[12:16] == b"VP8 "
+    slide = seed.slides[1:2]
+    small = encode("webp", slide, quality=40)
+    large = encode("webp", slide, quality=95)
+    assert small[12:16] == large[12:16] == b"VP8 "
+    assert len(small) < len(large)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def test_pdf_has_a_page_per_slide_at_the_slide_size(seed):
+    data = encode("pdf", seed.slides)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == len(seed.slides)
+        for page, slide in zip(pdf.pages, seed.slides, strict=True):
+            assert [float(v) for v in page.mediabox] == [0, 0, slide.width, slide.height]
+
+
+def test_pdf_page_images_are_exact_for_flat_slides(seed):
+    with pikepdf.open(io.BytesIO(encode("pdf", seed.slides))) as pdf:
+        for page, slide in zip(pdf.pages, seed.slides, strict=True):
+            (image,) = page.get_images().values()
+            pixels = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+            assert pixels.tobytes() == slide.image.tobytes()
+
+
+def test_pdf_photo_page_becomes_jpeg_and_flat_page_stays_exact(seed):
+    photo = Image.effect_noise((1080, 1350), 60).convert("RGB")  # over the per-page budget
+    data = encoder("pdf").encode([Page(photo), Page(seed.slides[1].image)])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        filters = [str(next(iter(p.get_images().values())).Filter) for p in pdf.pages]
+    assert filters == ["/DCTDecode", "/FlateDecode"]
+
+
+def test_pdf_text_is_searchable(seed):
+    reader = pypdf.PdfReader(io.BytesIO(encode("pdf", seed.slides)))
+    for page, slide in zip(reader.pages, seed.slides, strict=True):
+        text = page.extract_text()
+        for line in slide.lines:
+            assert line.text in text
+
+
+def test_pdf_text_of_right_to_left_scripts_reads_in_order():
+    carousel = cardimg.render(str(SAMPLES / "20240114-hebrew.md"))
+    reader = pypdf.PdfReader(io.BytesIO(encode("pdf", carousel.slides[:1])))
+    text = reader.pages[0].extract_text()
+    for line in carousel.slides[0].lines:
+        assert line.text in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("sample", ["20240113-arabic.md", "20240117-chinese.md"])
+def test_pdf_text_of_other_scripts_extracts_with_poppler(sample, tmp_path):
+    carousel = cardimg.render(str(SAMPLES / sample))
+    path = tmp_path / "story.pdf"
+    path.write_bytes(encode("pdf", carousel.slides[:1]))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = "".join(c for c in text if c not in "\u202a\u202b\u202c")  # poppler's bidi marks
+    # Words, not whole lines: poppler moves the space beside a number inside Arabic text.
+    for line in carousel.slides[0].lines:
+        for word in line.text.split():
+            assert word in text
+
+
+def test_pdf_title_and_date_only_when_given(seed):
+    with pikepdf.open(io.BytesIO(encode("pdf", seed.slides))) as pdf:
+        assert "/CreationDate" not in pdf.docinfo
+        assert "/Title" not in pdf.docinfo
+    data = encode("pdf", seed.slides, title="Iraq Latest", date="2020-03-14T01:43:00.000Z")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.docinfo.Title) == "Iraq Latest"
+        assert str(pdf.docinfo.CreationDate) == "D:20200314014300+00'00'"
+    with pikepdf.open(io.BytesIO(encode("pdf", seed.slides, date="last Tuesday"))) as pdf:
+        assert "/CreationDate" not in pdf.docinfo  # never a guessed date
+    with pikepdf.open(io.BytesIO(encode("pdf", seed.slides[:1], date="2024-01-13"))) as pdf:
+        assert str(pdf.docinfo.CreationDate) == "D:20240113"
+
+
+def test_pdf_title_in_any_script(seed):
+    data = encode("pdf", seed.slides[:1], title="موجز الأخبار — 今日快读 📱")
+    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == "موجز الأخبار — 今日快读 📱"
+
+
+def test_pdf_needs_a_page():
+    with pytest.raises(ValueError, match="at least one page"):
+        encoder("pdf").encode([])
