@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .theme import REFERENCE_WIDTH
-
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
+    "REFERENCE_WIDTH",
     "TARGETS",
     "Preset",
     "Target",
@@ -26,6 +25,10 @@ __all__ = [
 ]
 
 Layout = Literal["carousel", "cover"]
+
+# The one reference size: theme lengths are pixels on a slide this wide, and scale with
+# a slide's width, because legibility on a phone depends on how wide the slide is shown.
+REFERENCE_WIDTH = 1080
 
 
 @dataclass(frozen=True)
