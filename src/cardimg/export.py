@@ -104,7 +104,8 @@ def manifest(carousel: Carousel, names: list[str], image_format: str) -> dict:
             "id": story.story_id,
             "date": story.date,
         },
-        "size": {"width": carousel.options.width, "height": carousel.options.height},
+        "preset": carousel.preset.name,
+        "size": {"width": carousel.preset.width, "height": carousel.preset.height},
         "format": image_format,
         "slides": [
             {

@@ -10,18 +10,21 @@ from PIL import Image
 
 from .layout.page import Line
 from .paint import TextContrast
+from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .story import Story
-from .theme import REFERENCE_WIDTH, Palette
+from .theme import Palette
 
 __all__ = ["Carousel", "RenderOptions", "Slide"]
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: slide size, where images are, what to include, how strict to be."""
+    """How to render: the preset (slide size and what the platform covers), where images
+    are, what to include, how strict to be. `width`/`height` override the preset's size."""
 
-    width: int = REFERENCE_WIDTH
-    height: int = REFERENCE_WIDTH * 5 // 4  # Instagram's 4:5 portrait
+    preset: str = DEFAULT_PRESET
+    width: int | None = None
+    height: int | None = None
     images_dir: Path | None = None
     sources: bool = True
     strict: bool = False
@@ -101,6 +104,7 @@ class Carousel:
     palette: Palette
     warnings: tuple[str, ...] = ()
     options: RenderOptions = field(default_factory=RenderOptions)
+    preset: Preset = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
 
     def save(self, out_dir: str | Path, *, format: str = "png") -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`."""

@@ -37,6 +37,7 @@ PUBLIC_ROLES = {
     "h5": "heading",
     "h6": "paragraph",
     "sources-heading": "heading",
+    "cover-title": "heading",
     "source-title": "sources",
     "source-url": "sources",
 }
