@@ -313,7 +313,8 @@ def manifest(
             "date": story.date,
             "draft": story.draft,
         },
-        "size": {"width": carousel.options.width, "height": carousel.options.height},
+        "preset": carousel.preset.name,
+        "size": {"width": carousel.preset.width, "height": carousel.preset.height},
         "format": image_format,
         "slides": [
             {

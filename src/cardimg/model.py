@@ -10,8 +10,9 @@ from PIL import Image
 
 from .layout.page import Line
 from .paint import TextContrast
+from .presets import DEFAULT_PRESET, PRESETS, Preset
 from .story import Story
-from .theme import REFERENCE_WIDTH, Palette
+from .theme import Palette
 
 __all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "Slide"]
 
@@ -24,10 +25,12 @@ MAX_SIDE = 4096
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: slide size, where images are, what to include, how strict to be."""
+    """How to render: the preset (slide size and what the platform covers), where images
+    are, what to include, how strict to be. `width`/`height` override the preset's size."""
 
-    width: int = REFERENCE_WIDTH
-    height: int = REFERENCE_WIDTH * 5 // 4  # Instagram's 4:5 portrait
+    preset: str = DEFAULT_PRESET
+    width: int | None = None
+    height: int | None = None
     images_dir: Path | None = None
     sources: bool = True
     strict: bool = False
@@ -115,6 +118,7 @@ class Carousel:
     palette: Palette
     warnings: tuple[str, ...] = ()
     options: RenderOptions = field(default_factory=RenderOptions)
+    preset: Preset = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
 
     def save(
         self,

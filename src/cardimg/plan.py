@@ -13,7 +13,7 @@ from .scripts import guess_lang
 from .story import Card, Story
 from .theme import Theme
 
-__all__ = ["SlidePlan", "plan_story"]
+__all__ = ["SlidePlan", "plan_story", "series_lines"]
 
 SERIES_STYLE_ROLE = "series"
 
@@ -55,11 +55,22 @@ def _label(
 
 
 def plan_story(
-    story: Story, *, theme: Theme, measurer: Measurer, width: int, height: int, sources: bool = True
+    story: Story,
+    *,
+    theme: Theme,
+    measurer: Measurer,
+    geometry: Geometry | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    sources: bool = True,
 ) -> list[SlidePlan]:
-    """The slides of a story in order: each card (in parts when it must be), then sources."""
-    geometry = Geometry.for_size(theme, width, height)
-    series = _series_lines(story.series, theme, measurer, geometry)
+    """The slides of a story in order: each card (in parts when it must be), then sources.
+    The slide is `geometry` (from a preset), or a plain slide of `width`×`height`."""
+    if geometry is None:
+        if width is None or height is None:
+            raise TypeError("plan_story needs a geometry, or a width and a height")
+        geometry = Geometry.for_size(theme, width, height)
+    series = series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
@@ -98,9 +109,10 @@ def plan_story(
     return plans
 
 
-def _series_lines(
+def series_lines(
     series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry
 ) -> list[Line]:
+    """The series label, centred across the frame's top line (empty without a series)."""
     if not series or not series.strip():
         return []
     frame = theme.frame

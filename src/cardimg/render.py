@@ -9,13 +9,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from .colors import accessible_palette, story_palette
+from .cover import plan_cover
 from .errors import StoryError
 from .fonts import theme_fonts
 from .images import featured_image, logo_image
+from .layout.page import Geometry
 from .model import Carousel, RenderOptions, Slide
 from .notes import contrast_warnings, markdown_warnings, missing_glyph_warnings
 from .paint import Painted, paint_slide
 from .plan import SlidePlan, plan_story
+from .presets import Preset, get_preset
 from .story import Story, load_story, story_name
 from .theme import Theme, default_theme
 
@@ -45,25 +48,25 @@ def render(
     accessible = theme.accessible if options.accessible is None else options.accessible
     palette = accessible_palette(base_palette) if accessible else base_palette
     fonts = theme_fonts(theme)
-    plans = plan_story(
-        story,
-        theme=theme,
-        measurer=fonts,
-        width=options.width,
-        height=options.height,
-        sources=options.sources,
-    )
+    preset = slide_preset(options, theme)
+    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
+    if preset.layout == "cover":
+        plans = [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
+    else:
+        plans = plan_story(
+            story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
+        )
     if len(plans) > MAX_SLIDES:
         raise StoryError(
             f"{story_name(story)}: cards: {len(plans)} slides, over the limit of {MAX_SLIDES} "
             "for one story (shorten the cards or split the story)"
         )
     notes.extend(missing_glyph_warnings(story, plans, fonts))
-    size = (options.width, options.height)
+    size = preset.size
     background = None
     if any(plan.featured_image for plan in plans):
         background = featured_image(story, theme.image.max_pixels, size, options.images_dir, notes)
-    logo = logo_image(theme, options.logo, options.width, story, notes)
+    logo = logo_image(theme, options.logo, preset.width, story, notes)
     slides = []
     for index, plan in enumerate(plans, start=1):
         painted = paint_slide(
@@ -71,7 +74,17 @@ def render(
         )
         slides.append(_slide(index, plan, painted))
     notes.extend(contrast_warnings(story, palette, slides, accessible=palette is not base_palette))
-    return Carousel(story, tuple(slides), palette, tuple(notes), options)
+    return Carousel(story, tuple(slides), palette, tuple(notes), options, preset)
+
+
+def slide_preset(options: RenderOptions, theme: Theme) -> Preset:
+    """The preset to lay out for: the named one (built in or the theme's), at the size
+    `options` asks for when it gives one (then called `custom`)."""
+    preset = get_preset(options.preset, theme.presets)
+    width, height = options.width or preset.width, options.height or preset.height
+    if (width, height) == preset.size:
+        return preset
+    return replace(preset, name="custom", width=width, height=height)
 
 
 def _slide(index: int, plan: SlidePlan, painted: Painted) -> Slide:

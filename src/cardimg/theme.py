@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ThemeError, problem
+from .presets import REFERENCE_WIDTH, Preset
 from .resources import data_dir
 
 __all__ = [
@@ -25,8 +26,6 @@ __all__ = [
 
 Align = Literal["center", "left", "start"]
 DEFAULT_PALETTE = "--default"
-# Theme lengths are pixels on a slide this wide; they scale with the slide's width.
-REFERENCE_WIDTH = 1080
 
 
 @dataclass(frozen=True)
@@ -126,6 +125,7 @@ class Theme:
     image: ImageStyle = field(default_factory=ImageStyle)
     accessible: bool = False  # move palette colours just enough to pass WCAG AA
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    presets: Mapping[str, Preset] = field(default_factory=dict)  # beside the built-in ones
 
     def style(self, role: str) -> BlockStyle:
         """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
@@ -232,6 +232,7 @@ def load_theme(path: str | Path | None = None) -> Theme:
         image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
         accessible=bool(data.get("accessible", False)),
         labels=_labels(_table(data, "labels", where), where),
+        presets=_presets(_table(data, "presets", where), where),
     )
 
 
@@ -247,6 +248,20 @@ def _frame(table: Mapping[str, Any], base: Path, where: str) -> FrameStyle:
         logo = Path(str(values["logo"]))
         values["logo"] = logo if logo.is_absolute() else base / logo
     return _build(FrameStyle, values, f"{where}: [frame]")
+
+
+def _presets(table: Mapping[str, Any], where: str) -> dict[str, Preset]:
+    """A theme's own presets, `[presets.NAME]` tables with a width and a height at least."""
+    presets: dict[str, Preset] = {}
+    for name, values in table.items():
+        if not isinstance(values, Mapping):
+            raise ThemeError(f"{where}: presets.{name} must be a table")
+        values = {"description": f"{name} (theme {where})", **values}
+        try:
+            presets[name.lower()] = _build(Preset, {"name": name.lower(), **values}, where)
+        except ValueError as exc:
+            raise ThemeError(f"{where}: presets.{name}: {exc}") from None
+    return presets
 
 
 def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:

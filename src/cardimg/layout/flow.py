@@ -22,7 +22,7 @@ from .measure import Measurer
 __all__ = ["FitResult", "FlowLine", "fit", "layout_blocks", "paginate", "stack_height"]
 
 Breaker = Callable[..., list[int]]
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading", "cover-title"})
 # Display text is balanced like headings: even lines read better than a full first line.
 BALANCED = HEADINGS | {"quote"}
 

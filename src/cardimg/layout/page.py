@@ -37,6 +37,7 @@ PUBLIC_ROLES = {
     "h5": "heading",
     "h6": "paragraph",
     "sources-heading": "heading",
+    "cover-title": "heading",
     "source-title": "sources",
     "source-url": "sources",
 }
@@ -105,12 +106,22 @@ class Geometry:
     safe_box: BoxT
 
     @classmethod
-    def for_size(cls, theme: Theme, width: int, height: int) -> Geometry:
+    def for_size(
+        cls,
+        theme: Theme,
+        width: int,
+        height: int,
+        open_area: tuple[int, int, int, int] | None = None,
+    ) -> Geometry:
+        """The frame and safe area of a slide. `open_area` is the part a platform leaves
+        visible (a Story's app draws over its top and bottom): the frame, its labels and
+        the text all stay inside it, while the background still fills the whole slide."""
         unit = width / REFERENCE_WIDTH
         inset = round(theme.frame.inset * unit)
         pad = round(theme.frame.padding * unit)
-        frame = (inset, inset, width - inset, height - inset)
-        safe = (inset + pad, inset + pad, width - inset - pad, height - inset - pad)
+        ax0, ay0, ax1, ay1 = open_area or (0, 0, width, height)
+        frame = (ax0 + inset, ay0 + inset, ax1 - inset, ay1 - inset)
+        safe = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
         return cls(width, height, unit, frame, safe)
 
     @property

@@ -1,0 +1,78 @@
+"""A platform target's rules applied to a carousel: which format, how many slides an
+upload holds, how long alt text may be. Pure functions; `export` writes what they decide.
+"""
+
+from __future__ import annotations
+
+from .errors import CardimgError
+from .presets import Preset, Target
+
+__all__ = ["TargetError", "check_preset", "choose_format", "split_slides", "trim_at_word"]
+
+
+class TargetError(CardimgError, ValueError):
+    """What was asked for cannot be posted to the target platform."""
+
+
+def choose_format(target: Target | None, requested: str | None, preset: Preset) -> str:
+    """The format to write: the one asked for, else the target's first, else the preset's.
+    A format the target refuses is an error, never a file the platform rejects."""
+    if target is None:
+        return (requested or preset.format).lower()
+    if requested is None:
+        return preset.format if preset.format in target.formats else target.formats[0]
+    chosen = requested.lower().replace("jpg", "jpeg")
+    if chosen not in target.formats:
+        raise TargetError(
+            f"--target {target.name} takes {' or '.join(target.formats)}, not {requested}"
+        )
+    return chosen
+
+
+def check_preset(target: Target | None, preset: Preset) -> list[str]:
+    """Warnings for a preset the target accepts only with a risk (an aspect ratio the
+    publishing API refuses, a width outside its range)."""
+    if target is None:
+        return []
+    notes = []
+    if target.aspect is not None:
+        narrowest, widest = target.aspect
+        if not narrowest - 1e-9 <= preset.aspect <= widest + 1e-9:
+            notes.append(
+                f"preset {preset.name} ({preset.width}×{preset.height}) is outside "
+                f"{target.name}'s aspect range {narrowest:.2f}…{widest:.2f}:1; "
+                "the platform may refuse or crop it"
+            )
+    if target.widths is not None and not target.widths[0] <= preset.width <= target.widths[1]:
+        notes.append(
+            f"preset {preset.name} is {preset.width} px wide, outside {target.name}'s "
+            f"{target.widths[0]}–{target.widths[1]} px"
+        )
+    return notes
+
+
+def split_slides(total: int, max_slides: int | None) -> list[range]:
+    """Cut `total` slides into the fewest uploads of at most `max_slides`, as even as
+    can be (23 at 10 a carousel: 8, 8, 7), in order; nothing is ever left out."""
+    if max_slides is None or total <= max_slides:
+        return [range(total)]
+    parts = -(-total // max_slides)
+    size, extra = divmod(total, parts)
+    ranges, start = [], 0
+    for number in range(parts):
+        stop = start + size + (1 if number < extra else 0)
+        ranges.append(range(start, stop))
+        start = stop
+    return ranges
+
+
+def trim_at_word(text: str, limit: int | None) -> str:
+    """`text` within `limit` characters, cut at a word boundary with an ellipsis."""
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        space = max(cut.rfind(char) for char in " \n\t")
+        if space > limit // 2:  # a last word longer than half the limit is cut inside
+            cut = cut[:space]
+    return cut.rstrip(" \n\t,;:—–-") + "…"
