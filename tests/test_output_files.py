@@ -372,7 +372,6 @@ def test_long_title_and_sources_real_story(write_story, tmp_path: Path) -> None:
         ("width", 1080.5),
         ("width", "1080"),
         ("height", True),
-        ("width", None),
     ],
 )
 def test_impossible_sizes_are_a_clear_value_error(seed: Carousel, field: str, value) -> None:

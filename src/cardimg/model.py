@@ -10,17 +10,11 @@ from PIL import Image
 
 from .layout.page import Line
 from .paint import TextContrast
-from .presets import DEFAULT_PRESET, PRESETS, Preset
+from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset
 from .story import Story
 from .theme import Palette
 
 __all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "Slide"]
-
-# Slide sides, in pixels. Below 200 the frame, margins and a readable body size no longer
-# fit (the theme is drawn for 1080). Above 4096 (every platform downsizes far below it) a
-# slide takes 50 MB in memory, and a story keeps all its slides until they are saved.
-MIN_SIDE = 200
-MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -40,6 +34,8 @@ class RenderOptions:
     def __post_init__(self) -> None:
         for name in ("width", "height"):
             value = getattr(self, name)
+            if value is None:  # the preset's size
+                continue
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
             if not MIN_SIDE <= value <= MAX_SIDE:

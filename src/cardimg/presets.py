@@ -15,6 +15,8 @@ from typing import Literal
 
 __all__ = [
     "DEFAULT_PRESET",
+    "MAX_SIDE",
+    "MIN_SIDE",
     "PRESETS",
     "REFERENCE_WIDTH",
     "TARGETS",
@@ -29,6 +31,12 @@ Layout = Literal["carousel", "cover"]
 # The one reference size: theme lengths are pixels on a slide this wide, and scale with
 # a slide's width, because legibility on a phone depends on how wide the slide is shown.
 REFERENCE_WIDTH = 1080
+
+# Slide sides, in pixels. Below 200 the frame, margins and a readable body size no longer
+# fit (the theme is drawn for 1080). Above 4096 (every platform downsizes far below it) a
+# slide takes 50 MB in memory, and a story keeps all its slides until they are saved.
+MIN_SIDE = 200
+MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,11 @@ class Preset:
     format: str = "png"
 
     def __post_init__(self) -> None:
+        for side in (self.width, self.height):
+            if isinstance(side, bool) or not isinstance(side, int):
+                raise ValueError(f"preset {self.name!r}: sizes are whole numbers of pixels")
+            if not MIN_SIDE <= side <= MAX_SIDE:
+                raise ValueError(f"preset {self.name!r}: sides are {MIN_SIDE} to {MAX_SIDE} px")
         if not (0 <= self.covered_top < 1 and 0 <= self.covered_bottom < 1):
             raise ValueError(f"preset {self.name!r}: covered zones are fractions from 0 to 1")
         if self.covered_top + self.covered_bottom >= 0.8:
