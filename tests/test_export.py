@@ -204,12 +204,12 @@ def test_encoder_failure_leaves_previous_images_whole(
     real_encode = cardimg.export.encode
     calls = 0
 
-    def failing_encode(image, image_format):
+    def failing_encode(image, image_format, quality=None):
         nonlocal calls
         calls += 1
         if calls == 3:
             raise RuntimeError("encoder crashed")
-        return real_encode(image, image_format)
+        return real_encode(image, image_format, quality)
 
     monkeypatch.setattr(cardimg.export, "encode", failing_encode)
     with pytest.raises(RuntimeError, match="encoder crashed"):

@@ -16,11 +16,14 @@ from rich.console import Console
 
 from . import __version__
 from .errors import CardimgError, StoryError
-from .export import FORMATS, recover_output
+from .export import recover_output
 from .fonts import raqm_available
+from .formats import FORMAT_NAMES
+from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
 from .render import RenderOptions, render
 from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
-from .theme import Theme, load_theme
+from .targets import check_preset, choose_format
+from .theme import Theme, default_theme, load_theme
 
 EXAMPLES = """\
 examples:
@@ -53,11 +56,34 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
     )
     run.add_argument(
-        "--format",
-        default="png",
+        "--preset",
         type=str.lower,
-        choices=sorted(FORMATS),
-        help="image format, any case (default: png)",
+        metavar="NAME",
+        help="slide size and layout: " + ", ".join(PRESETS) + " (or a theme's; see `presets`)",
+    )
+    run.add_argument(
+        "--target",
+        type=str.lower,
+        choices=list(TARGETS),
+        help="enforce a platform's rules (formats, sizes, slides per carousel, alt text)",
+    )
+    run.add_argument(
+        "--format",
+        type=str.lower,
+        choices=FORMAT_NAMES,
+        help="png, jpeg, webp, or pdf (one document a story); default: the target's, "
+        "else the preset's (png; pdf for linkedin)",
+    )
+    run.add_argument(
+        "--quality",
+        type=int,
+        metavar="1-100",
+        help="JPEG, lossy WebP and PDF photo pages (default: 92 for JPEG, 90 for WebP)",
+    )
+    run.add_argument(
+        "--contact-sheet",
+        action="store_true",
+        help="also write contact-sheet.png: every slide in order, labelled, for review",
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     run.add_argument(
@@ -79,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="in a folder, render stories marked `draft: true` too (a file named always renders)",
     )
+    listing = commands.add_parser(
+        "presets",
+        help="list the presets (slide sizes per platform) and the platform targets",
+        description="List every preset (the built-in ones and a theme's) and every target.",
+    )
+    listing.add_argument("--theme", metavar="FILE", type=Path, help="include a theme's presets")
     return parser
 
 
@@ -169,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 only when every story rendered)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "presets":
+        return _presets_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -192,18 +226,20 @@ def _render_command(args: argparse.Namespace) -> int:
     if problem:
         _say("error", problem)
         return 1
+    try:
+        theme = load_theme(args.theme) if args.theme else None
+        preset = _platform(args, theme)
+    except (CardimgError, ValueError) as exc:
+        _say("error", str(exc))
+        return 1
     options = RenderOptions(
+        preset=preset,
         images_dir=args.images,
         logo=args.logo,
         sources=args.sources,
         strict=args.strict,
         accessible=args.accessible,
     )
-    try:
-        theme = load_theme(args.theme) if args.theme else None
-    except CardimgError as exc:
-        _say("error", str(exc))
-        return 1
     inputs = list(_story_files(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
@@ -239,6 +275,56 @@ def _option_problem(args: argparse.Namespace) -> str | None:
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"-o: cannot write {out}: {existing} is not writable (Permission denied)"
     return None
+
+
+def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
+    """The preset to render for (the one named, else the target's), checked with the
+    target and format before any story is rendered; warnings for a risky combination."""
+    target = TARGETS[args.target] if args.target else None
+    name = args.preset or (target.preset if target else DEFAULT_PRESET)
+    preset = get_preset(name, (theme or default_theme()).presets)
+    choose_format(target, args.format, preset)  # a format the target refuses: an error now
+    if args.quality is not None and not 1 <= args.quality <= 100:
+        raise CardimgError(f"--quality: {args.quality} is not from 1 to 100")
+    if target is not None and target.single_image and preset.layout != "cover":
+        raise CardimgError(
+            f"--target {target.name} takes one cover image; --preset {preset.name} makes "
+            f"a carousel (use --preset {target.preset})"
+        )
+    for note in check_preset(target, preset):
+        _say("warning", note)
+    return preset.name
+
+
+def _presets_command(args: argparse.Namespace) -> int:
+    try:
+        theme = load_theme(args.theme) if args.theme else default_theme()
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
+    rows = [
+        (p.name, f"{p.width}×{p.height}", p.layout, p.format, p.description)
+        for p in {**PRESETS, **theme.presets}.values()
+    ]
+    print(_columns(("preset", "size", "layout", "format", ""), rows))
+    print()
+    rows = [(t.name, "/".join(t.formats), _limit(t), t.description) for t in TARGETS.values()]
+    print(_columns(("target", "formats", "slides", ""), rows))
+    return 0
+
+
+def _limit(target) -> str:
+    if target.single_image:
+        return "1 image"
+    return f"≤ {target.max_slides}" + (" pages" if target.document else "")
+
+
+def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
 
 
 def _missing_or(path: Path, problem: str) -> str:
@@ -292,7 +378,14 @@ def _save(
         carousel = render(story, options=options, theme=theme)
         for note in carousel.warnings:
             _say("warning", _located(note, path))
-        written = carousel.save(args.out, format=args.format, source_root=item.root)
+        written = carousel.save(
+            args.out,
+            format=args.format,
+            source_root=item.root,
+            target=args.target,
+            quality=args.quality,
+            contact_sheet=args.contact_sheet,
+        )
         claimed[folder] = path
     except CardimgError as exc:
         _say("error", _located(str(exc), path))

@@ -11,20 +11,22 @@ manifest.json describes the last save (`format`, and `file` for each slide) and 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
 import shutil
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import ImageCms
+from PIL import Image
 
 from .errors import CardimgError
+from .formats import Encoder, Page, encoder
+from .presets import Target, get_target
 from .story import safe_slug
+from .targets import TargetError, check_preset, choose_format, split_slides, trim_at_word
 
 if TYPE_CHECKING:
     from .model import Carousel
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPTION_LIMIT",
-    "FORMATS",
     "caption_text",
+    "encode",
     "manifest",
     "recover_folder",
     "recover_output",
@@ -41,70 +43,218 @@ __all__ = [
 ]
 
 CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
-FORMATS = {"png": "png", "jpeg": "jpg", "jpg": "jpg"}
-_SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g)$")
+_SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g|webp)$")
+CONTACT_SHEET = "contact-sheet.png"
+_PART_FOLDER = re.compile(r"^\d{2}-of-\d{2}$")  # a carousel split for a target: 01-of-03
+# A slide over a target's file size is encoded again at these JPEG qualities, in turn;
+# below the last, text edges show blocks at phone size: the slide is refused instead.
+_FALLBACK_QUALITIES = (85, 78, 70)
 # What an interrupted save of cardimg 0.x left beside the file it was replacing.
 _OLD_TEMP_FILE = re.compile(r"^\.(?:\d{2,3}\.(?:png|jpe?g)|manifest\.json|caption\.txt)\..+\.tmp$")
 
 
-def _srgb_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def encode(image, image_format: str) -> bytes:
-    """Encoded image bytes; the same pixels always give the same bytes."""
-    buffer = io.BytesIO()
-    if image_format == "png":
-        image.save(buffer, "PNG", optimize=False, compress_level=6)
-    else:
-        # 4:4:4 chroma keeps coloured text edges clean; platforms recompress anyway.
-        image.save(buffer, "JPEG", quality=92, subsampling=0, icc_profile=_srgb_profile())
-    return buffer.getvalue()
+def encode(image: Image.Image, image_format: str, quality: int | None = None) -> bytes:
+    """One slide's file bytes in a per-slide format (png, jpeg, webp); the same pixels
+    always give the same bytes (see `formats`)."""
+    return encoder(image_format).encode([image], quality=quality)
 
 
 def save_carousel(
     carousel: Carousel,
     out_dir: Path,
     *,
-    image_format: str = "png",
+    image_format: str | None = None,
     source_root: Path | None = None,
+    target: str | Target | None = None,
+    quality: int | None = None,
+    contact_sheet: bool = False,
 ) -> list[Path]:
     """Write the carousel into `out_dir/<safe slug>/` and return the paths written.
 
+    The format is the one asked for, else the target's, else the preset's (PNG; PDF for
+    `linkedin`). A `target` enforces a platform's rules: its formats, its file size (a
+    JPEG is encoded again at lower quality; what still does not fit is an error naming
+    the slide), its slides per carousel (more are split into `01-of-03/`… folders, each
+    a whole carousel with its manifest and caption), its alt-text and caption limits.
+
     The folder is swapped in whole: it is always either the previous complete carousel or
-    the new one, whatever interrupts the save. Slides of the other format and files that
+    the new one, whatever interrupts the save. Slides of another format and files that
     are not cardimg's are kept.
     """
-    kind, extension = _format(image_format)
+    rules = get_target(target) if isinstance(target, str) else target
+    codec = encoder(choose_format(rules, image_format, carousel.preset))
+    _check_target(carousel, rules)
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = out_dir / safe_slug(carousel.story.slug)
+    files = _encode_files(carousel, codec, rules, quality, title=folder.name)
+    uploads = _uploads(len(carousel.slides), codec, rules)
     recover_folder(folder)
     _check_story_folder(folder)
     staging = _sibling(folder, STAGING_SUFFIX)
     staging.mkdir()  # the mode any new folder gets (0777 less the umask)
+    save = _Save(carousel, codec, rules, _source(carousel.story, source_root), folder)
     try:
-        _carry_over(folder, staging, extension)
-        names = _write_slides(carousel, staging, kind, extension)
-        record = manifest(carousel, names, kind, source=_source(carousel.story, source_root))
-        formats = _formats(folder, staging, record, kind, names)
-        record = _with_formats(record, formats)
-        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        _write_new(staging / "manifest.json", text.encode("utf-8"))
-        _write_new(staging / "caption.txt", (caption_text(carousel) + "\n").encode("utf-8"))
+        _carry_over(folder, staging, codec.extension)
+        written = [path for upload in uploads for path in save.write(upload, files, staging)]
+        if contact_sheet:
+            sheet = carousel.contact_sheet(format=codec.name)
+            _write_new(staging / CONTACT_SHEET, encode(sheet, "png"))
+            written.append(Path(CONTACT_SHEET))
         _swap_in(staging, folder)
     except BaseException:
         with contextlib.suppress(OSError):  # else the next save finishes the job
             recover_folder(folder)  # back to the old folder (or none), or on to the new one
         raise
-    return [folder / name for name in [*names, "manifest.json", "caption.txt"]]
+    return [folder / path for path in written]
 
 
-def _format(image_format: str) -> tuple[str, str]:
-    key = image_format.lower() if isinstance(image_format, str) else None
-    if key not in FORMATS:
-        raise CardimgError(f"unknown image format {image_format!r} (use png or jpeg)")
-    extension = FORMATS[key]
-    return ("png" if extension == "png" else "jpeg"), extension
+def _check_target(carousel: Carousel, rules: Target | None) -> None:
+    """Refuse what the target platform would refuse, before anything is encoded."""
+    if rules is None:
+        return
+    if rules.single_image and (carousel.preset.layout != "cover" or len(carousel.slides) != 1):
+        raise TargetError(
+            f"--target {rules.name} takes one cover image: render with --preset "
+            f"{rules.name if rules.name in ('og', 'x') else 'og'}"
+        )
+    if rules.document and rules.max_slides and len(carousel.slides) > rules.max_slides:
+        raise TargetError(
+            f"--target {rules.name}: {len(carousel.slides)} pages, over its "
+            f"{rules.max_slides}-page limit"
+        )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """One carousel as a platform receives it: which slides, and the folder it goes in
+    ("" for the story folder itself, `01-of-03` for a part of a split one)."""
+
+    slides: range
+    number: int = 1
+    count: int = 1
+
+    @property
+    def folder(self) -> str:
+        return f"{self.number:02d}-of-{self.count:02d}" if self.count > 1 else ""
+
+
+def _uploads(total: int, codec: Encoder, rules: Target | None) -> list[_Upload]:
+    most = rules.max_slides if rules is not None and codec.per_slide else None
+    parts = split_slides(total, most)
+    return [_Upload(part, number, len(parts)) for number, part in enumerate(parts, start=1)]
+
+
+def _encode_files(
+    carousel: Carousel, codec: Encoder, rules: Target | None, quality: int | None, *, title: str
+) -> list[bytes]:
+    """Every file's bytes: one per slide, or one document for the story. Encoded before
+    the folder is touched, so a slide the target refuses leaves the old carousel as it is."""
+    story = carousel.story
+    if not codec.per_slide:
+        pages = [Page(slide.image, slide.lines) for slide in carousel.slides]
+        data = codec.encode(pages, quality=quality, title=story.title, date=story.date)
+        _check_size(data, f"{title}.{codec.extension}", rules)
+        return [data]
+    # zlib, libjpeg and libwebp release the GIL: slides encode side by side on every core,
+    # and each file's bytes do not depend on which thread made them.
+    workers = max(1, min(len(carousel.slides), os.cpu_count() or 1, 8))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        return list(pool.map(lambda slide: _fitted(slide, codec, rules, quality), carousel.slides))
+    finally:
+        # On Ctrl-C or an error, slides not yet started are dropped, not encoded.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fitted(slide, codec: Encoder, rules: Target | None, quality: int | None) -> bytes:
+    """A slide's bytes within the target's file size: a JPEG gets lower qualities in
+    turn; anything else over the size, or a JPEG still over it, is an error."""
+    data = encode(slide.image, codec.name, quality)
+    if rules is None or len(data) <= rules.max_bytes or codec.name != "jpeg":
+        _check_size(data, f"slide {slide.index:02d}", rules)
+        return data
+    for lower in _FALLBACK_QUALITIES:
+        if quality is None or lower < quality:
+            data = encode(slide.image, codec.name, lower)
+            if len(data) <= rules.max_bytes:
+                return data
+    _check_size(data, f"slide {slide.index:02d}", rules)
+    return data
+
+
+def _check_size(data: bytes, what: str, rules: Target | None) -> None:
+    if rules is not None and len(data) > rules.max_bytes:
+        raise TargetError(
+            f"--target {rules.name}: {what} is {len(data) / 1e6:.1f} MB, over the "
+            f"{rules.max_bytes / 1e6:.0f} MB the platform accepts"
+        )
+
+
+class _Save:
+    """Writes the uploads of one save into the staging folder."""
+
+    def __init__(
+        self,
+        carousel: Carousel,
+        codec: Encoder,
+        rules: Target | None,
+        source: str | None,
+        folder: Path,
+    ) -> None:
+        self.carousel, self.codec, self.rules = carousel, codec, rules
+        self.source, self.folder = source, folder
+
+    def names(self, upload: _Upload) -> list[str]:
+        if not self.codec.per_slide:
+            return [f"{self.folder.name}.{self.codec.extension}"] * len(upload.slides)
+        width = max(2, len(str(len(upload.slides))))
+        return [f"{n:0{width}d}.{self.codec.extension}" for n in range(1, len(upload.slides) + 1)]
+
+    def write(self, upload: _Upload, files: list[bytes], staging: Path) -> list[Path]:
+        """Write one upload's files, manifest and caption; the paths, relative to the story
+        folder."""
+        where = staging / upload.folder
+        where.mkdir(exist_ok=True)
+        names = self.names(upload)
+        if self.codec.per_slide:
+            for index, name in zip(upload.slides, names, strict=True):
+                _write_new(where / name, files[index])
+        else:
+            _write_new(where / names[0], files[0])
+        record = manifest(
+            self.carousel, names, self.codec.name, source=self.source, slides=upload.slides
+        )
+        record = _for_target(record, self.rules, upload, self.carousel)
+        if upload.count == 1:
+            formats = _formats(self.folder, staging, record, self.codec.name, names)
+            record = _with_formats(record, formats)
+        limit = self.rules.caption_limit if self.rules else CAPTION_LIMIT
+        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        _write_new(where / "manifest.json", text.encode("utf-8"))
+        _write_new(where / "caption.txt", (caption_text(self.carousel, limit) + "\n").encode())
+        written = [*dict.fromkeys(names), "manifest.json", "caption.txt"]
+        return [Path(upload.folder) / name for name in written]
+
+
+def _for_target(record: dict, rules: Target | None, upload: _Upload, carousel: Carousel) -> dict:
+    """The manifest with what a target adds: its name, the part this upload is, and the
+    alt text cut to the platform's field (the whole text stays in `alt`)."""
+    if rules is None:
+        return record
+    record = {**record, "target": rules.name}
+    if upload.count > 1:
+        first, last = upload.slides[0] + 1, upload.slides[-1] + 1
+        record["part"] = {"number": upload.number, "of": upload.count, "slides": [first, last]}
+    if rules.alt_limit is not None:
+        key = f"alt_{rules.name}".replace("-", "_")
+        record["slides"] = [
+            {**entry, key: trim_at_word(entry["alt"], rules.alt_limit)}
+            for entry in record["slides"]
+        ]
+    notes = check_preset(rules, carousel.preset)
+    if notes:
+        record["warnings"] = [*record["warnings"], *notes]
+    return record
 
 
 def _check_story_folder(folder: Path) -> None:
@@ -114,23 +264,6 @@ def _check_story_folder(folder: Path) -> None:
         raise CardimgError(f"{folder} is a symbolic link; not followed (remove it)")
     if folder.exists() and not folder.is_dir():
         raise CardimgError(f"{folder} is not a folder; not replaced (remove it)")
-
-
-def _write_slides(carousel: Carousel, folder: Path, kind: str, extension: str) -> list[str]:
-    width = max(2, len(str(len(carousel.slides))))
-    names = [f"{slide.index:0{width}d}.{extension}" for slide in carousel.slides]
-    # zlib and libjpeg release the GIL: slides encode side by side on every core,
-    # and each file's bytes do not depend on which thread made them.
-    workers = max(1, min(len(carousel.slides), os.cpu_count() or 1, 8))
-    pool = ThreadPoolExecutor(max_workers=workers)
-    try:
-        encoded = pool.map(lambda slide: encode(slide.image, kind), carousel.slides)
-        for data, name in zip(encoded, names, strict=True):
-            _write_new(folder / name, data)
-    finally:
-        # On Ctrl-C or an error, slides not yet started are dropped, not encoded.
-        pool.shutdown(wait=True, cancel_futures=True)
-    return names
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -214,10 +347,16 @@ def _carry_over(old: Path, new: Path, extension: str) -> None:
 
 
 def _replaced(name: str, extension: str) -> bool:
-    if name in ("manifest.json", "caption.txt") or _OLD_TEMP_FILE.match(name):
+    """Whether a save in the format of `extension` replaces this entry of the old folder:
+    its manifest and caption, its slides of that format, its story PDF, any split parts."""
+    if name in ("manifest.json", "caption.txt", CONTACT_SHEET) or _OLD_TEMP_FILE.match(name):
+        return True
+    if _PART_FOLDER.match(name):
         return True
     match = _SLIDE_FILE.match(name)
-    return match is not None and FORMATS[match[1]] == extension
+    if match is not None:
+        return match[1].replace("jpeg", "jpg") == extension
+    return extension == "pdf" and name.endswith(".pdf")
 
 
 def _link_or_copy(source: str, target: str | Path) -> None:
@@ -292,11 +431,18 @@ def _content(record: dict) -> object:
 
 
 def manifest(
-    carousel: Carousel, names: list[str], image_format: str, *, source: str | None = None
+    carousel: Carousel,
+    names: list[str],
+    image_format: str,
+    *,
+    source: str | None = None,
+    slides: range | None = None,
 ) -> dict:
     """What a save wrote: the story, the size and format, and each slide's file and alt
-    text. `source` is the story file as the user named it (see `save_carousel`)."""
+    text. `source` is the story file as the user named it (see `save_carousel`); `slides`
+    the slides this manifest's carousel holds (all of them unless split for a target)."""
     story = carousel.story
+    chosen = [carousel.slides[i] for i in (slides if slides is not None else range(len(names)))]
     return {
         "story": {
             "slug": story.slug,
@@ -319,6 +465,8 @@ def manifest(
         "slides": [
             {
                 "file": name,
+                **({"page": number} if name.endswith(".pdf") else {}),
+                "index": slide.index,
                 "kind": slide.kind,
                 "card_key": slide.card_key,
                 "part": slide.part,
@@ -328,7 +476,7 @@ def manifest(
                 "alt": slide.alt,
                 "contrast": slide.contrast,
             }
-            for slide, name in zip(carousel.slides, names, strict=True)
+            for number, (slide, name) in enumerate(zip(chosen, names, strict=True), start=1)
         ],
         "warnings": list(carousel.warnings),
     }
@@ -336,7 +484,6 @@ def manifest(
 
 # A long title gives way to the sources, down to this many characters (a long headline).
 _TITLE_KEEP = 300
-_TITLE_CUT_PUNCTUATION = " ,;:-–—|·•"
 
 
 def caption_text(carousel: Carousel, limit: int = CAPTION_LIMIT) -> str:
@@ -352,28 +499,12 @@ def caption_text(carousel: Carousel, limit: int = CAPTION_LIMIT) -> str:
         " ".join(f"{s.title} {s.url}".split()) if s.title != s.url else s.url for s in story.sources
     ]
     if not entries:
-        return _cut_at_word(title, limit)
+        return trim_at_word(title, limit)
     block = "\n\nSources:\n" + "\n".join(entries)
     if len(title) + len(block) <= limit:
         return title + block
-    head = _cut_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit)))
+    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit)))
     return head + _sources_within(entries, limit - len(head))
-
-
-def _cut_at_word(text: str, limit: int) -> str:
-    """`text` within `limit` characters: cut after a whole word, marked with `…`."""
-    if len(text) <= limit:
-        return text
-    if limit < 1:
-        return ""
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > 0:
-        cut = cut[:space]
-    else:  # one word longer than the room (or a script without spaces): keep whole characters
-        while cut and unicodedata.combining(text[len(cut)]):
-            cut = cut[:-1]
-    return cut.rstrip(_TITLE_CUT_PUNCTUATION) + "…"
 
 
 def _sources_within(entries: list[str], room: int) -> str:

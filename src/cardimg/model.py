@@ -63,6 +63,14 @@ class Slide:
     def width(self) -> int:
         return self.image.width
 
+    def encode(self, format: str = "png", *, quality: int | None = None) -> bytes:
+        """The slide as file bytes (png, jpeg, webp, or a one-page pdf with its words as
+        searchable text), for tools that serve or upload slides without touching disk.
+        The same slide always gives the same bytes."""
+        from .formats import Page, encoder
+
+        return encoder(format).encode([Page(self.image, self.lines)], quality=quality)
+
     @property
     def height(self) -> int:
         return self.image.height
@@ -120,15 +128,59 @@ class Carousel:
         self,
         out_dir: str | Path,
         *,
-        format: str = "png",
+        format: str | None = None,
         source_root: str | Path | None = None,
+        target: str | None = None,
+        quality: int | None = None,
+        contact_sheet: bool = False,
     ) -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
-        The manifest names the story file relative to `source_root` (the folder the
-        stories were found in), else by its file name alone.
+        `format` is png, jpeg, webp or pdf (one document for the story); without it, the
+        target's format, else the preset's (png; pdf for `linkedin`). `target` (e.g.
+        `instagram-api`) enforces a platform's rules and splits a carousel longer than it
+        takes into numbered folders. The manifest names the story file relative to
+        `source_root` (the folder the stories were found in), else by its file name alone.
+        `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
         """
         from .export import save_carousel
 
         root = Path(source_root) if source_root is not None else None
-        return save_carousel(self, Path(out_dir), image_format=format, source_root=root)
+        return save_carousel(
+            self,
+            Path(out_dir),
+            image_format=format,
+            source_root=root,
+            target=target,
+            quality=quality,
+            contact_sheet=contact_sheet,
+        )
+
+    def contact_sheet(
+        self, *, format: str | None = None, thumb_width: int = 270, columns: int = 7
+    ) -> Image.Image:
+        """One overview image of every slide in order, labelled with the file name it is
+        saved under in `format` (the preset's by default), for a review before posting."""
+        from .fonts import theme_fonts
+        from .formats import encoder
+        from .paint import paint_contact_sheet
+        from .theme import default_theme
+
+        codec = encoder(format or self.preset.format)
+        width = max(2, len(str(len(self.slides))))
+        named = [
+            (
+                f"{slide.index:0{width}d}.{codec.extension}"
+                if codec.per_slide
+                else f"page {slide.index}",
+                slide.image,
+            )
+            for slide in self.slides
+        ]
+        title = f"{self.story.title or self.story.slug} — {self.preset.name}, {len(named)} slides"
+        return paint_contact_sheet(
+            [(title, named)],
+            fonts=theme_fonts(default_theme()),
+            thumb_width=thumb_width,
+            columns=columns,
+        )

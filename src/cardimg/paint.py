@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
@@ -13,7 +14,7 @@ from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import Palette, Theme
 
-__all__ = ["Painted", "TextContrast", "paint_slide"]
+__all__ = ["Painted", "TextContrast", "paint_contact_sheet", "paint_slide"]
 
 
 class TextContrast(NamedTuple):
@@ -209,3 +210,46 @@ def _draw_fragment(
     if style.strike and fragment.text.strip():
         y = fragment.baseline - style.size * 0.3
         draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=color, width=thickness)
+
+
+def paint_contact_sheet(
+    rows: Sequence[tuple[str, Sequence[tuple[str, Image.Image]]]],
+    *,
+    fonts: FontBook,
+    thumb_width: int = 270,
+    columns: int = 7,
+) -> Image.Image:
+    """One overview image: per row a heading, then its images as labelled thumbnails in
+    order (a review before posting). Thumbnails keep their slides' aspect ratio."""
+    gap, heading, caption = 12, 38, 28
+    font = fonts.font(fonts.face("sans-semibold"), 20)
+    small = fonts.font(fonts.face("sans"), 16)
+    layouts = []
+    for title, images in rows:
+        thumbs = [
+            image.resize(
+                (thumb_width, max(1, round(image.height * thumb_width / image.width))),
+                Image.Resampling.LANCZOS,
+            )
+            for _, image in images
+        ]
+        cell = max((t.height for t in thumbs), default=0) + caption
+        count = max(1, -(-len(thumbs) // columns))
+        layouts.append(
+            (title, thumbs, [name for name, _ in images], cell, heading + count * (cell + gap))
+        )
+    width = gap + min(columns, max((len(t) for _, t, *_ in layouts), default=1)) * (
+        thumb_width + gap
+    )
+    canvas = Image.new("RGB", (width, gap + sum(h for *_, h in layouts)), (236, 236, 236))
+    draw = ImageDraw.Draw(canvas)
+    y = gap
+    for title, thumbs, names, cell, height in layouts:
+        draw.text((gap, y + 8), title, font=font, fill=(40, 40, 40))
+        for n, (thumb, name) in enumerate(zip(thumbs, names, strict=True)):
+            x = gap + (n % columns) * (thumb_width + gap)
+            top = y + heading + (n // columns) * (cell + gap)
+            canvas.paste(thumb, (x, top))
+            draw.text((x, top + thumb.height + 5), name, font=small, fill=(70, 70, 70))
+        y += height
+    return canvas

@@ -146,6 +146,7 @@ class Target:
     caption_limit: int = 2200
     single_image: bool = False
     document: bool = False  # one PDF holds every slide (max_slides counts its pages)
+    preset: str = DEFAULT_PRESET  # laid out for, unless another preset is asked for
 
 
 _MB = 1_000_000
@@ -177,6 +178,7 @@ TARGETS: Mapping[str, Target] = {
             max_slides=300,
             caption_limit=3000,
             document=True,
+            preset="linkedin",
         ),
         Target(
             "x",
@@ -186,6 +188,7 @@ TARGETS: Mapping[str, Target] = {
             alt_limit=420,
             caption_limit=280,
             single_image=True,
+            preset="x",
         ),
         Target(
             "og",
@@ -193,6 +196,7 @@ TARGETS: Mapping[str, Target] = {
             formats=("jpeg", "png", "webp"),
             max_bytes=8 * _MB,
             single_image=True,
+            preset="og",
         ),
     )
 }

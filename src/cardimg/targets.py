@@ -4,10 +4,16 @@ upload holds, how long alt text may be. Pure functions; `export` writes what the
 
 from __future__ import annotations
 
+import unicodedata
+
 from .errors import CardimgError
+from .formats import encoder
 from .presets import Preset, Target
 
 __all__ = ["TargetError", "check_preset", "choose_format", "split_slides", "trim_at_word"]
+
+
+_CUT_PUNCTUATION = " \n\t,;:-–—|·•"
 
 
 class TargetError(CardimgError, ValueError):
@@ -17,16 +23,16 @@ class TargetError(CardimgError, ValueError):
 def choose_format(target: Target | None, requested: str | None, preset: Preset) -> str:
     """The format to write: the one asked for, else the target's first, else the preset's.
     A format the target refuses is an error, never a file the platform rejects."""
-    if target is None:
-        return (requested or preset.format).lower()
-    if requested is None:
-        return preset.format if preset.format in target.formats else target.formats[0]
-    chosen = requested.lower().replace("jpg", "jpeg")
-    if chosen not in target.formats:
-        raise TargetError(
-            f"--target {target.name} takes {' or '.join(target.formats)}, not {requested}"
-        )
-    return chosen
+    if requested is not None:
+        chosen = encoder(requested).name  # any case, `jpg` is `jpeg`; unknown: an error
+        if target is not None and chosen not in target.formats:
+            raise TargetError(
+                f"--target {target.name} takes {' or '.join(target.formats)}, not {requested}"
+            )
+        return chosen
+    if target is None or preset.format in target.formats:
+        return preset.format
+    return target.formats[0]
 
 
 def check_preset(target: Target | None, preset: Preset) -> list[str]:
@@ -67,12 +73,20 @@ def split_slides(total: int, max_slides: int | None) -> list[range]:
 
 
 def trim_at_word(text: str, limit: int | None) -> str:
-    """`text` within `limit` characters, cut at a word boundary with an ellipsis."""
+    """`text` within `limit` characters, cut after a whole word and marked with `…`; a
+    first word longer than the room (or a script without spaces) is cut between
+    characters, never between a letter and its accent."""
     if limit is None or len(text) <= limit:
         return text
+    if limit < 1:
+        return ""
     cut = text[: limit - 1]
-    if not text[limit - 1].isspace():
-        space = max(cut.rfind(char) for char in " \n\t")
-        if space > limit // 2:  # a last word longer than half the limit is cut inside
-            cut = cut[:space]
-    return cut.rstrip(" \n\t,;:—–-") + "…"
+    space = max(cut.rfind(char) for char in " \n\t")
+    if text[limit - 1].isspace():
+        pass  # the cut falls between words already
+    elif space > 0:
+        cut = cut[:space]
+    else:
+        while cut and unicodedata.combining(text[len(cut)]):
+            cut = cut[:-1]
+    return cut.rstrip(_CUT_PUNCTUATION) + "…"
