@@ -5,17 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .blocks import Block, Span, parse_blocks
+from .errors import StoryError
 from .layout.flow import fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
 from .scripts import guess_lang
-from .story import Card, Story
+from .story import Card, Story, story_name
 from .theme import Theme
 
-__all__ = ["SlidePlan", "plan_story"]
+__all__ = ["MAX_SLIDES", "CardContext", "SlidePlan", "plan_story"]
 
 SERIES_STYLE_ROLE = "series"
+# Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
+# ask for more than this many. Platforms allow 10 to 20 a carousel.
+MAX_SLIDES = 100
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What every card of a story is planned against: the slide's geometry, the series
+    label drawn on each slide, the theme and measurer, and the language of frame words."""
+
+    theme: Theme
+    measurer: Measurer
+    geometry: Geometry
+    series: tuple[Line, ...]
+    label_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,45 +73,43 @@ def _label(
 def plan_story(
     story: Story, *, theme: Theme, measurer: Measurer, width: int, height: int, sources: bool = True
 ) -> list[SlidePlan]:
-    """The slides of a story in order: each card (in parts when it must be), then sources."""
+    """The slides of a story in order: each card (in parts when it must be), then sources.
+
+    A story that needs more than `MAX_SLIDES` slides is refused with an error naming the
+    card that takes it over the limit (planning stops there: nothing is painted)."""
     geometry = Geometry.for_size(theme, width, height)
     series = _series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
+    context = CardContext(theme, measurer, geometry, tuple(series), label_lang=words)
     for index, card in enumerate(story.cards):
         lang = story.lang or guess_lang(card.body)
-        plans.extend(
-            _plan_card(
-                card,
-                parse_blocks(card.body, lang=lang),
-                theme=theme,
-                measurer=measurer,
-                geometry=geometry,
-                series=series,
-                first=index == 0,
-                last=index == len(story.cards) - 1 and len(story.cards) > 1,
-                lang=lang,
-                label_lang=words,
-            )
+        card_plans = _plan_card(
+            context,
+            card,
+            parse_blocks(card.body, lang=lang),
+            first=index == 0,
+            last=index == len(story.cards) - 1 and len(story.cards) > 1,
+            lang=lang,
         )
+        _check_slide_count(story, f"cards[{index}] (key {card.key})", card_plans, len(plans))
+        plans.extend(card_plans)
     if sources and story.sources:
         blocks = _source_blocks(story, theme.label("sources", words))
-        plans.extend(
-            _plan_card(
-                None,
-                blocks,
-                theme=theme,
-                measurer=measurer,
-                geometry=geometry,
-                series=series,
-                first=False,
-                last=False,
-                kind="sources",
-                label_lang=words,
-            )
-        )
+        source_plans = _plan_card(context, None, blocks, first=False, last=False, kind="sources")
+        _check_slide_count(story, "sources", source_plans, len(plans))
+        plans.extend(source_plans)
     return plans
+
+
+def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before: int) -> None:
+    total = before + len(plans)
+    if total > MAX_SLIDES:
+        raise StoryError(
+            f"{story_name(story)}: {where}: {len(plans)} slides, bringing the story to {total}, "
+            f"over the limit of {MAX_SLIDES} for one story (shorten the card or split the story)"
+        )
 
 
 def _series_lines(
@@ -119,20 +133,17 @@ def _series_lines(
 
 
 def _plan_card(
+    context: CardContext,
     card: Card | None,
     blocks: tuple[Block, ...],
     *,
-    theme: Theme,
-    measurer: Measurer,
-    geometry: Geometry,
-    series: list[Line],
     first: bool,
     last: bool,
     kind: str = "card",
-    valign: str = "center",
     lang: str | None = None,
-    label_lang: str | None = None,
 ) -> list[SlidePlan]:
+    theme, measurer, geometry = context.theme, context.measurer, context.geometry
+    series, label_lang, valign = context.series, context.label_lang, "center"
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
     citation, band = _citation(card, theme, measurer, geometry)
