@@ -49,8 +49,15 @@ class FlowLine:
     hang_end: float = 0.0  # width of a closing quote mark hung outside the column
 
 
-def _size(body_size: float, style: BlockStyle) -> float:
-    return round(body_size * style.scale * 2) / 2
+# Roles whose `space_after` is the gap between items of one run (list items): a block
+# of another kind after the run is set off by the paragraph gap, as any new block is.
+ITEM_ROLES = frozenset({"list"})
+
+
+def _size(body_size: float, style: BlockStyle, floor: float) -> float:
+    """A block's font size: its scale of the body size, never under the legibility
+    floor (a 0.62 source address or 0.8 code at a 30 px body would be unreadable)."""
+    return max(round(body_size * style.scale * 2) / 2, floor)
 
 
 def layout_blocks(
@@ -62,26 +69,29 @@ def layout_blocks(
     measurer: Measurer,
     final: bool = True,
     lang: str | None = None,
+    min_size: float = 0.0,
 ) -> list[FlowLine]:
     """Break every block into lines at one body size. `final` picks the careful breakers;
     without it, greedy breaking (same line count, so same height) keeps fitting fast.
-    `lang` picks the hyphenation patterns when the theme hyphenates."""
+    `lang` picks the hyphenation patterns when the theme hyphenates; no block is set
+    smaller than `min_size` (the theme's legibility floor at the slide's scale)."""
     flow: list[FlowLine] = []
-    body_advance = body_size * theme.type.line_height
+    paragraph_gap = theme.type.paragraph_gap * body_size * theme.type.line_height
     previous_after = 0.0
     group, previous_role = -1, ""
     for index, block in enumerate(blocks):
         style = theme.style(block.role)
-        size = _size(body_size, style)
+        size = _size(body_size, style, min_size)
         line_height = style.line_height or theme.type.line_height
         advance = size * line_height
-        gap_after = style.space_after if style.space_after is not None else theme.type.paragraph_gap
         space_before = style.space_before * advance
+        if previous_role in ITEM_ROLES and block.role != previous_role:
+            previous_after = max(previous_after, paragraph_gap)
         gap = max(previous_after, space_before)
         if block.role == "list" and previous_role != "list":
             group += 1
         previous_role = block.role
-        previous_after = gap_after * (body_advance if style.space_after is None else advance)
+        previous_after = paragraph_gap if style.space_after is None else style.space_after * advance
 
         if block.role == "rule":
             empty = SetLine((), "", 0.0, size * 0.5, size * 0.5)
@@ -270,6 +280,7 @@ def fit(
             measurer=measurer,
             final=final,
             lang=lang,
+            min_size=floor,
         )
 
     def height_at(size: float) -> float:
