@@ -10,10 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cardimg
+from cardimg.blocks import Span
+from cardimg.layout.breaking import break_balanced, break_greedy, break_pretty, line_ranges
+from cardimg.layout.dictionary import dictionary_breaks
+from cardimg.layout.items import Box, Glue, RunStyle, inline_items
+from cardimg.layout.linebreak import break_opportunities
 from cardimg.plan import plan_story
 from cardimg.story import Card, Source, Story
+from cardimg.theme import BlockStyle
+from tests.fakes import FixedMeasurer
 
 THEME = cardimg.default_theme()
 FONTS = cardimg.theme_fonts(THEME)
@@ -83,3 +92,120 @@ def test_source_addresses_code_and_attributions_keep_the_floor_on_a_crowded_card
     roles = {line.block_role for line in lines}
     assert {"attribution", "code", "source-url", "source-title"} <= roles
     assert min(line.font_size for line in lines) >= floor_at(1080)
+
+
+# ----------------------------------------------------------------- last lines
+
+WASHINGTON = (
+    "The strikes hit five weapons storage sites, officials said on Friday in a "
+    "statement to reporters at the Pentagon in Washington."
+)
+
+
+def last_lines_by_block(lines) -> list:
+    last: dict[int, object] = {}
+    count: dict[int, int] = {}
+    for line in lines:
+        last[line.block] = line
+        count[line.block] = count.get(line.block, 0) + 1
+    return [last[block] for block in last if count[block] > 1]
+
+
+def units(text: str) -> int:
+    """Words on a line: a long address or a Thai phrase is several (its break opportunities)."""
+    return sum(
+        len(break_opportunities(word)) + len(dictionary_breaks(word)) for word in text.split()
+    )
+
+
+def test_a_long_last_word_is_not_left_alone_on_the_last_line():
+    lines = text_lines(plan(story_of(WASHINGTON)))
+    assert len(lines) == 4  # the greedy line count is kept
+    assert lines[-1].text == "in Washington."
+
+
+def test_a_list_item_does_not_end_in_a_lone_word():
+    body = (
+        "* Le jury a décerné le prix du public à la réalisatrice tchèque Anežka Šťastná (Tchéquie)"
+    )
+    for width, height in SIZES:
+        for last in last_lines_by_block(text_lines(plan(story_of(body, lang="fr"), width, height))):
+            assert len(last.text.split()) >= 2, (width, last.text)
+
+
+def test_cjk_last_line_is_not_one_or_two_characters():
+    body = "東京都は来年度から公園の樹木を増やす計画を発表した。市民の意見も募集する予定です。"
+    for width, height in SIZES:
+        for last in last_lines_by_block(text_lines(plan(story_of(body, lang="ja"), width, height))):
+            assert len(last.text) > 3, (width, last.text)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_no_sample_paragraph_or_list_item_ends_in_a_lone_word(path):
+    story = cardimg.load_story(path)
+    for width, height in SIZES:
+        slides = plan(story, width, height)
+        for slide in slides:
+            lines = [line for line in slide.lines if not line.chrome]
+            for last in last_lines_by_block(lines):
+                if last.block_role not in ("paragraph", "list"):
+                    continue
+                block = [line.text for line in lines if line.block == last.block]
+                if any(" " in text.strip() for text in block):
+                    assert units(last.text) >= 2, (width, height, last.text)
+                else:  # text without spaces (Chinese, Japanese, Thai)
+                    assert len(last.text) > 3, (width, height, last.text)
+
+
+# A property over made-up widths: one pixel a letter, a space one pixel wide.
+STYLE = RunStyle("f", 10)
+
+
+def word_items(word_list: list[str]) -> list:
+    items: list = []
+    for n, word in enumerate(word_list):
+        if n:
+            items.append(Glue(" ", 1.0, STYLE))
+        items.append(Box(word, float(len(word)), STYLE))
+    return items
+
+
+def min_lines(word_list: list[str], width: int) -> int:
+    return len(break_greedy(word_items(word_list), width))
+
+
+def two_words_can_end(word_list: list[str], width: int, count: int) -> bool:
+    """Whether some setting in `count` lines ends with two or more words on the last line."""
+    for split in range(1, len(word_list) - 1):
+        tail = word_list[split:]
+        if (
+            len(" ".join(tail)) <= width
+            and min_lines(word_list[:split], width) <= count - 1 <= split
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=9), min_size=2, max_size=14),
+    st.integers(min_value=9, max_value=30),
+)
+def test_total_fit_never_leaves_one_word_on_the_last_line_when_it_can_avoid_it(word_list, width):
+    items = word_items(word_list)
+    count = len(break_greedy(items, width))
+    for breaker in (break_pretty, break_balanced):
+        ranges = line_ranges(items, breaker(items, width))
+        assert len(ranges) == count
+        last_words = sum(isinstance(item, Box) for item in items[slice(*ranges[-1])])
+        if count > 1 and two_words_can_end(word_list, width, count):
+            assert last_words >= 2, (breaker.__name__, word_list, width)
+
+
+def test_text_without_spaces_does_not_end_in_two_characters():
+    # Fake widths: one pixel a character. Greedy sets 5 + 5 + 2; total fit evens to 4 + 4 + 4.
+    items = inline_items((Span("あいうえおかきくけこさし"),), BlockStyle(), 10, FixedMeasurer(0.1))
+    for breaker in (break_pretty, break_balanced):
+        ranges = line_ranges(items, breaker(items, 5))
+        last = "".join(item.text for item in items[slice(*ranges[-1])] if isinstance(item, Box))
+        assert len(ranges) == 3 and len(last) > 3, (breaker.__name__, last)

@@ -19,6 +19,14 @@ LineRange = tuple[int, int]  # items[start:end] are drawn on the line (glue trim
 # A last line narrower than this share of the measure reads as an orphan.
 _SHORT_LAST_LINE = 0.25
 _SHORT_LAST_LINE_COST = 4.0
+# A last line holding a single word (one unit between break opportunities: a word, or
+# one ideograph in CJK) is an orphan whatever its width ("Washington." is 30% of a
+# line). The cost outweighs any rag (at most 1 a line, and total fit runs on at most
+# a few hundred lines), so another break is taken whenever the line count allows one.
+_LONE_WORD_COST = 1000.0
+# Text without spaces (Chinese, Japanese) has a break between any two ideographs: there a
+# last line of this many characters or fewer (two ideographs and a full stop) is the orphan.
+_FEW_CHARACTERS = 3
 _SLACK_WEIGHT = 1.0
 # Total fit costs (break candidates × lines) steps; past this, greedy breaking is used.
 TOTAL_FIT_BUDGET = 60_000
@@ -37,6 +45,34 @@ class _Paragraph:
             if isinstance(item, (Glue, Penalty))
             and not (isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Glue))
         ] + [len(items)]
+        # Word breaks before each item: spaces and plain break opportunities (between
+        # ideographs, after a URL's slash), not hyphenation or emergency points inside a word.
+        self.word_breaks = [0, *accumulate(int(self._word_break(n)) for n in range(len(items)))]
+        self.spaces = [0, *accumulate(int(isinstance(item, Glue)) for item in items)]
+        self.characters = [
+            0,
+            *accumulate(len(item.text) if isinstance(item, Box) else 0 for item in items),
+        ]
+
+    def _word_break(self, index: int) -> bool:
+        item = self.items[index]
+        if isinstance(item, Glue):
+            return index > 0 and not isinstance(self.items[index - 1], Glue)
+        return (
+            isinstance(item, Penalty) and not item.forced and item.cost == 0 and item.hyphen is None
+        )
+
+    def lone_word(self, prev: int, brk: int) -> bool:
+        """Whether the line between two breaks holds a single word (no word break inside),
+        or, in text without spaces, only a few characters."""
+        start = self.start_after(prev)
+        end = self.end_before(start, brk)
+        if end <= start:
+            return False
+        if self.word_breaks[end] - self.word_breaks[start + 1] == 0:
+            return True
+        spaced = self.spaces[end] - self.spaces[start] > 0
+        return not spaced and self.characters[end] - self.characters[start] <= _FEW_CHARACTERS
 
     def start_after(self, brk: int) -> int:
         """First item of the line that follows a break at `brk` (-1: paragraph start)."""
@@ -143,9 +179,10 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
             width = paragraph.width(nodes[i], brk)
             if width > max_width and i < j - 1:
                 break  # longer lines only get wider; one oversized piece may stand alone
-            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last) + paragraph.cost(
-                brk
-            )
+            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last)
+            line_cost += paragraph.cost(brk)
+            if paragraph.forced(brk) and paragraph.lone_word(nodes[i], brk):
+                line_cost += _LONE_WORD_COST
             for k in range(count):
                 if best[k][i] + line_cost < best[k + 1][j]:
                     best[k + 1][j] = best[k][i] + line_cost
