@@ -7,6 +7,8 @@ assertions are on the public lines (text, font size, boxes) and the slide count.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ from cardimg.story import Card, Story
 
 THEME = cardimg.default_theme()
 FONTS = cardimg.theme_fonts(THEME)
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def story_of(*bodies: str, citation: str | None = None) -> Story:
@@ -45,3 +48,85 @@ def test_too_many_slides_names_the_card_that_takes_the_story_over():
         r"^story: cards\[3\] \(key k3\): \d+ slides, bringing the story to \d+, ", message
     )
     assert "over the limit of 100" in message
+
+
+FLOOR = THEME.type.min_body_size
+
+
+def at_the_floor():
+    """The default theme with its preferred size pinned to the floor: the fewest slides."""
+    return replace(THEME, type=replace(THEME.type, body_size=FLOOR))
+
+
+def card_slides(slides, key: str):
+    return [slide for slide in slides if slide.card_key == key]
+
+
+def text_height(slide) -> int:
+    lines = body_lines(slide)
+    return lines[-1].box[3] - lines[0].box[1]
+
+
+def assert_words_in_order(slides, body: str) -> None:
+    drawn = [word for slide in slides for line in body_lines(slide) for word in line.text.split()]
+    assert drawn == words(body)
+
+
+# ----------------------------------------------------------------- long headings
+
+
+def test_a_heading_longer_than_a_slide_shrinks_and_continues_like_text():
+    heading = " ".join(f"word{n}" for n in range(150))
+    story = story_of(f"# {heading}\n\nThe text under it.")
+    slides = plan(story)
+    assert len(slides) <= 3
+    for slide in slides:
+        assert len(body_lines(slide)) > 1
+    assert_words_in_order(slides, f"{heading} The text under it.")
+    # Only the heading's last line must stay with what follows it.
+    last_heading_line = [line for s in slides for line in body_lines(s) if line.block == 0][-1]
+    slide_of_last = next(s for s in slides if last_heading_line in s.lines)
+    assert body_lines(slide_of_last)[-1] != last_heading_line
+
+
+def test_a_heading_line_ends_a_slide_only_when_the_heading_continues():
+    paragraph = " ".join(f"text{n}" for n in range(200))
+    body = f"{paragraph}\n\n## A heading between two long paragraphs\n\n{paragraph}"
+    for height in (1080, 1350, 1920):
+        slides = plan(story_of(body), height=height)
+        for slide in slides[:-1]:
+            last = body_lines(slide)[-1]
+            if last.role == "heading":
+                following = slides[slides.index(slide) + 1]
+                assert body_lines(following)[0].role == "heading"
+
+
+# ----------------------------------------------------------------- continued cards
+
+
+def test_a_continued_card_keeps_the_larger_size_for_the_same_number_of_slides():
+    story = cardimg.load_story(SAMPLES / "20240102-long-card.md")
+    key = story.cards[1].key
+    slides = card_slides(plan(story), key)
+    fewest = card_slides(
+        plan_story(story, theme=at_the_floor(), measurer=FONTS, width=1080, height=1350), key
+    )
+    assert len(slides) == len(fewest) > 1
+    assert all(slide.body_size > FLOOR for slide in slides)
+    assert {
+        line.font_size for s in slides for line in body_lines(s) if line.role == "paragraph"
+    } == {slides[0].body_size}
+
+
+@pytest.mark.parametrize("count", [260, 420, 700, 1100, 1600])
+def test_a_continued_card_shares_its_text_evenly_between_its_slides(count):
+    paragraphs = [" ".join(f"w{n}x{m}" for m in range(40)) for n in range(count // 40)]
+    body = "\n\n".join(paragraphs)
+    story = story_of(body)
+    slides = plan(story)
+    fewest = plan_story(story, theme=at_the_floor(), measurer=FONTS, width=1080, height=1350)
+    assert len(slides) == len(fewest)
+    assert_words_in_order(slides, body)
+    if len(slides) > 1:
+        heights = [text_height(slide) for slide in slides]
+        assert min(heights) >= 0.7 * max(heights), heights

@@ -2,8 +2,9 @@
 
 `fit` is the whole story of a card's text: it searches the largest body size
 between the theme's preferred size and its legibility floor at which everything
-fits; below the floor it keeps the floor and cuts the lines into pages, each page
-being what the next slide shows. Nothing is ever dropped.
+fits; when nothing fits even at the floor, the card continues over as few pages as
+the floor allows, set at the largest size that keeps that many, with the text
+shared evenly between them (each page is what one slide shows). Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from .items import Glue, Item, Penalty, RunStyle, block_text, inline_items, spli
 from .lines import Fragment, SetLine, set_line
 from .measure import Measurer
 
-__all__ = ["FitResult", "FlowLine", "fit", "layout_blocks", "paginate", "stack_height"]
+__all__ = [
+    "FitResult",
+    "FlowLine",
+    "balance_pages",
+    "fit",
+    "layout_blocks",
+    "paginate",
+    "stack_height",
+]
 
 Breaker = Callable[..., list[int]]
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading"})
@@ -122,7 +131,9 @@ def layout_blocks(
                     group=group if block.role == "list" else -1,
                     first_in_block=number == 0,
                     last_in_block=number == len(lines) - 1,
-                    keep_with_next=block.role in HEADINGS,
+                    # Only a heading's last line must stay with what follows: a heading
+                    # longer than a slide continues like any text.
+                    keep_with_next=block.role in HEADINGS and number == len(lines) - 1,
                     direction=direction,
                     hang_start=hang_start,
                     hang_end=hang_end,
@@ -266,10 +277,14 @@ def fit(
     scale: float = 1.0,
     lang: str | None = None,
 ) -> FitResult:
-    """Pick the largest body size that fits `width`×`height`, by binary search; below the
-    floor, keep the floor and split the lines into pages of `page_height` (default `height`)."""
+    """Pick the largest body size that fits `width`×`height`, by binary search.
+
+    A card that does not fit even at the floor continues over pages of `page_height`
+    (default `height`): as few pages as the floor allows, at the largest size that
+    keeps that many, with the text shared evenly between them."""
     preferred = round(theme.type.body_size * scale)
     floor = round(theme.type.min_body_size * scale)
+    page_height = page_height or height
 
     def lay_out(size: float, final: bool) -> list[FlowLine]:
         return layout_blocks(
@@ -286,21 +301,50 @@ def fit(
     def height_at(size: float) -> float:
         return stack_height(lay_out(size, False))
 
+    def pages_at(size: float) -> int:
+        return len(paginate(lay_out(size, False), page_height))
+
     low, high = floor, max(floor, preferred)
     if height_at(low) > height:
-        return FitResult(low, tuple(paginate(lay_out(low, True), page_height or height)))
-    while low < high:  # invariant: `low` fits
-        middle = (low + high + 1) // 2
-        if height_at(middle) <= height:
-            low = middle
-        else:
-            high = middle - 1
+        fewest = pages_at(low)
+        low = _largest(low, high, lambda size: pages_at(size) <= fewest)
+        return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
+    low = _largest(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
     if stack_height(final) > height:
         # The careful breakers keep the greedy line count, but a line re-broken to
         # its measured width may add one: then the card continues rather than overflow.
-        return FitResult(low, tuple(paginate(final, page_height or height)))
+        return FitResult(low, tuple(balance_pages(final, page_height)))
     return FitResult(low, (tuple(final),))
+
+
+def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
+    """The largest size in low..high for which `good` holds, given that it holds at `low`
+    and, above some size, no longer does (binary search)."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        if good(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def balance_pages(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:
+    """Cut lines into as few pages as `paginate` does, but share them evenly: the pages
+    are filled to the smallest height that still needs no more pages, so the last
+    slide is not left a third full. The keep-together rules hold as in `paginate`."""
+    pages = paginate(lines, height)
+    if len(pages) < 2:
+        return pages
+    low, high = stack_height(lines) / len(pages), height
+    for _ in range(24):  # a fraction of a pixel
+        middle = (low + high) / 2
+        if len(paginate(lines, middle)) <= len(pages):
+            high = middle
+        else:
+            low = middle
+    return paginate(lines, high)
 
 
 def paginate(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:
