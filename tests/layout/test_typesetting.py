@@ -209,3 +209,51 @@ def test_text_without_spaces_does_not_end_in_two_characters():
         ranges = line_ranges(items, breaker(items, 5))
         last = "".join(item.text for item in items[slice(*ranges[-1])] if isinstance(item, Box))
         assert len(ranges) == 3 and len(last) > 3, (breaker.__name__, last)
+
+
+# ----------------------------------------------------------------- abbreviations and units
+
+HOURS = "open 9 a.m.–5 p.m. daily, 10 % off, see No. 7 and p. 12 of J. R. R. Tolkien’s book"
+# A line may not end with any of these words of HOURS: each belongs to the word after it.
+GLUED_TO_NEXT = {"9", "5", "10", "No.", "p.", "J.", "R."}
+
+
+@pytest.mark.parametrize("lead", range(0, 24, 1))
+def test_times_units_and_numbering_abbreviations_stay_with_their_numbers(lead):
+    body = " ".join(f"w{n}" for n in range(lead)) + " " + HOURS
+    lines = text_lines(plan(story_of(body)))
+    # A range may break after its dash ("9 a.m.–" / "5 p.m."), never inside "5 p.m.".
+    assert "".join("".join(line.text.split()) for line in lines) == "".join(body.split())
+    for line in lines[:-1]:
+        assert line.text.split()[-1] not in GLUED_TO_NEXT, [line.text for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("text", "together"),
+    [
+        ("from 9 a.m. to 5 p.m.", ["9 a.m. ", "5 p.m."]),
+        ("a las 5 p. m. en punto", ["5 p. m. "]),
+        ("it was 5 PM.", ["5 PM."]),
+        ("10 % des voix", ["10 % "]),
+        ("a 5 km walk at 20 °C", ["5 km ", "20 °C"]),
+        ("see No. 5 and p. 12", ["No. 5 ", "p. 12"]),
+        ("by J. R. R. Tolkien", ["J. R. R. Tolkien"]),
+    ],
+)
+def test_break_opportunities_keep_abbreviations_with_their_words(text, together):
+    units = break_opportunities(text)
+    assert "".join(units) == text
+    for piece in together:
+        assert piece in units, units
+
+
+def test_ordinary_words_after_numbers_still_break():
+    assert break_opportunities("In 1990 a man in 5 in") == (
+        "In ",
+        "1990 ",
+        "a ",
+        "man ",
+        "in ",
+        "5 ",
+        "in",
+    )
