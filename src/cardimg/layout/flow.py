@@ -286,17 +286,21 @@ def fit(
     floor = round(theme.type.min_body_size * scale)
     page_height = page_height or height
 
+    laid_out: dict[tuple[float, bool], list[FlowLine]] = {}
+
     def lay_out(size: float, final: bool) -> list[FlowLine]:
-        return layout_blocks(
-            blocks,
-            theme=theme,
-            body_size=size,
-            width=width,
-            measurer=measurer,
-            final=final,
-            lang=lang,
-            min_size=floor,
-        )
+        if (size, final) not in laid_out:  # the searches below ask for some sizes twice
+            laid_out[size, final] = layout_blocks(
+                blocks,
+                theme=theme,
+                body_size=size,
+                width=width,
+                measurer=measurer,
+                final=final,
+                lang=lang,
+                min_size=floor,
+            )
+        return laid_out[size, final]
 
     def height_at(size: float) -> float:
         return stack_height(lay_out(size, False))
