@@ -159,40 +159,32 @@ def _plan_card(
         scale=unit,
         lang=lang,
     )
-    plans = []
     parts = len(result.pages)
+    # "Continued" heads every slide after the first, "Continues" foots every one but the last.
+    continued = _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
+    continues = _continues_marker(theme, measurer, geometry, lang=label_lang)
+    plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
         lines, marks = place_lines(page, (x0, top, x1, y1), valign="top" if part > 1 else valign)
-        chrome_top = (
-            _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
-            if part > 1
-            else []
-        )
         bottom = "check" if last and part == parts else "ornament"
-        chrome_bottom: list[Line] = []
-        if part < parts:
-            chrome_bottom = _continues_marker(theme, measurer, geometry, lang=label_lang)
-            bottom = "none"
         plans.append(
             SlidePlan(
                 kind=kind if part == 1 else ("continuation" if kind == "card" else kind),
                 card_key=card.key if card is not None else None,
                 geometry=geometry,
                 # The citation closes the card: it is drawn once, on the card's last slide.
-                lines=tuple(
-                    [
-                        *series,
-                        *chrome_top,
-                        *lines,
-                        *(citation if part == parts else ()),
-                        *chrome_bottom,
-                    ]
+                lines=(
+                    *series,
+                    *(continued if part > 1 else ()),
+                    *lines,
+                    *(citation if part == parts else ()),
+                    *(continues if part < parts else ()),
                 ),
                 marks=tuple(marks),
                 body_size=result.body_size,
                 featured_image=first and part == 1,
-                bottom_mark=bottom,
+                bottom_mark=bottom if part == parts else "none",
                 part=part,
                 parts=parts,
             )

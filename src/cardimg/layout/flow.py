@@ -10,7 +10,7 @@ shared evenly between them (each page is what one slide shows). Nothing is ever 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..bidi import base_direction
 from ..blocks import Block
@@ -91,12 +91,10 @@ def layout_blocks(
     for index, block in enumerate(blocks):
         style = theme.style(block.role)
         size = _size(body_size, style, min_size)
-        line_height = style.line_height or theme.type.line_height
-        advance = size * line_height
-        space_before = style.space_before * advance
+        advance = size * (style.line_height or theme.type.line_height)
         if previous_role in ITEM_ROLES and block.role != previous_role:
             previous_after = max(previous_after, paragraph_gap)
-        gap = max(previous_after, space_before)
+        gap = max(previous_after, style.space_before * advance)
         if block.role == "list" and previous_role != "list":
             group += 1
         previous_role = block.role
@@ -116,29 +114,45 @@ def layout_blocks(
         lines = _break_block(
             block, style, size, width - indent, measurer, final, direction, hyphenate, lang
         )
-        for number, line in enumerate(lines):
-            hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
-            flow.append(
-                FlowLine(
-                    line,
-                    block.role,
-                    index,
-                    max(advance, line.ascent + line.descent),
-                    gap if number == 0 else 0.0,
-                    "start" if block.role == "list" else style.align,
-                    indent=indent,
-                    marker=marker if number == 0 else None,
-                    group=group if block.role == "list" else -1,
-                    first_in_block=number == 0,
-                    last_in_block=number == len(lines) - 1,
-                    # Only a heading's last line must stay with what follows: a heading
-                    # longer than a slide continues like any text.
-                    keep_with_next=block.role in HEADINGS and number == len(lines) - 1,
-                    direction=direction,
-                    hang_start=hang_start,
-                    hang_end=hang_end,
-                )
+        first = FlowLine(
+            lines[0],
+            block.role,
+            index,
+            advance,
+            gap,
+            "start" if block.role == "list" else style.align,
+            indent=indent,
+            marker=marker,
+            group=group if block.role == "list" else -1,
+            direction=direction,
+        )
+        flow.extend(_block_lines(first, lines, measurer))
+    return flow
+
+
+def _block_lines(first: FlowLine, lines: Sequence[SetLine], measurer: Measurer) -> list[FlowLine]:
+    """The flow lines of one block, from a template holding what the block's first line
+    has (its gap above, its list marker) and the block's line height as `advance`."""
+    flow = []
+    for number, line in enumerate(lines):
+        hang_start, hang_end = _hanging(line, measurer) if first.role == "quote" else (0, 0)
+        last = number == len(lines) - 1
+        flow.append(
+            replace(
+                first,
+                line=line,
+                advance=max(first.advance, line.ascent + line.descent),
+                gap_before=first.gap_before if number == 0 else 0.0,
+                marker=first.marker if number == 0 else None,
+                first_in_block=number == 0,
+                last_in_block=last,
+                # Only a heading's last line must stay with what follows: a heading
+                # longer than a slide continues like any text.
+                keep_with_next=first.role in HEADINGS and last,
+                hang_start=hang_start,
+                hang_end=hang_end,
             )
+        )
     return flow
 
 
@@ -312,6 +326,10 @@ def fit(
     if height_at(low) > height:
         fewest = pages_at(low)
         low = _largest(low, high, lambda size: pages_at(size) <= fewest)
+        # The careful breakers may add a line the greedy count did not have: step down
+        # rather than add a slide.
+        while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
+            low -= 1
         return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
     low = _largest(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
