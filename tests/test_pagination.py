@@ -11,10 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cardimg
+from cardimg.blocks import Block, Span
+from cardimg.layout.flow import fit, layout_blocks, paginate, stack_height
 from cardimg.plan import plan_story
 from cardimg.story import Card, Story
+from tests.fakes import FixedMeasurer
 
 THEME = cardimg.default_theme()
 FONTS = cardimg.theme_fonts(THEME)
@@ -130,3 +135,39 @@ def test_a_continued_card_shares_its_text_evenly_between_its_slides(count):
     if len(slides) > 1:
         heights = [text_height(slide) for slide in slides]
         assert min(heights) >= 0.7 * max(heights), heights
+
+
+# ----------------------------------------------------------------- the same, on fake widths
+
+
+def fake_paragraph(words: int) -> Block:
+    return Block("paragraph", (Span(" ".join(f"w{n:03d}" for n in range(words))),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=220), min_size=1, max_size=6),
+    st.integers(min_value=300, max_value=1200),
+    st.integers(min_value=300, max_value=1400),
+)
+def test_a_continued_card_takes_the_fewest_pages_at_the_largest_size(sizes, width, height):
+    measurer = FixedMeasurer()
+    blocks = [fake_paragraph(n) for n in sizes]
+
+    def pages_at(size: float, final: bool = False) -> int:
+        flow = layout_blocks(
+            blocks, theme=THEME, body_size=size, width=width, measurer=measurer, final=final
+        )
+        return len(paginate(flow, height))
+
+    result = fit(blocks, theme=THEME, measurer=measurer, width=width, height=height)
+    fewest = pages_at(FLOOR)
+    if fewest == 1:
+        return
+    assert len(result.pages) == fewest
+    if result.body_size < THEME.type.body_size:
+        bigger = result.body_size + 1
+        assert pages_at(bigger) > fewest or pages_at(bigger, final=True) > fewest
+    drawn = [w for page in result.pages for line in page for w in line.line.text.split()]
+    assert drawn == [w for block in blocks for w in block.text.split()]
+    assert all(stack_height(page) <= height + 1e-6 for page in result.pages if len(page) > 1)
