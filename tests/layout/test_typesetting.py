@@ -257,3 +257,13 @@ def test_ordinary_words_after_numbers_still_break():
         "5 ",
         "in",
     )
+
+
+def test_a_paragraph_too_long_for_total_fit_still_gets_a_second_word_on_its_last_line():
+    # 3,001 words at three a line: past the total-fit budget, set greedily, one word left over.
+    items = word_items(["aa"] * 3001)
+    greedy = line_ranges(items, break_greedy(items, 8))
+    assert sum(isinstance(item, Box) for item in items[slice(*greedy[-1])]) == 1
+    pretty = line_ranges(items, break_pretty(items, 8))
+    assert len(pretty) == len(greedy)
+    assert sum(isinstance(item, Box) for item in items[slice(*pretty[-1])]) == 2

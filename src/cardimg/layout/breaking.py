@@ -7,6 +7,7 @@ a glue or penalty index, or `len(items)` for the end of the text.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -53,6 +54,9 @@ class _Paragraph:
             0,
             *accumulate(len(item.text) if isinstance(item, Box) else 0 for item in items),
         ]
+
+    def is_word_break(self, index: int) -> bool:
+        return self.word_breaks[index + 1] > self.word_breaks[index]
 
     def _word_break(self, index: int) -> bool:
         item = self.items[index]
@@ -162,8 +166,9 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     paragraph = _Paragraph(items)
     if len(paragraph.candidates) * len(greedy) > TOTAL_FIT_BUDGET:
         # A paragraph of pages (or one 20,000-letter word) would make the search
-        # quadratic; such text is continued over slides anyway, greedy sets it well.
-        return greedy
+        # quadratic; such text is continued over slides anyway, greedy sets it well,
+        # but its last line still gets a second word if the line before can spare one.
+        return _no_lone_last_word(paragraph, greedy, max_width)
     nodes = [-1, *paragraph.candidates]
     count = len(greedy)
     inf = float("inf")
@@ -194,6 +199,27 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
         breaks.append(nodes[j])
         j, k = back[k][j], k - 1
     return breaks[::-1]
+
+
+def _no_lone_last_word(paragraph: _Paragraph, breaks: list[int], max_width: float) -> list[int]:
+    """`breaks` with the previous line's last word pulled down onto a lone last line,
+    when both lines still fit and neither is emptied (the line count is kept)."""
+    if len(breaks) < 2 or paragraph.forced(breaks[-2]):
+        return breaks
+    before = breaks[-3] if len(breaks) > 2 else -1
+    last = breaks[-1]
+    if not paragraph.lone_word(breaks[-2], last):
+        return breaks
+    position = bisect_left(paragraph.candidates, breaks[-2])
+    for candidate in reversed(paragraph.candidates[:position]):
+        if candidate <= before or paragraph.forced(candidate):
+            break
+        if not paragraph.is_word_break(candidate):
+            continue  # a hyphenation point: the word would be cut
+        if paragraph.width(candidate, last) <= max_width and paragraph.width(before, candidate) > 0:
+            return [*breaks[:-2], candidate, last]
+        break
+    return breaks
 
 
 def _line_cost(
