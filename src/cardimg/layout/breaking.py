@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import accumulate
 
 from .items import Box, Glue, Item, Penalty
@@ -46,13 +47,24 @@ class _Paragraph:
             if isinstance(item, (Glue, Penalty))
             and not (isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Glue))
         ] + [len(items)]
-        # Word breaks before each item: spaces and plain break opportunities (between
-        # ideographs, after a URL's slash), not hyphenation or emergency points inside a word.
-        self.word_breaks = [0, *accumulate(int(self._word_break(n)) for n in range(len(items)))]
-        self.spaces = [0, *accumulate(int(isinstance(item, Glue)) for item in items)]
-        self.characters = [
+
+    # The counts below serve only the total-fit cost of last lines: computed on first use,
+    # so greedy breaking (the fitter's hot loop) does not pay for them.
+    @cached_property
+    def word_breaks(self) -> list[int]:
+        """Word breaks before each item: spaces and plain break opportunities (between
+        ideographs, after a URL's slash), not hyphenation or emergency points inside a word."""
+        return [0, *accumulate(int(self._word_break(n)) for n in range(len(self.items)))]
+
+    @cached_property
+    def spaces(self) -> list[int]:
+        return [0, *accumulate(int(isinstance(item, Glue)) for item in self.items)]
+
+    @cached_property
+    def characters(self) -> list[int]:
+        return [
             0,
-            *accumulate(len(item.text) if isinstance(item, Box) else 0 for item in items),
+            *accumulate(len(item.text) if isinstance(item, Box) else 0 for item in self.items),
         ]
 
     def is_word_break(self, index: int) -> bool:

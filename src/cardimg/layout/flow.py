@@ -10,7 +10,7 @@ shared evenly between them (each page is what one slide shows). Nothing is ever 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..bidi import base_direction
 from ..blocks import Block
@@ -107,53 +107,41 @@ def layout_blocks(
         marker = _marker(block, style, size, measurer) if block.marker else None
         indent = _indent(block, style, size, marker)
         direction = base_direction(block_text(block.spans, style))
-        hyphenate = None
-        wants = style.hyphenate if style.hyphenate is not None else theme.type.hyphenate
-        if wants and block.role not in HEADINGS:
-            hyphenate = lang or "en_US"
+        hyphenate = _hyphenation(block, style, theme, lang)
         lines = _break_block(
             block, style, size, width - indent, measurer, final, direction, hyphenate, lang
         )
-        first = FlowLine(
-            lines[0],
-            block.role,
-            index,
-            advance,
-            gap,
-            "start" if block.role == "list" else style.align,
-            indent=indent,
-            marker=marker,
-            group=group if block.role == "list" else -1,
-            direction=direction,
-        )
-        flow.extend(_block_lines(first, lines, measurer))
-    return flow
-
-
-def _block_lines(first: FlowLine, lines: Sequence[SetLine], measurer: Measurer) -> list[FlowLine]:
-    """The flow lines of one block, from a template holding what the block's first line
-    has (its gap above, its list marker) and the block's line height as `advance`."""
-    flow = []
-    for number, line in enumerate(lines):
-        hang_start, hang_end = _hanging(line, measurer) if first.role == "quote" else (0, 0)
-        last = number == len(lines) - 1
-        flow.append(
-            replace(
-                first,
-                line=line,
-                advance=max(first.advance, line.ascent + line.descent),
-                gap_before=first.gap_before if number == 0 else 0.0,
-                marker=first.marker if number == 0 else None,
-                first_in_block=number == 0,
-                last_in_block=last,
-                # Only a heading's last line must stay with what follows: a heading
-                # longer than a slide continues like any text.
-                keep_with_next=first.role in HEADINGS and last,
-                hang_start=hang_start,
-                hang_end=hang_end,
+        for number, line in enumerate(lines):
+            hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
+            last = number == len(lines) - 1
+            flow.append(
+                FlowLine(
+                    line,
+                    block.role,
+                    index,
+                    max(advance, line.ascent + line.descent),
+                    gap if number == 0 else 0.0,
+                    "start" if block.role == "list" else style.align,
+                    indent=indent,
+                    marker=marker if number == 0 else None,
+                    group=group if block.role == "list" else -1,
+                    first_in_block=number == 0,
+                    last_in_block=last,
+                    # Only a heading's last line must stay with what follows: a heading
+                    # longer than a slide continues like any text.
+                    keep_with_next=block.role in HEADINGS and last,
+                    direction=direction,
+                    hang_start=hang_start,
+                    hang_end=hang_end,
+                )
             )
-        )
     return flow
+
+
+def _hyphenation(block: Block, style: BlockStyle, theme: Theme, lang: str | None) -> str | None:
+    """The language whose patterns hyphenate this block, or None (headings never are)."""
+    wants = style.hyphenate if style.hyphenate is not None else theme.type.hyphenate
+    return (lang or "en_US") if wants and block.role not in HEADINGS else None
 
 
 OPENING_QUOTES = frozenset("“‘«„‚‹\"'「『")
