@@ -5,17 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .blocks import Block, Span, parse_blocks
+from .errors import StoryError
 from .layout.flow import fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
 from .scripts import guess_lang
-from .story import Card, Story
+from .story import Card, Story, story_name
 from .theme import Theme
 
-__all__ = ["SlidePlan", "plan_story", "series_lines"]
+__all__ = ["MAX_SLIDES", "CardContext", "SlidePlan", "plan_story", "series_lines"]
 
 SERIES_STYLE_ROLE = "series"
+# Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
+# ask for more than this many. Platforms allow 10 to 20 a carousel.
+MAX_SLIDES = 100
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What every card of a story is planned against: the slide's geometry, the series
+    label drawn on each slide, the theme and measurer, and the language of frame words."""
+
+    theme: Theme
+    measurer: Measurer
+    geometry: Geometry
+    series: tuple[Line, ...]
+    label_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,10 @@ def plan_story(
     sources: bool = True,
 ) -> list[SlidePlan]:
     """The slides of a story in order: each card (in parts when it must be), then sources.
-    The slide is `geometry` (from a preset), or a plain slide of `width`×`height`."""
+
+    The slide is `geometry` (from a preset), or a plain slide of `width`×`height`. A story
+    that needs more than `MAX_SLIDES` slides is refused with an error naming the card that
+    takes it over the limit (planning stops there: nothing is painted)."""
     if geometry is None:
         if width is None or height is None:
             raise TypeError("plan_story needs a geometry, or a width and a height")
@@ -74,39 +93,34 @@ def plan_story(
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
+    context = CardContext(theme, measurer, geometry, tuple(series), label_lang=words)
     for index, card in enumerate(story.cards):
         lang = story.lang or guess_lang(card.body)
-        plans.extend(
-            _plan_card(
-                card,
-                parse_blocks(card.body, lang=lang),
-                theme=theme,
-                measurer=measurer,
-                geometry=geometry,
-                series=series,
-                first=index == 0,
-                last=index == len(story.cards) - 1 and len(story.cards) > 1,
-                lang=lang,
-                label_lang=words,
-            )
+        card_plans = _plan_card(
+            context,
+            card,
+            parse_blocks(card.body, lang=lang),
+            first=index == 0,
+            last=index == len(story.cards) - 1 and len(story.cards) > 1,
+            lang=lang,
         )
+        _check_slide_count(story, f"cards[{index}] (key {card.key})", card_plans, len(plans))
+        plans.extend(card_plans)
     if sources and story.sources:
         blocks = _source_blocks(story, theme.label("sources", words))
-        plans.extend(
-            _plan_card(
-                None,
-                blocks,
-                theme=theme,
-                measurer=measurer,
-                geometry=geometry,
-                series=series,
-                first=False,
-                last=False,
-                kind="sources",
-                label_lang=words,
-            )
-        )
+        source_plans = _plan_card(context, None, blocks, first=False, last=False, kind="sources")
+        _check_slide_count(story, "sources", source_plans, len(plans))
+        plans.extend(source_plans)
     return plans
+
+
+def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before: int) -> None:
+    total = before + len(plans)
+    if total > MAX_SLIDES:
+        raise StoryError(
+            f"{story_name(story)}: {where}: {len(plans)} slides, bringing the story to {total}, "
+            f"over the limit of {MAX_SLIDES} for one story (shorten the card or split the story)"
+        )
 
 
 def series_lines(
@@ -131,20 +145,17 @@ def series_lines(
 
 
 def _plan_card(
+    context: CardContext,
     card: Card | None,
     blocks: tuple[Block, ...],
     *,
-    theme: Theme,
-    measurer: Measurer,
-    geometry: Geometry,
-    series: list[Line],
     first: bool,
     last: bool,
     kind: str = "card",
-    valign: str = "center",
     lang: str | None = None,
-    label_lang: str | None = None,
 ) -> list[SlidePlan]:
+    theme, measurer, geometry = context.theme, context.measurer, context.geometry
+    series, label_lang, valign = context.series, context.label_lang, "center"
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
     citation, band = _citation(card, theme, measurer, geometry)
@@ -160,40 +171,32 @@ def _plan_card(
         scale=unit,
         lang=lang,
     )
-    plans = []
     parts = len(result.pages)
+    # "Continued" heads every slide after the first, "Continues" foots every one but the last.
+    continued = _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
+    continues = _continues_marker(theme, measurer, geometry, lang=label_lang)
+    plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
         lines, marks = place_lines(page, (x0, top, x1, y1), valign="top" if part > 1 else valign)
-        chrome_top = (
-            _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
-            if part > 1
-            else []
-        )
         bottom = "check" if last and part == parts else "ornament"
-        chrome_bottom: list[Line] = []
-        if part < parts:
-            chrome_bottom = _continues_marker(theme, measurer, geometry, lang=label_lang)
-            bottom = "none"
         plans.append(
             SlidePlan(
                 kind=kind if part == 1 else ("continuation" if kind == "card" else kind),
                 card_key=card.key if card is not None else None,
                 geometry=geometry,
                 # The citation closes the card: it is drawn once, on the card's last slide.
-                lines=tuple(
-                    [
-                        *series,
-                        *chrome_top,
-                        *lines,
-                        *(citation if part == parts else ()),
-                        *chrome_bottom,
-                    ]
+                lines=(
+                    *series,
+                    *(continued if part > 1 else ()),
+                    *lines,
+                    *(citation if part == parts else ()),
+                    *(continues if part < parts else ()),
                 ),
                 marks=tuple(marks),
                 body_size=result.body_size,
                 featured_image=first and part == 1,
-                bottom_mark=bottom,
+                bottom_mark=bottom if part == parts else "none",
                 part=part,
                 parts=parts,
             )

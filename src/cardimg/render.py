@@ -10,23 +10,19 @@ from pathlib import Path
 
 from .colors import accessible_palette, story_palette
 from .cover import plan_cover
-from .errors import StoryError
 from .fonts import theme_fonts
 from .images import featured_image, logo_image
 from .layout.page import Geometry
 from .model import Carousel, RenderOptions, Slide
 from .notes import contrast_warnings, markdown_warnings, missing_glyph_warnings
 from .paint import Painted, paint_slide
-from .plan import SlidePlan, plan_story
+from .plan import MAX_SLIDES, SlidePlan, plan_story
 from .presets import Preset, get_preset
-from .story import Story, load_story, story_name
+from .story import Story, load_story
 from .theme import Theme, default_theme
 
+# MAX_SLIDES is checked where slides are planned (plan.py), where the card is known.
 __all__ = ["MAX_SLIDES", "Carousel", "RenderOptions", "Slide", "accessible_palette", "render"]
-
-# Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
-# ask for more than this many. Platforms allow 10 to 20 a carousel.
-MAX_SLIDES = 100
 
 
 def render(
@@ -55,11 +51,6 @@ def render(
     else:
         plans = plan_story(
             story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
-        )
-    if len(plans) > MAX_SLIDES:
-        raise StoryError(
-            f"{story_name(story)}: cards: {len(plans)} slides, over the limit of {MAX_SLIDES} "
-            "for one story (shorten the cards or split the story)"
         )
     notes.extend(missing_glyph_warnings(story, plans, fonts))
     size = preset.size

@@ -41,8 +41,12 @@ def test_fit_shrinks_to_the_largest_size_that_fits():
 def test_below_the_floor_the_card_continues_without_losing_words():
     blocks = [paragraph(400)]
     result = fit(blocks, theme=THEME, measurer=MEASURE, width=800, height=900)
-    assert result.body_size == THEME.type.min_body_size
-    assert len(result.pages) >= 2
+    # As few pages as the floor allows, at the largest size that keeps that many.
+    floor = layout_blocks(
+        blocks, theme=THEME, body_size=THEME.type.min_body_size, width=800, measurer=MEASURE
+    )
+    assert len(result.pages) == len(paginate(floor, 900)) >= 2
+    assert THEME.type.min_body_size <= result.body_size <= THEME.type.body_size
     assert all(stack_height(page) <= 900 for page in result.pages)
     assert drawn_words(result.pages) == blocks[0].text.split()
 

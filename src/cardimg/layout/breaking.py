@@ -7,7 +7,9 @@ a glue or penalty index, or `len(items)` for the end of the text.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import accumulate
 
 from .items import Box, Glue, Item, Penalty
@@ -19,6 +21,14 @@ LineRange = tuple[int, int]  # items[start:end] are drawn on the line (glue trim
 # A last line narrower than this share of the measure reads as an orphan.
 _SHORT_LAST_LINE = 0.25
 _SHORT_LAST_LINE_COST = 4.0
+# A last line holding a single word (one unit between break opportunities: a word, or
+# one ideograph in CJK) is an orphan whatever its width ("Washington." is 30% of a
+# line). The cost outweighs any rag (at most 1 a line, and total fit runs on at most
+# a few hundred lines), so another break is taken whenever the line count allows one.
+_LONE_WORD_COST = 1000.0
+# Text without spaces (Chinese, Japanese) has a break between any two ideographs: there a
+# last line of this many characters or fewer (two ideographs and a full stop) is the orphan.
+_FEW_CHARACTERS = 3
 _SLACK_WEIGHT = 1.0
 # Total fit costs (break candidates × lines) steps; past this, greedy breaking is used.
 TOTAL_FIT_BUDGET = 60_000
@@ -37,6 +47,48 @@ class _Paragraph:
             if isinstance(item, (Glue, Penalty))
             and not (isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Glue))
         ] + [len(items)]
+
+    # The counts below serve only the total-fit cost of last lines: computed on first use,
+    # so greedy breaking (the fitter's hot loop) does not pay for them.
+    @cached_property
+    def word_breaks(self) -> list[int]:
+        """Word breaks before each item: spaces and plain break opportunities (between
+        ideographs, after a URL's slash), not hyphenation or emergency points inside a word."""
+        return [0, *accumulate(int(self._word_break(n)) for n in range(len(self.items)))]
+
+    @cached_property
+    def spaces(self) -> list[int]:
+        return [0, *accumulate(int(isinstance(item, Glue)) for item in self.items)]
+
+    @cached_property
+    def characters(self) -> list[int]:
+        return [
+            0,
+            *accumulate(len(item.text) if isinstance(item, Box) else 0 for item in self.items),
+        ]
+
+    def is_word_break(self, index: int) -> bool:
+        return self.word_breaks[index + 1] > self.word_breaks[index]
+
+    def _word_break(self, index: int) -> bool:
+        item = self.items[index]
+        if isinstance(item, Glue):
+            return index > 0 and not isinstance(self.items[index - 1], Glue)
+        return (
+            isinstance(item, Penalty) and not item.forced and item.cost == 0 and item.hyphen is None
+        )
+
+    def lone_word(self, prev: int, brk: int) -> bool:
+        """Whether the line between two breaks holds a single word (no word break inside),
+        or, in text without spaces, only a few characters."""
+        start = self.start_after(prev)
+        end = self.end_before(start, brk)
+        if end <= start:
+            return False
+        if self.word_breaks[end] - self.word_breaks[start + 1] == 0:
+            return True
+        spaced = self.spaces[end] - self.spaces[start] > 0
+        return not spaced and self.characters[end] - self.characters[start] <= _FEW_CHARACTERS
 
     def start_after(self, brk: int) -> int:
         """First item of the line that follows a break at `brk` (-1: paragraph start)."""
@@ -126,8 +178,9 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     paragraph = _Paragraph(items)
     if len(paragraph.candidates) * len(greedy) > TOTAL_FIT_BUDGET:
         # A paragraph of pages (or one 20,000-letter word) would make the search
-        # quadratic; such text is continued over slides anyway, greedy sets it well.
-        return greedy
+        # quadratic; such text is continued over slides anyway, greedy sets it well,
+        # but its last line still gets a second word if the line before can spare one.
+        return _no_lone_last_word(paragraph, greedy, max_width)
     nodes = [-1, *paragraph.candidates]
     count = len(greedy)
     inf = float("inf")
@@ -143,9 +196,10 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
             width = paragraph.width(nodes[i], brk)
             if width > max_width and i < j - 1:
                 break  # longer lines only get wider; one oversized piece may stand alone
-            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last) + paragraph.cost(
-                brk
-            )
+            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last)
+            line_cost += paragraph.cost(brk)
+            if paragraph.forced(brk) and paragraph.lone_word(nodes[i], brk):
+                line_cost += _LONE_WORD_COST
             for k in range(count):
                 if best[k][i] + line_cost < best[k + 1][j]:
                     best[k + 1][j] = best[k][i] + line_cost
@@ -157,6 +211,27 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
         breaks.append(nodes[j])
         j, k = back[k][j], k - 1
     return breaks[::-1]
+
+
+def _no_lone_last_word(paragraph: _Paragraph, breaks: list[int], max_width: float) -> list[int]:
+    """`breaks` with the previous line's last word pulled down onto a lone last line,
+    when both lines still fit and neither is emptied (the line count is kept)."""
+    if len(breaks) < 2 or paragraph.forced(breaks[-2]):
+        return breaks
+    before = breaks[-3] if len(breaks) > 2 else -1
+    last = breaks[-1]
+    if not paragraph.lone_word(breaks[-2], last):
+        return breaks
+    position = bisect_left(paragraph.candidates, breaks[-2])
+    for candidate in reversed(paragraph.candidates[:position]):
+        if candidate <= before or paragraph.forced(candidate):
+            break
+        if not paragraph.is_word_break(candidate):
+            continue  # a hyphenation point: the word would be cut
+        if paragraph.width(candidate, last) <= max_width and paragraph.width(before, candidate) > 0:
+            return [*breaks[:-2], candidate, last]
+        break
+    return breaks
 
 
 def _line_cost(

@@ -2,8 +2,9 @@
 
 `fit` is the whole story of a card's text: it searches the largest body size
 between the theme's preferred size and its legibility floor at which everything
-fits; below the floor it keeps the floor and cuts the lines into pages, each page
-being what the next slide shows. Nothing is ever dropped.
+fits; when nothing fits even at the floor, the card continues over as few pages as
+the floor allows, set at the largest size that keeps that many, with the text
+shared evenly between them (each page is what one slide shows). Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from .items import Glue, Item, Penalty, RunStyle, block_text, inline_items, spli
 from .lines import Fragment, SetLine, set_line
 from .measure import Measurer
 
-__all__ = ["FitResult", "FlowLine", "fit", "layout_blocks", "paginate", "stack_height"]
+__all__ = [
+    "FitResult",
+    "FlowLine",
+    "balance_pages",
+    "fit",
+    "layout_blocks",
+    "paginate",
+    "stack_height",
+]
 
 Breaker = Callable[..., list[int]]
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "sources-heading", "cover-title"})
@@ -49,8 +58,15 @@ class FlowLine:
     hang_end: float = 0.0  # width of a closing quote mark hung outside the column
 
 
-def _size(body_size: float, style: BlockStyle) -> float:
-    return round(body_size * style.scale * 2) / 2
+# Roles whose `space_after` is the gap between items of one run (list items): a block
+# of another kind after the run is set off by the paragraph gap, as any new block is.
+ITEM_ROLES = frozenset({"list"})
+
+
+def _size(body_size: float, style: BlockStyle, floor: float) -> float:
+    """A block's font size: its scale of the body size, never under the legibility
+    floor (a 0.62 source address or 0.8 code at a 30 px body would be unreadable)."""
+    return max(round(body_size * style.scale * 2) / 2, floor)
 
 
 def layout_blocks(
@@ -62,26 +78,27 @@ def layout_blocks(
     measurer: Measurer,
     final: bool = True,
     lang: str | None = None,
+    min_size: float = 0.0,
 ) -> list[FlowLine]:
     """Break every block into lines at one body size. `final` picks the careful breakers;
     without it, greedy breaking (same line count, so same height) keeps fitting fast.
-    `lang` picks the hyphenation patterns when the theme hyphenates."""
+    `lang` picks the hyphenation patterns when the theme hyphenates; no block is set
+    smaller than `min_size` (the theme's legibility floor at the slide's scale)."""
     flow: list[FlowLine] = []
-    body_advance = body_size * theme.type.line_height
+    paragraph_gap = theme.type.paragraph_gap * body_size * theme.type.line_height
     previous_after = 0.0
     group, previous_role = -1, ""
     for index, block in enumerate(blocks):
         style = theme.style(block.role)
-        size = _size(body_size, style)
-        line_height = style.line_height or theme.type.line_height
-        advance = size * line_height
-        gap_after = style.space_after if style.space_after is not None else theme.type.paragraph_gap
-        space_before = style.space_before * advance
-        gap = max(previous_after, space_before)
+        size = _size(body_size, style, min_size)
+        advance = size * (style.line_height or theme.type.line_height)
+        if previous_role in ITEM_ROLES and block.role != previous_role:
+            previous_after = max(previous_after, paragraph_gap)
+        gap = max(previous_after, style.space_before * advance)
         if block.role == "list" and previous_role != "list":
             group += 1
         previous_role = block.role
-        previous_after = gap_after * (body_advance if style.space_after is None else advance)
+        previous_after = paragraph_gap if style.space_after is None else style.space_after * advance
 
         if block.role == "rule":
             empty = SetLine((), "", 0.0, size * 0.5, size * 0.5)
@@ -90,15 +107,13 @@ def layout_blocks(
         marker = _marker(block, style, size, measurer) if block.marker else None
         indent = _indent(block, style, size, marker)
         direction = base_direction(block_text(block.spans, style))
-        hyphenate = None
-        wants = style.hyphenate if style.hyphenate is not None else theme.type.hyphenate
-        if wants and block.role not in HEADINGS:
-            hyphenate = lang or "en_US"
+        hyphenate = _hyphenation(block, style, theme, lang)
         lines = _break_block(
             block, style, size, width - indent, measurer, final, direction, hyphenate, lang
         )
         for number, line in enumerate(lines):
             hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
+            last = number == len(lines) - 1
             flow.append(
                 FlowLine(
                     line,
@@ -111,14 +126,22 @@ def layout_blocks(
                     marker=marker if number == 0 else None,
                     group=group if block.role == "list" else -1,
                     first_in_block=number == 0,
-                    last_in_block=number == len(lines) - 1,
-                    keep_with_next=block.role in HEADINGS,
+                    last_in_block=last,
+                    # Only a heading's last line must stay with what follows: a heading
+                    # longer than a slide continues like any text.
+                    keep_with_next=block.role in HEADINGS and last,
                     direction=direction,
                     hang_start=hang_start,
                     hang_end=hang_end,
                 )
             )
     return flow
+
+
+def _hyphenation(block: Block, style: BlockStyle, theme: Theme, lang: str | None) -> str | None:
+    """The language whose patterns hyphenate this block, or None (headings never are)."""
+    wants = style.hyphenate if style.hyphenate is not None else theme.type.hyphenate
+    return (lang or "en_US") if wants and block.role not in HEADINGS else None
 
 
 OPENING_QUOTES = frozenset("“‘«„‚‹\"'「『")
@@ -256,40 +279,82 @@ def fit(
     scale: float = 1.0,
     lang: str | None = None,
 ) -> FitResult:
-    """Pick the largest body size that fits `width`×`height`, by binary search; below the
-    floor, keep the floor and split the lines into pages of `page_height` (default `height`)."""
+    """Pick the largest body size that fits `width`×`height`, by binary search.
+
+    A card that does not fit even at the floor continues over pages of `page_height`
+    (default `height`): as few pages as the floor allows, at the largest size that
+    keeps that many, with the text shared evenly between them."""
     preferred = round(theme.type.body_size * scale)
     floor = round(theme.type.min_body_size * scale)
+    page_height = page_height or height
+
+    laid_out: dict[tuple[float, bool], list[FlowLine]] = {}
 
     def lay_out(size: float, final: bool) -> list[FlowLine]:
-        return layout_blocks(
-            blocks,
-            theme=theme,
-            body_size=size,
-            width=width,
-            measurer=measurer,
-            final=final,
-            lang=lang,
-        )
+        if (size, final) not in laid_out:  # the searches below ask for some sizes twice
+            laid_out[size, final] = layout_blocks(
+                blocks,
+                theme=theme,
+                body_size=size,
+                width=width,
+                measurer=measurer,
+                final=final,
+                lang=lang,
+                min_size=floor,
+            )
+        return laid_out[size, final]
 
     def height_at(size: float) -> float:
         return stack_height(lay_out(size, False))
 
+    def pages_at(size: float) -> int:
+        return len(paginate(lay_out(size, False), page_height))
+
     low, high = floor, max(floor, preferred)
     if height_at(low) > height:
-        return FitResult(low, tuple(paginate(lay_out(low, True), page_height or height)))
-    while low < high:  # invariant: `low` fits
-        middle = (low + high + 1) // 2
-        if height_at(middle) <= height:
-            low = middle
-        else:
-            high = middle - 1
+        fewest = pages_at(low)
+        low = _largest(low, high, lambda size: pages_at(size) <= fewest)
+        # The careful breakers may add a line the greedy count did not have: step down
+        # rather than add a slide.
+        while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
+            low -= 1
+        return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
+    low = _largest(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
     if stack_height(final) > height:
         # The careful breakers keep the greedy line count, but a line re-broken to
         # its measured width may add one: then the card continues rather than overflow.
-        return FitResult(low, tuple(paginate(final, page_height or height)))
+        return FitResult(low, tuple(balance_pages(final, page_height)))
     return FitResult(low, (tuple(final),))
+
+
+def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
+    """The largest size in low..high for which `good` holds, given that it holds at `low`
+    and, above some size, no longer does (binary search)."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        if good(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def balance_pages(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:
+    """Cut lines into as few pages as `paginate` does, but share them evenly: the pages
+    are filled to the smallest height that still needs no more pages, so the last
+    slide is not left a third full. The keep-together rules hold as in `paginate`."""
+    pages = paginate(lines, height)
+    if len(pages) < 2:
+        return pages
+    low, high = stack_height(lines) / len(pages), height
+    for _ in range(24):  # a fraction of a pixel
+        middle = (low + high) / 2
+        if len(paginate(lines, middle)) <= len(pages):
+            high = middle
+        else:
+            low = middle
+    return paginate(lines, high)
 
 
 def paginate(lines: Sequence[FlowLine], height: float) -> list[tuple[FlowLine, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from itertools import islice
 from typing import NamedTuple
@@ -509,6 +510,71 @@ FRENCH_NOT_STARTING = frozenset("!?:;»")
 FRENCH_OPENING = "«"
 
 
+# Abbreviations and units that belong to their neighbour (news style keeps "5 p.m.",
+# "10 %", "No. 5" and "J. R. R. Tolkien" on one line). A break is removed only where it
+# follows spaces (LB18), so the words themselves still break as UAX #14 says:
+# * after a number: a unit or time abbreviation ("9 a.m.", "10 %", "5 km", "20 °C");
+# * inside "a. m." / "p. m." written with a space (Spanish and Portuguese usage);
+# * before a number: a numbering abbreviation ("No. 5", "p. 12", "§ 4", "art. 7");
+# * after an initial (one capital and a full stop) before a capitalised word.
+# Ambiguous English words are left out of the units ("in", "a", "at"); "am" and "pm" only
+# count after a number, where they are times.
+_UNIT_WORDS = (
+    "a.m. p.m. am pm a. p. h hrs min s ms % ‰ ‱ ° °c °f km m cm mm µm nm kg g mg µg "
+    "t lb lbs oz l ml cl dl ft mi mph km/h m/s ha kw kwh mw gw w v hz khz mhz ghz "
+    "kb mb gb tb px pt € $ £ ¥ ₹ ₽ chf bn"
+)
+_NUMBERING_WORDS = (
+    "no. nos. nr. n° nº no p. pp. vol. ch. chap. fig. figs. art. arts. sec. § §§ para."
+)
+UNITS_AFTER_NUMBER = frozenset(_UNIT_WORDS.split())
+NUMBERING_ABBREVIATIONS = frozenset(_NUMBERING_WORDS.split())
+_BREAK_SPACES = frozenset(" \u2009")
+# A word up to its punctuation or a range dash: "a.m.–5" is the unit "a.m.".
+_WORD = re.compile(r"[^\s,;:!?)\]}»”’\"'–—-]+")
+_SHORT_WORD = 8  # no abbreviation or unit above is longer: look no further
+
+
+def _word_before(text: str, i: int) -> str | None:
+    """The word that ends before the spaces ending at `i` (None when too far back)."""
+    m = i - 1
+    while m >= 0 and text[m] in _BREAK_SPACES and i - m <= 3:
+        m -= 1
+    if m < 0 or text[m] in _BREAK_SPACES:
+        return None
+    start = m
+    while start > 0 and not text[start - 1].isspace() and m - start < _SHORT_WORD:
+        start -= 1
+    return text[start : m + 1]
+
+
+def _word_after(text: str, i: int) -> str:
+    end = i
+    while end < len(text) and not text[end].isspace() and end - i < _SHORT_WORD + 1:
+        end += 1
+    return text[i:end]
+
+
+def _glued_abbreviation(text: str, i: int) -> bool:
+    """Whether the break before text[i] would separate an abbreviation or unit from its word."""
+    if text[i - 1] not in _BREAK_SPACES:
+        return False
+    before = _word_before(text, i)
+    if not before:
+        return False
+    after = _word_after(text, i)
+    found = _WORD.match(after)
+    unit = found.group().casefold() if found else ""
+    if before[-1].isdigit() and {unit, unit.removesuffix(".")} & UNITS_AFTER_NUMBER:
+        return True
+    if before.casefold() in ("a.", "p.") and unit == "m.":
+        return True
+    if after[:1].isdigit() and before.casefold().lstrip("(") in NUMBERING_ABBREVIATIONS:
+        return True
+    initial = len(before) == 2 and before[0].isupper() and before[1] == "."
+    return initial and after[:1].isupper()
+
+
 def _mandatory(text: str, i: int) -> bool:
     """LB4/LB5: the break before text[i] follows BK, CR, LF or NL and cannot be removed."""
     return _key_cls[_char_keys[text[i - 1]]] in _MANDATORY
@@ -536,6 +602,9 @@ def break_opportunities(text: str, *, lang: str | None = None) -> tuple[str, ...
       U+202F or U+2009) and a following ``! ? : ; »``, nor after the spaces that follow ``«``.
     * Korean (always on): no break between two Hangul characters, so Korean breaks between
       words at its spaces, as newsrooms set it (CSS ``word-break: keep-all``).
+    * Abbreviations and units (always on): no break at the spaces of "9 a.m.", "5 p. m.",
+      "10 %", "5 km", "No. 5", "p. 12" or between initials "J. R. R. Tolkien" (see
+      `UNITS_AFTER_NUMBER` and `NUMBERING_ABBREVIATIONS`).
     """
     bounds = _boundaries(text)
     french = lang is not None and lang.lower().startswith("fr")
@@ -548,6 +617,7 @@ def break_opportunities(text: str, *, lang: str | None = None) -> tuple[str, ...
             or text[i - 1] in KINSOKU_NOT_ENDING
             or (french and _french_glued(text, i))
             or (is_hangul(text[i - 1]) and is_hangul(text[i]))
+            or _glued_abbreviation(text, i)
         )
     ]
     return _units(text, kept)
