@@ -9,7 +9,7 @@ from .layout.flow import fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
-from .scripts import guess_lang
+from .scripts import story_languages
 from .story import Card, Story
 from .theme import Theme
 
@@ -62,9 +62,8 @@ def plan_story(
     series = _series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
-    words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
-    for index, card in enumerate(story.cards):
-        lang = story.lang or guess_lang(card.body)
+    words, card_langs = story_languages(story.lang, [card.body for card in story.cards])
+    for index, (card, lang) in enumerate(zip(story.cards, card_langs, strict=True)):
         plans.extend(
             _plan_card(
                 card,
@@ -92,6 +91,7 @@ def plan_story(
                 first=False,
                 last=False,
                 kind="sources",
+                lang=words,
                 label_lang=words,
             )
         )
