@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 
 import cardimg
 
@@ -190,16 +190,19 @@ def test_a_broken_colour_profile_is_a_warning_and_the_image_is_still_drawn(rende
     assert note.startswith("story.md: featured_image: odd.png: its colour profile")
 
 
-def test_a_thumbnail_is_not_stretched_but_centred_with_a_warning(render_with) -> None:
-    carousel = render_with(Image.new("RGB", (40, 30), RED), "thumb.png")
-    slide = carousel.slides[0]
-    assert all(pixel == BLACK for pixel in corners(slide).values())
-    assert near(slide.image.getpixel((SLIDE[0] // 2 - 50, SLIDE[1] // 2 - 35)), RED, 2)
-    assert slide.image.getpixel((SLIDE[0] // 2 - 70, SLIDE[1] // 2)) == BLACK  # 3× is 120 wide
+def test_a_thumbnail_is_softened_not_stretched_into_blocks_with_a_warning(render_with) -> None:
+    # Pixel-sized detail: enlarged 45× it would show as a checkerboard of 45-pixel blocks.
+    checker = Image.new("RGB", (40, 30), RED)
+    for x in range(40):
+        for y in range(x % 2, 30, 2):
+            checker.putpixel((x, y), BLUE)
+    carousel = render_with(checker, "thumb.png")
+    middle = carousel.slides[0].image.crop((300, 300, 780, 500))
+    assert max(ImageStat.Stat(middle).stddev) < 4  # an even wash of the two colours
     (note,) = image_warnings(carousel)
     assert note == (
         "story.md: featured_image: thumb.png: 40×30 pixels is too small for the 1080×1350 "
-        "slide; drawn at most 3× its size, centred, instead of stretched into a blur"
+        "slide (enlarged 45×), drawn softened; use an image of at least 360×450 pixels"
     )
 
 

@@ -14,13 +14,20 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFilter, ImageOps
 
 from .errors import problem
 from .story import Story, story_name
 from .theme import REFERENCE_WIDTH, Theme
 
-__all__ = ["IMAGE_ERRORS", "MAX_UPSCALE", "featured_image", "logo_image", "open_image"]
+__all__ = [
+    "IMAGE_ERRORS",
+    "MAX_UPSCALE",
+    "featured_image",
+    "fit_behind",
+    "logo_image",
+    "open_image",
+]
 
 IMAGE_ERRORS = (
     OSError,
@@ -30,11 +37,14 @@ IMAGE_ERRORS = (
     Image.DecompressionBombWarning,
 )
 
-# A featured image is enlarged at most this much: further, a small picture turns into a
-# blur of blocks. One that would need more (under a third of the slide's width or height,
-# a thumbnail) is drawn at this size, centred, with a warning. Ordinary web sizes such as
-# 640×480 still cover a 1080×1350 slide.
+# Enlarged more than this, a featured image shows its pixels as blocks and its JPEG
+# artefacts as blotches: it is then blurred just enough to hide them (a soft wash of its
+# colours, which behind text at low opacity reads as intended) and a warning says so.
+# Ordinary web sizes such as 640×480 stay sharp on a 1080×1350 slide.
 MAX_UPSCALE = 3.0
+# The blur radius, in source pixels as they come out enlarged: enough to melt a pixel
+# into its neighbours.
+_SOFTEN_RADIUS = 0.6
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # Modes whose pixels LittleCMS converts directly; other modes go through RGB first.
@@ -63,11 +73,13 @@ def featured_image(
     except IMAGE_ERRORS as exc:
         notes.append(f"{where}: unreadable ({problem(exc)}); rendered without it")
         return None
-    if _cover_scale(image.size, size) > MAX_UPSCALE:
+    scale = _cover_scale(image.size, size)
+    if scale > MAX_UPSCALE:
+        smallest = (-(-size[0] // MAX_UPSCALE), -(-size[1] // MAX_UPSCALE))
         notes.append(
             f"{where}: {image.width}×{image.height} pixels is too small for the "
-            f"{size[0]}×{size[1]} slide; drawn at most {MAX_UPSCALE:g}× its size, centred, "
-            "instead of stretched into a blur"
+            f"{size[0]}×{size[1]} slide (enlarged {scale:.0f}×), drawn softened; "
+            f"use an image of at least {smallest[0]:.0f}×{smallest[1]:.0f} pixels"
         )
     return fit_behind(image, size)
 
@@ -77,20 +89,15 @@ def _cover_scale(image: tuple[int, int], size: tuple[int, int]) -> float:
 
 
 def fit_behind(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """An RGBA layer of `size`: the image cropped to cover it, or, when covering would
-    enlarge it more than `MAX_UPSCALE`, the whole image at most that large, centred on
-    transparency (paint shows the slide's background there)."""
+    """An RGBA layer of `size`: the image cropped to cover it, softened when that takes
+    more than `MAX_UPSCALE` (paint shows the slide's background through transparency)."""
     # Resampling premultiplied pixels keeps the colour hidden under alpha 0 out of the
     # edges of what is seen.
-    premultiplied = image.convert("RGBa")
-    if _cover_scale(image.size, size) <= MAX_UPSCALE:
-        return ImageOps.fit(premultiplied, size, Image.Resampling.LANCZOS).convert("RGBA")
-    scale = min(MAX_UPSCALE, size[0] / image.width, size[1] / image.height)
-    shown = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    layer = Image.new("RGBa", size, (0, 0, 0, 0))
-    resized = premultiplied.resize(shown, Image.Resampling.LANCZOS)
-    layer.paste(resized, ((size[0] - shown[0]) // 2, (size[1] - shown[1]) // 2))
-    return layer.convert("RGBA")
+    fitted = ImageOps.fit(image.convert("RGBa"), size, Image.Resampling.LANCZOS)
+    scale = _cover_scale(image.size, size)
+    if scale > MAX_UPSCALE:
+        fitted = fitted.filter(ImageFilter.GaussianBlur(scale * _SOFTEN_RADIUS))
+    return fitted.convert("RGBA")
 
 
 def open_image(
