@@ -7,9 +7,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardimg.errors import StoryError
-from cardimg.story import MAX_FILE_BYTES, load_story
+from cardimg.story import MAX_FILE_BYTES, load_story, parse_story
 
 ONE_CARD = "cards:\n  - order: 0\n    body: Hello\n    _key: k0\n"
 
@@ -84,3 +87,38 @@ def test_unquoted_dates_stay_text(tmp_path: Path) -> None:
     path = tmp_path / "date.md"
     path.write_text("---\ndate: 2024-01-12\n" + ONE_CARD + "---\n")
     assert load_story(path).date == "2024-01-12"
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=12), _YAML_VALUES, max_size=4))
+def test_keys_cardimg_ignores_never_change_the_story(extra: dict) -> None:
+    read = {"title": "T", "cards": [{"body": "Hello", "citation": "AP"}]}
+    extra = {key: value for key, value in extra.items() if key not in _READ_KEYS}
+    plain = parse_story("---\n" + yaml.safe_dump(read) + "---\n", name="s.md")
+    text = "---\n" + yaml.safe_dump({**extra, **read}, allow_unicode=True) + "---\n"
+    assert parse_story(text, name="s.md") == plain
+
+
+_READ_KEYS = {
+    "slug",
+    "title",
+    "card_series",
+    "colorpaletteclassname",
+    "featured_image",
+    "date",
+    "draft",
+    "_id",
+    "lang",
+    "language",
+    "cards",
+    "<<",
+}

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cardimg
 from cardimg.scripts import guess_lang, quotes_for, story_languages
@@ -146,3 +148,17 @@ def test_story_languages_guesses_from_the_whole_story() -> None:
 )
 def test_quotes_follow_the_most_specific_part_of_a_tag(lang: str, opening: str) -> None:
     assert quotes_for(lang)[0] == opening
+
+
+@given(st.lists(st.text(max_size=40), max_size=6), st.sampled_from([None, "fr", "uk", "zh-Hant"]))
+def test_story_languages_gives_one_language_per_card(cards: list[str], declared) -> None:
+    words, langs = story_languages(declared, cards)
+    assert len(langs) == len(cards)
+    if declared:
+        assert words == declared and set(langs) <= {declared}
+    else:
+        assert words == guess_lang("\n".join(cards))
+        # A card keeps the story's language unless its own guess says otherwise.
+        assert all(
+            lang in (words, guess_lang(card)) for card, lang in zip(cards, langs, strict=True)
+        )
