@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageStat, PngImagePlugin
 
 import cardimg
 
@@ -210,3 +210,13 @@ def test_an_ordinary_web_image_still_covers_the_slide(render_with) -> None:
     carousel = render_with(Image.new("RGB", (640, 480), RED), "web.jpg", quality=95)
     assert all(near(pixel, RED) for pixel in corners(carousel.slides[0]).values())
     assert image_warnings(carousel) == []
+
+
+def test_a_png_encoding_gamma_is_honoured(render_with) -> None:
+    linear = PngImagePlugin.PngInfo()
+    linear.add(b"gAMA", struct.pack(">I", 100000))  # gamma 1.0: a linear render
+    image = Image.new("RGB", SLIDE, (128, 128, 128))
+    seen = corners(render_with(image, "linear.png", pnginfo=linear).slides[0])
+    assert near(seen["top-left"], (186, 186, 186), 2)  # linear 0.5 is sRGB 186
+    plain = corners(render_with(image, "plain.png").slides[0])
+    assert plain["top-left"] == (128, 128, 128)

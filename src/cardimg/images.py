@@ -3,7 +3,8 @@
 Every image is opened through one safe loader and normalised the same way: its size is
 checked before any pixel is decoded, then it is turned upright (EXIF orientation), into
 8-bit RGBA whatever its mode (16-bit and float grey, palette with transparency, CMYK,
-1-bit), and into sRGB when it carries another colour profile (Adobe RGB, Display P3).
+1-bit), and into sRGB when it carries another colour profile (Adobe RGB, Display P3)
+or, a PNG, another encoding gamma.
 Transparency is kept: paint composites it over the slide's own background colour.
 A problem with an image is a warning, never an error, and the slide is drawn without it.
 """
@@ -125,6 +126,8 @@ def open_image(
                 source.draft(source.mode if source.mode == "CMYK" else "RGB", (side, side))
             icc = source.info.get("icc_profile")
             image = _rgba(ImageOps.exif_transpose(source), icc, notes, where)
+            if not icc and "srgb" not in source.info:
+                image = _with_display_gamma(image, source.info.get("gamma"))
     if within is not None:
         # Transparent margins would open the frame line wider than the mark.
         box = image.getbbox(alpha_only=True)
@@ -148,6 +151,20 @@ def _rgba(
     rgb = _to_srgb(colour, icc, notes, where) if icc else colour.convert("RGB")
     rgb.putalpha(alpha if alpha is not None else 255)
     return rgb
+
+
+# The encoding gamma sRGB images are written with, as a PNG gAMA chunk states it.
+_SRGB_FILE_GAMMA = 1 / 2.2
+
+
+def _with_display_gamma(image: Image.Image, gamma: object) -> Image.Image:
+    """A PNG written with another encoding gamma (a gAMA chunk, no colour profile and no
+    sRGB chunk: linear renders store 1.0) re-encoded for sRGB, as browsers show it."""
+    if not isinstance(gamma, int | float) or gamma <= 0 or abs(gamma - _SRGB_FILE_GAMMA) < 0.01:
+        return image
+    exponent = _SRGB_FILE_GAMMA / gamma
+    curve = [round(255 * (level / 255) ** exponent) for level in range(256)]
+    return image.point(curve * 3 + list(range(256)))  # alpha stays as it is
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
