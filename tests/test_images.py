@@ -74,10 +74,12 @@ def test_a_16_bit_grey_png_keeps_its_tones(render_with) -> None:
     assert near(seen["top-left"], (255, 255, 255), 2)
 
 
-def test_transparency_shows_the_slide_background_not_the_hidden_colour(render_with) -> None:
+@pytest.mark.parametrize("times", [1, 3], ids=["slide-size", "three-times-larger"])
+def test_transparency_shows_the_slide_background_not_the_hidden_colour(render_with, times) -> None:
     # Left half opaque green; right half fully transparent, with magenta stored under it.
-    image = Image.new("RGBA", SLIDE, (*MAGENTA, 0))
-    image.paste((*GREEN, 255), (0, 0, SLIDE[0] // 2, SLIDE[1]))
+    size = (SLIDE[0] * times, SLIDE[1] * times)
+    image = Image.new("RGBA", size, (*MAGENTA, 0))
+    image.paste((*GREEN, 255), (0, 0, size[0] // 2 + times // 2, size[1]))
     for theme in (OPAQUE, cardimg.default_theme()):
         slide = render_with(image, "cutout.png", theme=theme).slides[0]
         assert slide.image.getpixel((SLIDE[0] - 20, 20)) == BLACK

@@ -15,7 +15,7 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
 from .errors import problem
 from .story import Story, story_name
@@ -111,10 +111,11 @@ def open_image(
     where: str = "",
 ) -> Image.Image:
     """Open an image file safely as upright 8-bit sRGB RGBA: its size is checked before
-    any pixel is decoded, so a decompression bomb costs nothing. `draft` lets a JPEG
-    decode at a reduced size still at least that large; `within` crops transparent margins
-    and shrinks the image to fit that size. A colour profile that cannot be applied is a
-    note (prefixed with `where`) and the pixels are used as they are."""
+    any pixel is decoded, so a decompression bomb costs nothing. `draft` is the size the
+    image will cover: a larger one is decoded (JPEG) or reduced to about that. `within`
+    crops transparent margins and shrinks the image to fit that size. A colour profile
+    that cannot be applied is a note (prefixed with `where`); the pixels are used as
+    they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(path) as source:
@@ -125,7 +126,10 @@ def open_image(
                 side = max(draft)
                 source.draft(source.mode if source.mode == "CMYK" else "RGB", (side, side))
             icc = source.info.get("icc_profile")
-            image = _rgba(ImageOps.exif_transpose(source), icc, notes, where)
+            image = _upright(source)
+            if draft is not None:
+                image = _reduced(image, draft)
+            image = _rgba(image, icc, notes, where)
             if not icc and "srgb" not in source.info:
                 image = _with_display_gamma(image, source.info.get("gamma"))
     if within is not None:
@@ -136,6 +140,31 @@ def open_image(
         image = ImageOps.contain(image.convert("RGBa"), within, Image.Resampling.LANCZOS)
         image = image.convert("RGBA")
     return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen (EXIF orientation applied); no copy when it
+    already is."""
+    if image.getexif().get(ExifTags.Base.Orientation, 1) in (None, 1):
+        return image
+    return ImageOps.exif_transpose(image)
+
+
+# Modes a box reduction would garble: palette indices, bits, 16-bit integers.
+_NOT_REDUCIBLE = ("1", "P", "PA", "I;16", "I;16B", "I;16L", "I;16N")
+
+
+def _reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """An image many times larger than `size` shrunk by a whole factor first (still at
+    least `size`), so converting it never holds several full-size copies at once."""
+    factor = min(image.width // size[0], image.height // size[1])
+    if factor < 2 or image.mode in _NOT_REDUCIBLE or "transparency" in image.info:
+        return image
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
+    if premultiplied is None:
+        return image.reduce(factor)
+    # Averaged premultiplied, so the colour hidden under alpha 0 does not tint edges.
+    return image.convert(premultiplied).reduce(factor).convert(image.mode)
 
 
 def _rgba(
