@@ -165,7 +165,10 @@ def _main_script(text: str) -> str | None:
 
 # Letters that only some languages written in Cyrillic use; Russian has none of them.
 _CYRILLIC_LETTERS: tuple[tuple[str, str], ...] = (
-    ("әғқңөұүһӘҒҚҢӨҰҮҺ", "kk"),  # Kazakh (and its Turkic neighbours): no theme words
+    # Turkic and Mongolian languages (no theme words: English frame words, their quotes)
+    ("әғқұһӘҒҚҰҺ", "kk"),
+    ("ңҢ", "ky"),
+    ("өүӨҮ", "mn"),
     ("ўЎ", "be"),
     ("ђћЂЋ", "sr"),
     ("ѓќѕЃЌЅ", "mk"),
