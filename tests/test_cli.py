@@ -134,7 +134,7 @@ def test_unknown_palette_warns_and_strict_fails(small, tmp_path: Path, cwd, tree
 def test_images_option_finds_the_featured_image(write_story, tmp_path: Path, cwd, capsys) -> None:
     assets = tmp_path / "assets"
     assets.mkdir()
-    Image.new("RGB", (400, 300), (255, 255, 255)).save(assets / "pic.jpg", quality=95)
+    Image.new("RGB", (1600, 1067), (255, 255, 255)).save(assets / "pic.jpg", quality=95)
     story = write_story(
         "stories/pic.md",
         [{"_key": "k", "body": "Hi"}],

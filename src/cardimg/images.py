@@ -1,21 +1,34 @@
 """Image files a story or theme points at: the featured image and the brand mark.
 
-Every image is opened through one safe loader; a problem with an image is a warning,
-never an error, and the slide is drawn without it.
+Every image is opened through one safe loader and normalised the same way: its size is
+checked before any pixel is decoded, then it is turned upright (EXIF orientation), into
+8-bit RGBA whatever its mode (16-bit and float grey, palette with transparency, CMYK,
+1-bit), and into sRGB when it carries another colour profile (Adobe RGB, Display P3)
+or, a PNG, another encoding gamma.
+Transparency is kept: paint composites it over the slide's own background colour.
+A problem with an image is a warning, never an error, and the slide is drawn without it.
 """
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
 from .errors import problem
 from .story import Story, story_name
 from .theme import REFERENCE_WIDTH, Theme
 
-__all__ = ["IMAGE_ERRORS", "featured_image", "logo_image", "open_image"]
+__all__ = [
+    "IMAGE_ERRORS",
+    "MAX_UPSCALE",
+    "featured_image",
+    "fit_behind",
+    "logo_image",
+    "open_image",
+]
 
 IMAGE_ERRORS = (
     OSError,
@@ -25,61 +38,197 @@ IMAGE_ERRORS = (
     Image.DecompressionBombWarning,
 )
 
+# Enlarged more than this, a featured image shows its pixels as blocks and its JPEG
+# artefacts as blotches: it is then blurred just enough to hide them (a soft wash of its
+# colours, which behind text at low opacity reads as intended) and a warning says so.
+# Ordinary web sizes such as 640×480 stay sharp on a 1080×1350 slide.
+MAX_UPSCALE = 3.0
+# The blur radius, in source pixels as they come out enlarged: enough to melt a pixel
+# into its neighbours.
+_SOFTEN_RADIUS = 0.6
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+# Modes whose pixels LittleCMS converts directly; other modes go through RGB first.
+_PROFILE_MODES = ("RGB", "CMYK", "L")
+
 
 def featured_image(
     story: Story, max_pixels: int, size: tuple[int, int], images_dir: Path | None, notes: list[str]
 ) -> Image.Image | None:
-    """The featured image, cropped to cover `size`; a problem is a note, never an error."""
+    """The featured image as an RGBA layer the size of the slide (see `fit_behind`); a
+    problem is a note, never an error."""
     if story.featured_image is None:
         return None
     # The field is an asset file name from the CMS: only its last part is ever used.
     name = Path(story.featured_image.url.replace("\\", "/")).name
+    where = f"{story_name(story)}: featured_image: {name or '(empty)'}"
     folders = [
         d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
     ]
     path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
     if path is None:
-        notes.append(
-            f"{story_name(story)}: featured_image: {name or '(empty)'} not found; "
-            "rendered without it"
-        )
+        notes.append(f"{where} not found; rendered without it")
         return None
     try:
-        return open_image(path, max_pixels, cover=size)
+        image = open_image(path, max_pixels, draft=size, notes=notes, where=where)
     except IMAGE_ERRORS as exc:
-        notes.append(
-            f"{story_name(story)}: featured_image: {name}: unreadable ({problem(exc)}); "
-            "rendered without it"
-        )
+        notes.append(f"{where}: unreadable ({problem(exc)}); rendered without it")
         return None
+    scale = _cover_scale(image.size, size)
+    if scale > MAX_UPSCALE:
+        smallest = (-(-size[0] // MAX_UPSCALE), -(-size[1] // MAX_UPSCALE))
+        notes.append(
+            f"{where}: {image.width}×{image.height} pixels is too small for the "
+            f"{size[0]}×{size[1]} slide (enlarged {scale:.0f}×), drawn softened; "
+            f"use an image of at least {smallest[0]:.0f}×{smallest[1]:.0f} pixels"
+        )
+    return fit_behind(image, size)
+
+
+def _cover_scale(image: tuple[int, int], size: tuple[int, int]) -> float:
+    return max(size[0] / image[0], size[1] / image[1])
+
+
+def fit_behind(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """An RGBA layer of `size`: the image cropped to cover it, softened when that takes
+    more than `MAX_UPSCALE` (paint shows the slide's background through transparency)."""
+    # Resampling premultiplied pixels keeps the colour hidden under alpha 0 out of the
+    # edges of what is seen.
+    fitted = ImageOps.fit(image.convert("RGBa"), size, Image.Resampling.LANCZOS)
+    scale = _cover_scale(image.size, size)
+    if scale > MAX_UPSCALE:
+        fitted = fitted.filter(ImageFilter.GaussianBlur(scale * _SOFTEN_RADIUS))
+    return fitted.convert("RGBA")
 
 
 def open_image(
     path: Path,
     max_pixels: int,
     *,
-    cover: tuple[int, int] | None = None,
     within: tuple[int, int] | None = None,
+    draft: tuple[int, int] | None = None,
+    notes: list[str] | None = None,
+    where: str = "",
 ) -> Image.Image:
-    """Open an image file safely: its size is checked before any pixel is decoded, so a
-    decompression bomb costs nothing. `cover` crops it to fill a size; `within` shrinks
-    it to fit one, keeping transparency."""
+    """Open an image file safely as upright 8-bit sRGB RGBA: its size is checked before
+    any pixel is decoded, so a decompression bomb costs nothing. `draft` is the size the
+    image will cover: a larger one is decoded (JPEG) or reduced to about that. `within`
+    crops transparent margins and shrinks the image to fit that size. A colour profile
+    that cannot be applied is a note (prefixed with `where`); the pixels are used as
+    they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(path) as source:
             if source.width * source.height > max_pixels:
                 raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
-            if cover is not None:
-                source.draft("RGB", cover)
-                return ImageOps.fit(source.convert("RGB"), cover, Image.Resampling.LANCZOS)
-            image = source.convert("RGBA")
-    # Transparent margins would open the frame line wider than the mark.
-    box = image.getbbox(alpha_only=True)
-    if box is not None:
-        image = image.crop(box)
+            if draft is not None:
+                # Either side may end up the long one once the image is turned upright.
+                side = max(draft)
+                source.draft(source.mode if source.mode == "CMYK" else "RGB", (side, side))
+            icc = source.info.get("icc_profile")
+            image = _upright(source)
+            if draft is not None:
+                image = _reduced(image, draft)
+            image = _rgba(image, icc, notes, where)
+            if not icc and "srgb" not in source.info:
+                image = _with_display_gamma(image, source.info.get("gamma"))
     if within is not None:
-        image = ImageOps.contain(image, within, Image.Resampling.LANCZOS)
+        # Transparent margins would open the frame line wider than the mark.
+        box = image.getbbox(alpha_only=True)
+        if box is not None:
+            image = image.crop(box)
+        image = ImageOps.contain(image.convert("RGBa"), within, Image.Resampling.LANCZOS)
+        image = image.convert("RGBA")
     return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen (EXIF orientation applied); no copy when it
+    already is."""
+    if image.getexif().get(ExifTags.Base.Orientation, 1) in (None, 1):
+        return image
+    return ImageOps.exif_transpose(image)
+
+
+# Modes a box reduction would garble: palette indices, bits, 16-bit integers.
+_NOT_REDUCIBLE = ("1", "P", "PA", "I;16", "I;16B", "I;16L", "I;16N")
+
+
+def _reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """An image many times larger than `size` shrunk by a whole factor first (still at
+    least `size`), so converting it never holds several full-size copies at once."""
+    factor = min(image.width // size[0], image.height // size[1])
+    if factor < 2 or image.mode in _NOT_REDUCIBLE or "transparency" in image.info:
+        return image
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
+    if premultiplied is None:
+        return image.reduce(factor)
+    # Averaged premultiplied, so the colour hidden under alpha 0 does not tint edges.
+    return image.convert(premultiplied).reduce(factor).convert(image.mode)
+
+
+def _rgba(
+    image: Image.Image, icc: bytes | None, notes: list[str] | None, where: str
+) -> Image.Image:
+    """8-bit RGBA in sRGB from any mode: alpha (or palette transparency) kept apart,
+    the colour converted through the embedded profile when there is one."""
+    image = _eight_bit(image)
+    alpha = None
+    if image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info:
+        alpha = image.convert("RGBA").getchannel("A")
+    colour = image if image.mode in _PROFILE_MODES else image.convert("RGB")
+    rgb = _to_srgb(colour, icc, notes, where) if icc else colour.convert("RGB")
+    rgb.putalpha(alpha if alpha is not None else 255)
+    return rgb
+
+
+# The encoding gamma sRGB images are written with, as a PNG gAMA chunk states it.
+_SRGB_FILE_GAMMA = 1 / 2.2
+
+
+def _with_display_gamma(image: Image.Image, gamma: object) -> Image.Image:
+    """A PNG written with another encoding gamma (a gAMA chunk, no colour profile and no
+    sRGB chunk: linear renders store 1.0) re-encoded for sRGB, as browsers show it."""
+    if not isinstance(gamma, int | float) or gamma <= 0 or abs(gamma - _SRGB_FILE_GAMMA) < 0.01:
+        return image
+    exponent = _SRGB_FILE_GAMMA / gamma
+    curve = [round(255 * (level / 255) ** exponent) for level in range(256)]
+    return image.point(curve * 3 + list(range(256)))  # alpha stays as it is
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Grey images of more than 8 bits scaled into 0-255: a plain convert clips them, so
+    a 16-bit photo (0-65535) comes out as a white wash."""
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda v: v / 257).convert("L")
+    if image.mode == "I":  # PNG and TIFF read 16-bit grey into 32-bit integers
+        return _stretched(image, (255, 65535))
+    if image.mode == "F":  # floats: 0-1 by convention, sometimes 0-255
+        return _stretched(image, (1.0, 255.0))
+    return image
+
+
+def _stretched(image: Image.Image, ranges: tuple[float, ...]) -> Image.Image:
+    """Grey levels mapped to 0-255 from the smallest of `ranges` (from 0) that holds them
+    all, else from their own extremes."""
+    low, high = image.getextrema()
+    top = next((limit for limit in ranges if low >= 0 and high <= limit), None)
+    base = 0 if top is not None else low
+    span = top if top is not None else (high - low) or 1
+    return image.point(lambda v: (v - base) * 255 / span).convert("L")
+
+
+def _to_srgb(image: Image.Image, icc: bytes, notes: list[str] | None, where: str) -> Image.Image:
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(image, profile, _SRGB, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+        if notes is not None:
+            notes.append(
+                f"{where}: its colour profile cannot be used ({problem(exc)}); "
+                "colours are drawn as stored"
+            )
+        return image.convert("RGB")
 
 
 def logo_image(
@@ -90,11 +239,15 @@ def logo_image(
     if path is None:
         return None
     height = round(theme.frame.logo_height * width / REFERENCE_WIDTH)
+    where = f"{story_name(story)}: logo: {Path(path).name}"
     try:
-        return open_image(Path(path), theme.image.max_pixels, within=(height * 6, height))
-    except IMAGE_ERRORS as exc:
-        notes.append(
-            f"{story_name(story)}: logo: {Path(path).name}: unreadable ({problem(exc)}); "
-            "drawn without it"
+        return open_image(
+            Path(path),
+            theme.image.max_pixels,
+            within=(height * 6, height),
+            notes=notes,
+            where=where,
         )
+    except IMAGE_ERRORS as exc:
+        notes.append(f"{where}: unreadable ({problem(exc)}); drawn without it")
         return None

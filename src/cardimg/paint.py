@@ -40,11 +40,15 @@ def paint_slide(
     logo: Image.Image | None = None,
 ) -> Painted:
     """The slide's pixels, and the contrast of its text against what is actually behind
-    it. `background` is the featured image, already fitted to the slide."""
+    it. `background` is the featured image, already fitted to the slide (RGBA: composited
+    over the palette's background)."""
     size = (plan.geometry.width, plan.geometry.height)
     image = Image.new("RGB", size, parse_hex(palette.background))
     if background is not None and plan.featured_image:
-        image = Image.blend(image, background.convert("RGB"), theme.image.opacity)
+        # The image's transparent parts show the palette's background, not hidden colour.
+        layer = image.copy()
+        layer.paste(background, (0, 0), background if background.mode == "RGBA" else None)
+        image = Image.blend(image, layer, theme.image.opacity)
     draw = ImageDraw.Draw(image)
     mark_logo = logo if plan.bottom_mark == "ornament" else None
     _draw_frame(draw, plan, palette, theme, logo=mark_logo)

@@ -10,7 +10,7 @@ from .layout.flow import fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
-from .scripts import guess_lang
+from .scripts import story_languages
 from .story import Card, Story, story_name
 from .theme import Theme
 
@@ -92,10 +92,9 @@ def plan_story(
     series = series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
-    words = story.lang or guess_lang("\n".join(card.body for card in story.cards))
+    words, card_langs = story_languages(story.lang, [card.body for card in story.cards])
     context = CardContext(theme, measurer, geometry, tuple(series), label_lang=words)
-    for index, card in enumerate(story.cards):
-        lang = story.lang or guess_lang(card.body)
+    for index, (card, lang) in enumerate(zip(story.cards, card_langs, strict=True)):
         card_plans = _plan_card(
             context,
             card,
@@ -108,7 +107,9 @@ def plan_story(
         plans.extend(card_plans)
     if sources and story.sources:
         blocks = _source_blocks(story, theme.label("sources", words))
-        source_plans = _plan_card(context, None, blocks, first=False, last=False, kind="sources")
+        source_plans = _plan_card(
+            context, None, blocks, first=False, last=False, kind="sources", lang=words
+        )
         _check_slide_count(story, "sources", source_plans, len(plans))
         plans.extend(source_plans)
     return plans

@@ -5,6 +5,9 @@ Limits (each breach is a `StoryError` naming the limit):
 * `MAX_FILE_BYTES`: a story file is read up to this size and no further.
 * `MAX_CARDS`: cards per story.
 * `MAX_BODY_CHARS`: characters per card body (after trailing whitespace is stripped).
+* `MAX_FRONT_MATTER_VALUES`: YAML values built from the fields cardimg reads. Other keys
+  are skipped without building anything, so any file under `MAX_FILE_BYTES` loads in
+  bounded time and memory.
 * `MAX_SOURCES_CHARS`: only this much of the Markdown after the front matter is searched
   for sources (a warning says so); real source lists are a few hundred characters, and
   Markdown parsing costs about a second per 100,000 hostile characters.
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_BODY_CHARS",
     "MAX_CARDS",
     "MAX_FILE_BYTES",
+    "MAX_FRONT_MATTER_VALUES",
     "MAX_SOURCES_CHARS",
     "Card",
     "FeaturedImage",
@@ -207,33 +211,145 @@ def _decode_utf8(data: bytes, name: str) -> str:
 
 # --------------------------------------------------------------------------- YAML
 
+# The fields cardimg reads, nested as they are in the front matter; `None` reads a value
+# whole. A sequence's items are read with the sequence's own fields (`cards` is a list of
+# card mappings). Any other key is skipped event by event, never built into values: a CMS
+# can put anything in a story, and a million-item list cardimg ignores must cost nothing.
+_CARD_FIELDS: dict[str, Any] = dict.fromkeys(("order", "body", "_key", "citation", "<<"))
+_STORY_FIELDS: dict[str, Any] = {
+    **dict.fromkeys(
+        ("slug", "title", "card_series", "colorpaletteclassname", "date", "draft", "_id"),
+    ),
+    **dict.fromkeys(("lang", "language", "<<")),
+    "featured_image": dict.fromkeys(("url", "alt", "<<")),
+    "cards": _CARD_FIELDS,
+}
+# Values built from the fields above: a real story has a few hundred.
+MAX_FRONT_MATTER_VALUES = 10_000
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases and keeps unquoted dates as text."""
+_NODE_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_NODE_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _refuse_anchor(event: Any) -> None:
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        raise yaml.composer.ComposerError(
+            None, None, "anchors (&name) and aliases (*name) are not allowed", event.start_mark
+        )
+
+
+class _StoryComposer(yaml.composer.Composer):
+    """Builds only the fields cardimg reads; refuses anchors and aliases everywhere (CMS
+    exports never use them, and refusing them stops alias expansion before it starts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fields: dict[str, Any] | None = _STORY_FIELDS
+        self._values = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        _refuse_anchor(event)
+        self._values += 1
+        if self._values > MAX_FRONT_MATTER_VALUES:
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                "anchors (&name) and aliases (*name) are not allowed",
+                f"more than {MAX_FRONT_MATTER_VALUES:,} values in the fields cardimg reads",
                 event.start_mark,
             )
         return super().compose_node(parent, index)
 
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        fields = self._fields
+        if fields is None:
+            return super().compose_mapping_node(anchor)
+        start = self.get_event()
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.MappingNode, None, start.implicit)
+        node = yaml.MappingNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        while not self.check_event(yaml.MappingEndEvent):
+            key_event = self.peek_event()
+            if not isinstance(key_event, yaml.ScalarEvent) or key_event.value not in fields:
+                self._skip_node()  # the key
+                self._skip_node()  # its value
+                continue
+            key = self.compose_node(node, None)
+            self._fields = fields[key_event.value]
+            try:
+                value = self.compose_node(node, key)
+            finally:
+                self._fields = fields
+            node.value.append((key, value))
+        node.end_mark = self.get_event().end_mark
+        return node
 
-# PyYAML turns `2020-13-45` into a ValueError and valid dates into datetime objects;
-# stories want the date text exactly as written.
-_NoAliasLoader.yaml_implicit_resolvers = {
+    def _skip_node(self) -> None:
+        """Consume one node's events without building anything (a loop, not recursion,
+        so a deeply nested ignored value cannot exhaust the stack)."""
+        depth = 0
+        while True:
+            event = self.get_event()
+            _refuse_anchor(event)
+            if isinstance(event, _NODE_START):
+                depth += 1
+            elif isinstance(event, _NODE_END):
+                depth -= 1
+            if depth == 0:
+                return
+
+
+class _TextDatesResolver(yaml.resolver.Resolver):
+    """PyYAML turns `2020-13-45` into a ValueError and valid dates into datetime objects;
+    stories want the date text exactly as written."""
+
+
+_TextDatesResolver.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
+
+# libyaml's C parser reads a 2 MiB front matter in well under a second; PyYAML's own
+# parser takes tens of seconds. The composer stays the Python one above in both cases.
+_FAST_PARSER = bool(getattr(yaml, "__with_libyaml__", False))
+if _FAST_PARSER:
+
+    class _StoryLoader(
+        _StoryComposer, yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _TextDatesResolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            _StoryComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _TextDatesResolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _StoryLoader(  # type: ignore[no-redef]
+        _StoryComposer,
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.constructor.SafeConstructor,
+        _TextDatesResolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _StoryComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _TextDatesResolver.__init__(self)
 
 
 class _StoryYAMLHandler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_NoAliasLoader)
+        loader = _StoryLoader(fm)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
 
 
 _HANDLER = _StoryYAMLHandler()
@@ -265,7 +381,13 @@ def _load_yaml(front: str, name: str, first_line: int) -> Any:
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(name, exc, first_line) from None
     except yaml.reader.ReaderError as exc:
-        line = first_line + front.count("\n", 0, exc.position)
+        # libyaml reports a byte offset, PyYAML's own reader a character offset.
+        lines_before = (
+            front.encode("utf-8", "surrogatepass").count(b"\n", 0, exc.position)
+            if _FAST_PARSER
+            else front.count("\n", 0, exc.position)
+        )
+        line = first_line + lines_before
         raise _error(
             name, f"front matter line {line}", f"character #x{exc.character:04x} is not allowed"
         ) from None
