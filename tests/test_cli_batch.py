@@ -333,3 +333,21 @@ def test_an_output_that_links_to_nothing_fails_before_rendering(
     errors = problems(capsys.readouterr().err)
     assert len(errors) == 1 and "link to nothing" in errors[0]
     assert not (tmp_path / "gone").exists()
+
+
+# --------------------------------------------------------------------------- one line
+
+
+def test_a_file_name_with_a_newline_keeps_every_message_on_one_line(
+    write_story: Callable[..., Path], tmp_path: Path, cwd, capsys
+) -> None:
+    folder = tmp_path / "content"
+    write_story("good\nname.md", [{"_key": "k", "body": "Body."}], folder=folder, slug="a")
+    (folder / "bad\nname.md").write_text("---\nslug: b\ncards: 5\n---\n", encoding="utf-8")
+    assert run(["render", str(folder), "-o", str(tmp_path / "out")]) == 1
+    out, err = capsys.readouterr()
+    assert problems(err) == [
+        f"cardimg: error: {folder}/bad name.md: cards: expected a list, got a number"
+    ]
+    rendered = [line for line in out.splitlines() if "slides ->" in line]
+    assert rendered == [f"{folder}/good name.md: 1 slides -> {tmp_path}/out/a"]

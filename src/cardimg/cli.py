@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from . import __version__
-from .errors import CardimgError, StoryError
+from .errors import CardimgError, StoryError, one_line
 from .export import recover_output
 from .fonts import raqm_available
 from .formats import FORMAT_NAMES
@@ -194,7 +194,8 @@ def _is_story_file(path: Path) -> bool:
 
 
 def _say(kind: str, message: str) -> None:
-    print(f"cardimg: {kind}: {message}", file=sys.stderr)
+    # One problem, one line: a file name with a newline must not split it.
+    print(f"cardimg: {kind}: {one_line(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,7 +257,7 @@ def _render_command(args: argparse.Namespace) -> int:
             _render_one(item, args, options, claimed, theme, tally)
             advance()
     if len(inputs) > 1 or not inputs[0].named:
-        print(tally.summary())
+        print(one_line(tally.summary()))
     return 1 if tally.failed else 0
 
 
@@ -395,14 +396,14 @@ def _save(
         where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
         _say("error", f"{path}: {where}: {exc.strerror or exc}")
         return False
-    print(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}")
+    print(one_line(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}"))
     return True
 
 
 def _located(message: str, path: Path) -> str:
     """Messages name the story by its file name; on the command line, by the path given,
     so two `story.md` in different folders can be told apart."""
-    prefix = f"{path.name}:"
+    prefix = f"{one_line(path.name)}:"
     return f"{path}:{message[len(prefix) :]}" if message.startswith(prefix) else message
 
 

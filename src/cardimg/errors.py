@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class CardimgError(Exception):
     """Base of every error cardimg raises on purpose; its message is one line for a person."""
@@ -26,3 +28,12 @@ def problem(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Text made safe for a one-line message: file names and YAML messages can carry
+    newlines and other control characters; each run of them becomes one space."""
+    return _CONTROL_CHARS.sub(" ", text).strip()

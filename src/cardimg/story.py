@@ -37,7 +37,7 @@ from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .errors import StoryError
+from .errors import StoryError, one_line
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -124,12 +124,7 @@ def story_name(story: Story) -> str:
 
 # --------------------------------------------------------------------------- errors
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def _one_line(text: str) -> str:
-    # File names and YAML messages can carry newlines; a message must stay one line.
-    return _CONTROL_CHARS.sub(" ", text).strip()
+_one_line = one_line
 
 
 def _error(name: str, where: str, problem: str) -> StoryError:
