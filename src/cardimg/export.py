@@ -84,9 +84,11 @@ def save_carousel(
     rules = get_target(target) if isinstance(target, str) else target
     codec = encoder(choose_format(rules, image_format, carousel.preset))
     _check_target(carousel, rules)
-    out_dir.mkdir(parents=True, exist_ok=True)
     folder = out_dir / safe_slug(carousel.story.slug)
+    # Every file is encoded before anything is created: a slide the target refuses
+    # leaves no trace, not even an empty output folder.
     files = _encode_files(carousel, codec, rules, quality, title=folder.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
     uploads = _uploads(len(carousel.slides), codec, rules)
     recover_folder(folder)
     _check_story_folder(folder)
@@ -173,21 +175,31 @@ def _fitted(slide, codec: Encoder, rules: Target | None, quality: int | None) ->
     if rules is None or len(data) <= rules.max_bytes or codec.name != "jpeg":
         _check_size(data, f"slide {slide.index:02d}", rules)
         return data
+    tried = None
     for lower in _FALLBACK_QUALITIES:
         if quality is None or lower < quality:
-            data = encode(slide.image, codec.name, lower)
+            data, tried = encode(slide.image, codec.name, lower), lower
             if len(data) <= rules.max_bytes:
                 return data
-    _check_size(data, f"slide {slide.index:02d}", rules)
+    _check_size(data, f"slide {slide.index:02d}", rules, tried)
     return data
 
 
-def _check_size(data: bytes, what: str, rules: Target | None) -> None:
+def _check_size(data: bytes, what: str, rules: Target | None, quality: int | None = None) -> None:
     if rules is not None and len(data) > rules.max_bytes:
+        even = f" even at JPEG quality {quality}" if quality is not None else ""
         raise TargetError(
-            f"--target {rules.name}: {what} is {len(data) / 1e6:.1f} MB, over the "
-            f"{rules.max_bytes / 1e6:.0f} MB the platform accepts"
+            f"--target {rules.name}: {what} is {_file_size(len(data))}{even}, over the "
+            f"{_file_size(rules.max_bytes)} the platform accepts"
         )
+
+
+def _file_size(size: int) -> str:
+    """A file size as people read it: 8 MB, 4.2 MB, 20 kB (a limit under a megabyte
+    written in MB would read "0 MB")."""
+    if size >= 1_000_000:
+        return f"{size / 1e6:.1f}".removesuffix(".0") + " MB"
+    return f"{size / 1e3:.1f}".removesuffix(".0") + " kB"
 
 
 class _Save:
@@ -503,7 +515,9 @@ def caption_text(carousel: Carousel, limit: int = CAPTION_LIMIT) -> str:
     block = "\n\nSources:\n" + "\n".join(entries)
     if len(title) + len(block) <= limit:
         return title + block
-    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit)))
+    # A short caption (X's 280) keeps a third for the title, not all of it: else the
+    # title would take every character and the sources none.
+    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit // 3)))
     return head + _sources_within(entries, limit - len(head))
 
 

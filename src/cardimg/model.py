@@ -10,7 +10,7 @@ from PIL import Image
 
 from .layout.page import Line
 from .paint import TextContrast
-from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset
+from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
 from .story import Story
 from .theme import Palette
 
@@ -130,17 +130,18 @@ class Carousel:
         *,
         format: str | None = None,
         source_root: str | Path | None = None,
-        target: str | None = None,
+        target: str | Target | None = None,
         quality: int | None = None,
         contact_sheet: bool = False,
     ) -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
         `format` is png, jpeg, webp or pdf (one document for the story); without it, the
-        target's format, else the preset's (png; pdf for `linkedin`). `target` (e.g.
-        `instagram-api`) enforces a platform's rules and splits a carousel longer than it
-        takes into numbered folders. The manifest names the story file relative to
-        `source_root` (the folder the stories were found in), else by its file name alone.
+        target's format, else the preset's (png; pdf for `linkedin`). `target` (a name
+        such as `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's
+        rules and splits a carousel longer than it takes into numbered folders. The
+        manifest names the story file relative to `source_root` (the folder the stories
+        were found in), else by its file name alone.
         `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
         """
         from .export import save_carousel
