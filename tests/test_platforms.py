@@ -579,3 +579,11 @@ def test_presets_lists_a_themes_own_preset(tmp_path, capsys):
     assert any(line.split()[:2] == ["billboard", "1600×900"] for line in out.splitlines())
     code, out, _ = run(["presets"], capsys)
     assert "billboard" not in out
+
+
+def test_a_split_carousels_contact_sheet_names_each_slide_by_its_part(many, tmp_path):
+    many.save(tmp_path, target="instagram-api", contact_sheet=True)
+    sheet = opened(tmp_path / "many" / "contact-sheet.png")
+    labelled = many.contact_sheet(target="instagram-api")  # 01-of-03/01.jpg … 03-of-03/07.jpg
+    assert same_pixels(sheet, labelled)
+    assert not same_pixels(sheet, many.contact_sheet(format="jpeg"))  # 01.jpg … 23.jpg

@@ -40,6 +40,7 @@ __all__ = [
     "recover_folder",
     "recover_output",
     "save_carousel",
+    "slide_labels",
 ]
 
 CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
@@ -99,7 +100,7 @@ def save_carousel(
         _carry_over(folder, staging, codec.extension)
         written = [path for upload in uploads for path in save.write(upload, files, staging)]
         if contact_sheet:
-            sheet = carousel.contact_sheet(format=codec.name)
+            sheet = carousel.contact_sheet(format=codec.name, target=rules)
             _write_new(staging / CONTACT_SHEET, encode(sheet, "png"))
             written.append(Path(CONTACT_SHEET))
         _swap_in(staging, folder)
@@ -138,6 +139,30 @@ class _Upload:
     @property
     def folder(self) -> str:
         return f"{self.number:02d}-of-{self.count:02d}" if self.count > 1 else ""
+
+
+def _file_names(codec: Encoder, story_folder: str, count: int) -> list[str]:
+    """The files of one upload's `count` slides: 01.png…, or the story's one PDF."""
+    if not codec.per_slide:
+        return [f"{story_folder}.{codec.extension}"] * count
+    width = max(2, len(str(count)))
+    return [f"{n:0{width}d}.{codec.extension}" for n in range(1, count + 1)]
+
+
+def slide_labels(
+    carousel: Carousel, image_format: str | None = None, target: str | Target | None = None
+) -> list[str]:
+    """What each slide is saved as, for a contact sheet: `03.png`, `02-of-03/01.jpg` in a
+    carousel split for a target, `page 3` of a PDF."""
+    rules = get_target(target) if isinstance(target, str) else target
+    codec = encoder(choose_format(rules, image_format, carousel.preset))
+    if not codec.per_slide:
+        return [f"page {number}" for number in range(1, len(carousel.slides) + 1)]
+    labels = []
+    for upload in _uploads(len(carousel.slides), codec, rules):
+        for name in _file_names(codec, "", len(upload.slides)):
+            labels.append(f"{upload.folder}/{name}" if upload.folder else name)
+    return labels
 
 
 def _uploads(total: int, codec: Encoder, rules: Target | None) -> list[_Upload]:
@@ -217,10 +242,7 @@ class _Save:
         self.source, self.folder = source, folder
 
     def names(self, upload: _Upload) -> list[str]:
-        if not self.codec.per_slide:
-            return [f"{self.folder.name}.{self.codec.extension}"] * len(upload.slides)
-        width = max(2, len(str(len(upload.slides))))
-        return [f"{n:0{width}d}.{self.codec.extension}" for n in range(1, len(upload.slides) + 1)]
+        return _file_names(self.codec, self.folder.name, len(upload.slides))
 
     def write(self, upload: _Upload, files: list[bytes], staging: Path) -> list[Path]:
         """Write one upload's files, manifest and caption; the paths, relative to the story

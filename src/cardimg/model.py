@@ -158,26 +158,23 @@ class Carousel:
         )
 
     def contact_sheet(
-        self, *, format: str | None = None, thumb_width: int = 270, columns: int = 7
+        self,
+        *,
+        format: str | None = None,
+        target: str | Target | None = None,
+        thumb_width: int = 270,
+        columns: int = 7,
     ) -> Image.Image:
         """One overview image of every slide in order, labelled with the file name it is
-        saved under in `format` (the preset's by default), for a review before posting."""
+        saved under in `format` for `target` (as `save` chooses them), for a review before
+        posting: `02-of-03/01.jpg` when the target splits the carousel."""
+        from .export import slide_labels
         from .fonts import theme_fonts
-        from .formats import encoder
         from .paint import paint_contact_sheet
         from .theme import default_theme
 
-        codec = encoder(format or self.preset.format)
-        width = max(2, len(str(len(self.slides))))
-        named = [
-            (
-                f"{slide.index:0{width}d}.{codec.extension}"
-                if codec.per_slide
-                else f"page {slide.index}",
-                slide.image,
-            )
-            for slide in self.slides
-        ]
+        labels = slide_labels(self, format, target)
+        named = [(label, slide.image) for label, slide in zip(labels, self.slides, strict=True)]
         title = f"{self.story.title or self.story.slug} — {self.preset.name}, {len(named)} slides"
         return paint_contact_sheet(
             [(title, named)],
