@@ -272,13 +272,20 @@ def test_poppler_turns_the_pdf_into_pages_of_the_slide_size(small, tmp_path):
         assert max(difference.mean) < 2, (page.name, difference.mean)
 
 
-def _render_in_new_process(story: Path, out: Path, name: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "cardimg", "render", str(story), "-o", str(out), "--format", name],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+def _render_in_new_processes(story: Path, out: Path) -> None:
+    """`python -m cardimg render story -o out/F --format F` for every format, side by side."""
+    command = [sys.executable, "-m", "cardimg", "render", str(story), "-o"]
+    runs = [
+        subprocess.Popen(
+            [*command, str(out / name), "--format", name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name in FORMATS
+    ]
+    for process in runs:
+        _, err = process.communicate(timeout=180)
+        assert process.returncode == 0, err
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -288,11 +295,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_every_format_is_byte_identical_across_processes_a_second_apart(small_story, tmp_path):
-    for name in FORMATS:
-        _render_in_new_process(small_story, tmp_path / "A" / name, name)
+    _render_in_new_processes(small_story, tmp_path / "A")
     time.sleep(1.1)  # anything that read the clock (an ICC profile, a PDF date) now differs
-    for name in FORMATS:
-        _render_in_new_process(small_story, tmp_path / "B" / name, name)
+    _render_in_new_processes(small_story, tmp_path / "B")
     for name in FORMATS:
         first, second = _files(tmp_path / "A" / name), _files(tmp_path / "B" / name)
         assert "small/manifest.json" in first and "small/caption.txt" in first
@@ -371,6 +376,15 @@ def test_a_format_the_target_refuses_is_one_line_before_rendering(small_story, t
     assert err == "cardimg: error: --target instagram-api takes jpeg, not png\n"
     assert out == ""
     assert not out_dir.exists()
+
+
+def test_an_unknown_preset_is_one_line_naming_the_known_ones(small_story, tmp_path, capsys):
+    code, out, err = run(
+        ["render", str(small_story), "-o", str(tmp_path), "--preset", "tiktok"], capsys
+    )
+    assert code == 1 and out == ""
+    assert err == f"cardimg: error: unknown preset 'tiktok' (known: {', '.join(PRESETS)})\n"
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_tall_preset_for_the_publishing_api_warns(small_story, tmp_path, capsys):
