@@ -396,8 +396,17 @@ def _save(
         where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
         _say("error", f"{path}: {where}: {exc.strerror or exc}")
         return False
-    print(one_line(f"{path}: {len(carousel.slides)} slides -> {written[0].parent}"))
+    print(one_line(f"{path}: {len(carousel.slides)} slides -> {_written_to(folder, written)}"))
     return True
+
+
+def _written_to(folder: Path, written: list[Path]) -> str:
+    """The story folder, and the carousels a target split it into (each written path is
+    in the folder itself or in one of its `01-of-03` parts)."""
+    parts = sorted({path.parent.name for path in written if path.parent.parent == folder})
+    if not parts:
+        return str(folder)
+    return f"{folder} ({len(parts)} carousels: {parts[0]} … {parts[-1]})"
 
 
 def _located(message: str, path: Path) -> str:

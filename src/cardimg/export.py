@@ -40,6 +40,7 @@ __all__ = [
     "recover_folder",
     "recover_output",
     "save_carousel",
+    "slide_labels",
 ]
 
 CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
@@ -84,9 +85,11 @@ def save_carousel(
     rules = get_target(target) if isinstance(target, str) else target
     codec = encoder(choose_format(rules, image_format, carousel.preset))
     _check_target(carousel, rules)
-    out_dir.mkdir(parents=True, exist_ok=True)
     folder = out_dir / safe_slug(carousel.story.slug)
+    # Every file is encoded before anything is created: a slide the target refuses
+    # leaves no trace, not even an empty output folder.
     files = _encode_files(carousel, codec, rules, quality, title=folder.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
     uploads = _uploads(len(carousel.slides), codec, rules)
     recover_folder(folder)
     _check_story_folder(folder)
@@ -97,7 +100,7 @@ def save_carousel(
         _carry_over(folder, staging, codec.extension)
         written = [path for upload in uploads for path in save.write(upload, files, staging)]
         if contact_sheet:
-            sheet = carousel.contact_sheet(format=codec.name)
+            sheet = carousel.contact_sheet(format=codec.name, target=rules)
             _write_new(staging / CONTACT_SHEET, encode(sheet, "png"))
             written.append(Path(CONTACT_SHEET))
         _swap_in(staging, folder)
@@ -138,6 +141,30 @@ class _Upload:
         return f"{self.number:02d}-of-{self.count:02d}" if self.count > 1 else ""
 
 
+def _file_names(codec: Encoder, story_folder: str, count: int) -> list[str]:
+    """The files of one upload's `count` slides: 01.png…, or the story's one PDF."""
+    if not codec.per_slide:
+        return [f"{story_folder}.{codec.extension}"] * count
+    width = max(2, len(str(count)))
+    return [f"{n:0{width}d}.{codec.extension}" for n in range(1, count + 1)]
+
+
+def slide_labels(
+    carousel: Carousel, image_format: str | None = None, target: str | Target | None = None
+) -> list[str]:
+    """What each slide is saved as, for a contact sheet: `03.png`, `02-of-03/01.jpg` in a
+    carousel split for a target, `page 3` of a PDF."""
+    rules = get_target(target) if isinstance(target, str) else target
+    codec = encoder(choose_format(rules, image_format, carousel.preset))
+    if not codec.per_slide:
+        return [f"page {number}" for number in range(1, len(carousel.slides) + 1)]
+    labels = []
+    for upload in _uploads(len(carousel.slides), codec, rules):
+        for name in _file_names(codec, "", len(upload.slides)):
+            labels.append(f"{upload.folder}/{name}" if upload.folder else name)
+    return labels
+
+
 def _uploads(total: int, codec: Encoder, rules: Target | None) -> list[_Upload]:
     most = rules.max_slides if rules is not None and codec.per_slide else None
     parts = split_slides(total, most)
@@ -173,21 +200,31 @@ def _fitted(slide, codec: Encoder, rules: Target | None, quality: int | None) ->
     if rules is None or len(data) <= rules.max_bytes or codec.name != "jpeg":
         _check_size(data, f"slide {slide.index:02d}", rules)
         return data
+    tried = None
     for lower in _FALLBACK_QUALITIES:
         if quality is None or lower < quality:
-            data = encode(slide.image, codec.name, lower)
+            data, tried = encode(slide.image, codec.name, lower), lower
             if len(data) <= rules.max_bytes:
                 return data
-    _check_size(data, f"slide {slide.index:02d}", rules)
+    _check_size(data, f"slide {slide.index:02d}", rules, tried)
     return data
 
 
-def _check_size(data: bytes, what: str, rules: Target | None) -> None:
+def _check_size(data: bytes, what: str, rules: Target | None, quality: int | None = None) -> None:
     if rules is not None and len(data) > rules.max_bytes:
+        even = f" even at JPEG quality {quality}" if quality is not None else ""
         raise TargetError(
-            f"--target {rules.name}: {what} is {len(data) / 1e6:.1f} MB, over the "
-            f"{rules.max_bytes / 1e6:.0f} MB the platform accepts"
+            f"--target {rules.name}: {what} is {_file_size(len(data))}{even}, over the "
+            f"{_file_size(rules.max_bytes)} the platform accepts"
         )
+
+
+def _file_size(size: int) -> str:
+    """A file size as people read it: 8 MB, 4.2 MB, 20 kB (a limit under a megabyte
+    written in MB would read "0 MB")."""
+    if size >= 1_000_000:
+        return f"{size / 1e6:.1f}".removesuffix(".0") + " MB"
+    return f"{size / 1e3:.1f}".removesuffix(".0") + " kB"
 
 
 class _Save:
@@ -205,10 +242,7 @@ class _Save:
         self.source, self.folder = source, folder
 
     def names(self, upload: _Upload) -> list[str]:
-        if not self.codec.per_slide:
-            return [f"{self.folder.name}.{self.codec.extension}"] * len(upload.slides)
-        width = max(2, len(str(len(upload.slides))))
-        return [f"{n:0{width}d}.{self.codec.extension}" for n in range(1, len(upload.slides) + 1)]
+        return _file_names(self.codec, self.folder.name, len(upload.slides))
 
     def write(self, upload: _Upload, files: list[bytes], staging: Path) -> list[Path]:
         """Write one upload's files, manifest and caption; the paths, relative to the story
@@ -503,7 +537,9 @@ def caption_text(carousel: Carousel, limit: int = CAPTION_LIMIT) -> str:
     block = "\n\nSources:\n" + "\n".join(entries)
     if len(title) + len(block) <= limit:
         return title + block
-    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit)))
+    # A short caption (X's 280) keeps a third for the title, not all of it: else the
+    # title would take every character and the sources none.
+    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit // 3)))
     return head + _sources_within(entries, limit - len(head))
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from .layout.page import Line
 from .paint import TextContrast
-from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset
+from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
 from .story import Story
 from .theme import Palette
 
@@ -130,17 +130,18 @@ class Carousel:
         *,
         format: str | None = None,
         source_root: str | Path | None = None,
-        target: str | None = None,
+        target: str | Target | None = None,
         quality: int | None = None,
         contact_sheet: bool = False,
     ) -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
         `format` is png, jpeg, webp or pdf (one document for the story); without it, the
-        target's format, else the preset's (png; pdf for `linkedin`). `target` (e.g.
-        `instagram-api`) enforces a platform's rules and splits a carousel longer than it
-        takes into numbered folders. The manifest names the story file relative to
-        `source_root` (the folder the stories were found in), else by its file name alone.
+        target's format, else the preset's (png; pdf for `linkedin`). `target` (a name
+        such as `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's
+        rules and splits a carousel longer than it takes into numbered folders. The
+        manifest names the story file relative to `source_root` (the folder the stories
+        were found in), else by its file name alone.
         `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
         """
         from .export import save_carousel
@@ -157,26 +158,23 @@ class Carousel:
         )
 
     def contact_sheet(
-        self, *, format: str | None = None, thumb_width: int = 270, columns: int = 7
+        self,
+        *,
+        format: str | None = None,
+        target: str | Target | None = None,
+        thumb_width: int = 270,
+        columns: int = 7,
     ) -> Image.Image:
         """One overview image of every slide in order, labelled with the file name it is
-        saved under in `format` (the preset's by default), for a review before posting."""
+        saved under in `format` for `target` (as `save` chooses them), for a review before
+        posting: `02-of-03/01.jpg` when the target splits the carousel."""
+        from .export import slide_labels
         from .fonts import theme_fonts
-        from .formats import encoder
         from .paint import paint_contact_sheet
         from .theme import default_theme
 
-        codec = encoder(format or self.preset.format)
-        width = max(2, len(str(len(self.slides))))
-        named = [
-            (
-                f"{slide.index:0{width}d}.{codec.extension}"
-                if codec.per_slide
-                else f"page {slide.index}",
-                slide.image,
-            )
-            for slide in self.slides
-        ]
+        labels = slide_labels(self, format, target)
+        named = [(label, slide.image) for label, slide in zip(labels, self.slides, strict=True)]
         title = f"{self.story.title or self.story.slug} — {self.preset.name}, {len(named)} slides"
         return paint_contact_sheet(
             [(title, named)],
