@@ -270,10 +270,12 @@ def files_written_since(folder: Path, started: int) -> list[Path]:
     return found
 
 
-def interrupt_when_writing(argv: list[str], cwd: Path, out: Path) -> subprocess.CompletedProcess:
-    """Start cardimg, wait until it has written a few files under `out`, send SIGINT."""
+def interrupt(
+    argv: list[str], cwd: Path, out: Path, *, after: float, when=None
+) -> subprocess.CompletedProcess:
+    """Start cardimg and send it SIGINT `after` seconds, or sooner the moment `when(out)`
+    holds (polled without sleeping: a story folder is written in milliseconds)."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    started = time.time_ns()
     process = subprocess.Popen(
         [sys.executable, "-m", "cardimg", *argv],
         cwd=cwd,
@@ -282,14 +284,17 @@ def interrupt_when_writing(argv: list[str], cwd: Path, out: Path) -> subprocess.
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 120
-    while process.poll() is None and time.monotonic() < deadline:
-        if len(files_written_since(out, started)) >= 5:
+    signal_at = time.monotonic() + after
+    while process.poll() is None:
+        if time.monotonic() >= signal_at or (when is not None and when(out)):
             process.send_signal(signal.SIGINT)
             break
-        time.sleep(0.01)
     stdout, stderr = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def staging(out: Path) -> bool:
+    return out.is_dir() and any(name.endswith(".cardimg-new") for name in os.listdir(out))
 
 
 def test_ctrl_c_while_re_rendering_leaves_the_old_carousel_whole(tmp_path: Path) -> None:
@@ -299,28 +304,55 @@ def test_ctrl_c_while_re_rendering_leaves_the_old_carousel_whole(tmp_path: Path)
     old = snapshot(out / "big")
     assert len(old) == 62 and complete(out / "big", "--white")
     big_story(path, "big", "--black")
-    result = interrupt_when_writing(["render", str(path), "-o", str(out)], tmp_path, out)
-    assert result.returncode == 130, result.stderr
-    assert "Traceback" not in result.stderr
-    assert problems(result.stderr) == [
-        "cardimg: error: interrupted; folders not yet saved keep their previous carousel"
-    ]
-    now = snapshot(out / "big")
-    assert now == old or complete(out / "big", "--black")
-    assert now == old, "the signal came after the save; make the story bigger"
-    assert sorted(p.name for p in out.iterdir()) == ["big"]  # nothing half-done left
+    argv = ["render", str(path), "-o", str(out)]
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "cardimg", *argv, "-o", str(tmp_path / "timing")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=True,
+        capture_output=True,
+    )
+    whole = time.monotonic() - started
+    # The signal lands while the story is laid out, painted, encoded or written (the
+    # moment its staging folder appears): every outcome must leave a whole carousel, the
+    # old one unless the new one was already swapped in, and one line, exit 130.
+    interrupted = 0
+    for share in (0.6, 0.8, 0.9, 0.95, 0.98):
+        result = interrupt(argv, tmp_path, out, after=whole * share, when=staging)
+        now = snapshot(out / "big")
+        assert "Traceback" not in result.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["big"]  # nothing half-done left
+        if result.returncode == 130:
+            assert problems(result.stderr) == [
+                "cardimg: error: interrupted; folders not yet saved keep their previous carousel"
+            ]
+        if now == old:
+            interrupted += result.returncode == 130
+            continue
+        assert complete(out / "big", "--black")  # the new carousel, whole
+        big_story(path, "big", "--white")  # start again from the old one
+        cardimg.render(path).save(out)
+        old = snapshot(out / "big")
+        big_story(path, "big", "--black")
+    assert interrupted, "no signal landed before the new carousel was saved"
 
 
 def test_ctrl_c_in_a_batch_leaves_no_half_folder(tmp_path: Path) -> None:
     big_story(tmp_path / "stories" / "a-big.md", "a-big", "--white")
     big_story(tmp_path / "stories" / "b-big.md", "b-big", "--white")
     out = tmp_path / "out"
-    result = interrupt_when_writing(["render", "stories", "-o", str(out)], tmp_path, out)
+    # Interrupted while the second story renders: the first is whole, the second absent.
+    first_done = lambda out: (out / safe_slug("a-big") / "manifest.json").is_file()  # noqa: E731
+    result = interrupt(
+        ["render", "stories", "-o", str(out)], tmp_path, out, after=120, when=first_done
+    )
     assert result.returncode == 130
     assert "Traceback" not in result.stderr
     for folder in out.iterdir() if out.exists() else []:
         assert not folder.name.startswith("."), folder.name
         assert complete(folder, "--white"), folder.name
+    assert complete(out / safe_slug("a-big"), "--white")
     assert not (out / safe_slug("b-big")).exists()
 
 

@@ -94,9 +94,9 @@ def save_carousel(
     recover_folder(folder)
     _check_story_folder(folder)
     staging = _sibling(folder, STAGING_SUFFIX)
-    staging.mkdir()  # the mode any new folder gets (0777 less the umask)
     save = _Save(carousel, codec, rules, _source(carousel.story, source_root), folder)
-    try:
+    try:  # from the staging folder's first moment: Ctrl-C may come at any bytecode
+        staging.mkdir()  # the mode any new folder gets (0777 less the umask)
         _carry_over(folder, staging, codec.extension)
         written = [path for upload in uploads for path in save.write(upload, files, staging)]
         if contact_sheet:
