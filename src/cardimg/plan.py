@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .blocks import Block, Span, parse_blocks
 from .errors import StoryError
@@ -98,7 +98,7 @@ def plan_story(
         card_plans = _plan_card(
             context,
             card,
-            parse_blocks(card.body, lang=lang),
+            parse_blocks(card.body, lang=lang, bullets=theme.style("list").bullets),
             first=index == 0,
             last=index == len(story.cards) - 1 and len(story.cards) > 1,
             lang=lang,
@@ -112,7 +112,37 @@ def plan_story(
         )
         _check_slide_count(story, "sources", source_plans, len(plans))
         plans.extend(source_plans)
+    if theme.page.counter and len(plans) > 1:
+        plans = [
+            replace(plan, lines=(*plan.lines, *_counter(context, number, len(plans))))
+            for number, plan in enumerate(plans, start=1)
+        ]
     return plans
+
+
+def _counter(context: CardContext, number: int, total: int) -> list[Line]:
+    """The slide counter ("2/6"), on the frame line at the corner the theme names."""
+    theme, geometry = context.theme, context.geometry
+    page = theme.page
+    set_lines, _, line_height = _label(
+        f"{number}/{total}",
+        "counter",
+        page.counter_size * geometry.unit,
+        theme=theme,
+        measurer=context.measurer,
+        width=geometry.safe_width,
+    )
+    vertical, horizontal = page.counter_position.split("-")
+    x0, _, x1, _ = geometry.safe_box
+    y = geometry.frame_box[1] if vertical == "top" else geometry.frame_box[3]
+    return label_lines(
+        set_lines,
+        role="counter",
+        center_x=x0 if horizontal == "start" else x1,
+        top=y - label_height(set_lines, line_height) / 2,
+        line_height=line_height,
+        align=horizontal,
+    )
 
 
 def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before: int) -> None:
@@ -127,7 +157,8 @@ def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before:
 def series_lines(
     series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry
 ) -> list[Line]:
-    """The series label, centred across the frame's top line (empty without a series)."""
+    """The series label across the frame's top line: centred, or from the start of the
+    text column (the theme's `label_align`); empty without a series."""
     if not series or not series.strip():
         return []
     frame = theme.frame
@@ -135,13 +166,25 @@ def series_lines(
     available = (
         geometry.frame_box[2] - geometry.frame_box[0] - 2 * (frame.label_gap + frame.padding) * unit
     )
+    if theme.page.counter and theme.page.counter_position == "top-end":
+        # Leave the counter its corner: room for "88/88" and a gap.
+        counter = measurer.width(
+            measurer.face(theme.style("counter").family), theme.page.counter_size * unit, "88/88"
+        )
+        available -= counter + frame.label_gap * unit
     set_lines, _, line_height = _label(
         series, "series", frame.label_size * unit, theme=theme, measurer=measurer, width=available
     )
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
+    start = frame.label_align == "start"
     return label_lines(
-        set_lines, role="series", center_x=geometry.width / 2, top=top, line_height=line_height
+        set_lines,
+        role="series",
+        center_x=geometry.safe_box[0] if start else geometry.width / 2,
+        top=top,
+        line_height=line_height,
+        align=frame.label_align,
     )
 
 
@@ -156,7 +199,8 @@ def _plan_card(
     lang: str | None = None,
 ) -> list[SlidePlan]:
     theme, measurer, geometry = context.theme, context.measurer, context.geometry
-    series, label_lang, valign = context.series, context.label_lang, "center"
+    series, label_lang = context.series, context.label_lang
+    valign = (theme.image.valign or theme.page.valign) if first else theme.page.valign
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
     citation, band = _citation(card, theme, measurer, geometry)
@@ -179,8 +223,13 @@ def _plan_card(
     plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
-        lines, marks = place_lines(page, (x0, top, x1, y1), valign="top" if part > 1 else valign)
-        bottom = "check" if last and part == parts else "ornament"
+        lines, marks = place_lines(
+            page,
+            (x0, top, x1, y1),
+            valign="top" if part > 1 else valign,
+            list_column=theme.page.lists,
+        )
+        bottom = "check" if last and part == parts and frame.check else "ornament"
         plans.append(
             SlidePlan(
                 kind=kind if part == 1 else ("continuation" if kind == "card" else kind),
@@ -223,8 +272,14 @@ def _citation(
         width=x1 - x0,
     )
     total = label_height(set_lines, line_height)
+    start = frame.label_align == "start"
     lines = label_lines(
-        set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=line_height
+        set_lines,
+        role="citation",
+        center_x=x0 if start else (x0 + x1) / 2,
+        top=y1 - total,
+        line_height=line_height,
+        align=frame.label_align,
     )
     return lines, total + theme.type.body_size * unit * frame.citation_gap
 
@@ -240,8 +295,14 @@ def _continued_marker(
         measurer=measurer,
         width=geometry.safe_width,
     )
+    start = theme.frame.label_align == "start"
     return label_lines(
-        set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=line_height
+        set_lines,
+        role="marker",
+        center_x=geometry.safe_box[0] if start else geometry.width / 2,
+        top=top,
+        line_height=line_height,
+        align=theme.frame.label_align,
     )
 
 
@@ -257,12 +318,15 @@ def _continues_marker(
         width=geometry.safe_width,
     )
     total = label_height(set_lines, line_height)
+    # Start-aligned labels put "Continues" at the end of the line, where the eye goes next.
+    end = theme.frame.label_align == "start"
     return label_lines(
         set_lines,
         role="marker",
-        center_x=geometry.width / 2,
+        center_x=geometry.safe_box[2] if end else geometry.width / 2,
         top=geometry.frame_box[3] - total / 2,
         line_height=line_height,
+        align="end" if end else "center",
     )
 
 

@@ -43,7 +43,7 @@ PUBLIC_ROLES = {
 }
 
 
-CHROME_ROLES = frozenset({"series", "citation", "marker"})
+CHROME_ROLES = frozenset({"series", "citation", "marker", "counter"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +130,20 @@ class Geometry:
 
 
 def place_lines(
-    lines: Sequence[FlowLine], area: tuple[float, float, float, float], *, valign: str = "center"
+    lines: Sequence[FlowLine],
+    area: tuple[float, float, float, float],
+    *,
+    valign: str = "center",
+    list_column: str = "center",
 ) -> tuple[list[Line], list[Mark]]:
     """Place a page of lines inside `area` (x0, y0, x1, y1): blocks aligned by their style,
-    list items as one column centred as a whole, the page centred vertically."""
+    list items as one column centred as a whole, the page set at the `valign` (center,
+    top, bottom) of the area."""
     x0, y0, x1, y1 = area
     height = stack_height(lines)
-    top = y0 + (y1 - y0 - height) / 2 if valign == "center" else y0
-    columns = _list_columns(lines, x0, x1)
+    free = y1 - y0 - height
+    top = y0 + {"center": free / 2, "bottom": max(0.0, free)}.get(valign, 0.0)
+    columns = _list_columns(lines, x0, x1, centred=list_column == "center")
     placed: list[Line] = []
     marks: list[Mark] = []
     y = top
@@ -171,13 +177,18 @@ def place_lines(
 
 
 def _list_columns(
-    lines: Sequence[FlowLine], x0: float, x1: float
+    lines: Sequence[FlowLine], x0: float, x1: float, *, centred: bool = True
 ) -> dict[int, tuple[float, float]]:
-    """Left edge and width of each list group: the widest item decides, the column is centred."""
+    """Left edge and width of each list group: the widest item decides; the column is
+    centred, or (not `centred`) starts at the area's start edge (right-to-left: its right)."""
     widths: dict[int, float] = {}
+    rtl: dict[int, bool] = {}
     for flow in lines:
         if flow.group >= 0:
             widths[flow.group] = max(widths.get(flow.group, 0.0), flow.indent + flow.line.width)
+            rtl[flow.group] = flow.direction == "rtl"
+    if not centred:
+        return {g: (x1 - w if rtl[g] else x0, w) for g, w in widths.items()}
     return {group: (x0 + max(0.0, (x1 - x0 - width) / 2), width) for group, width in widths.items()}
 
 
@@ -245,16 +256,24 @@ def set_label(
 
 
 def label_lines(
-    lines: Sequence[SetLine], *, role: str, center_x: float, top: float, line_height: float
+    lines: Sequence[SetLine],
+    *,
+    role: str,
+    center_x: float,
+    top: float,
+    line_height: float,
+    align: str = "center",
 ) -> list[Line]:
-    """Centre set label lines under each other, starting at `top`."""
+    """Set label lines under each other, starting at `top`: centred on `center_x`, or with
+    `align` "start" beginning at it, "end" ending at it."""
     placed = []
     for number, line in enumerate(lines):
         advance = max(line_height, line.ascent + line.descent)
         baseline = top + number * advance + (advance - line.ascent - line.descent) / 2 + line.ascent
         flow = FlowLine(line, role, -1, advance, 0.0, "center")
         top_of_line = top + number * advance
-        placed.append(_public_line(flow, center_x - line.width / 2, baseline, top=top_of_line))
+        shift = {"start": 0.0, "end": line.width}.get(align, line.width / 2)
+        placed.append(_public_line(flow, center_x - shift, baseline, top=top_of_line))
     return placed
 
 
