@@ -8,13 +8,19 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
 
-from .contrast import AA_BODY, contrast_ratio, parse_hex, required_ratio
+from .contrast import AA_BODY, AA_LARGE, contrast_ratio, parse_hex, required_ratio
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import FrameStyle, ImageStyle, Palette, Theme
 
-__all__ = ["Painted", "TextContrast", "paint_contact_sheet", "paint_slide"]
+__all__ = [
+    "Painted",
+    "TextContrast",
+    "paint_contact_sheet",
+    "paint_palette_sheet",
+    "paint_slide",
+]
 
 
 class TextContrast(NamedTuple):
@@ -171,6 +177,8 @@ def _draw_frame(
         _hline(draw, x0, x1, y1, bottom_gaps, color, width)
         draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
         draw.line([(x1, y0), (x1, y1)], fill=color, width=width)
+    if frame.band > 0:
+        draw.rectangle([0, 0, plan.geometry.width, round(frame.band * unit) - 1], fill=color)
     cx = (x0 + x1) / 2
     ornament = frame.ornament_size * unit
     if plan.bottom_mark == "ornament" and logo is None and frame.ornament:
@@ -315,4 +323,34 @@ def paint_contact_sheet(
             canvas.paste(thumb, (x, top))
             draw.text((x, top + thumb.height + 5), name, font=small, fill=(70, 70, 70))
         y += height
+    return canvas
+
+
+def paint_palette_sheet(
+    title: str, palettes: Sequence[Palette], *, fonts: FontBook, columns: int = 4
+) -> Image.Image:
+    """A swatch of each palette: its background with sample text in its text colour, a bar
+    of its frame colour, its key, and its WCAG text/background ratio with the AA verdict."""
+    cell_w, cell_h, gap, heading = 300, 220, 16, 56
+    rows = max(1, -(-len(palettes) // columns))
+    width = gap + min(columns, max(1, len(palettes))) * (cell_w + gap)
+    canvas = Image.new("RGB", (width, heading + rows * (cell_h + gap) + gap), (240, 240, 240))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((gap, 16), title, font=fonts.font(fonts.face("sans-semibold"), 24), fill=(30, 30, 30))
+    sample = fonts.font(fonts.face("serif"), 44)
+    small = fonts.font(fonts.face("sans-semibold"), 18)
+    for n, palette in enumerate(palettes):
+        x = gap + (n % columns) * (cell_w + gap)
+        y = heading + (n // columns) * (cell_h + gap)
+        background, text = parse_hex(palette.background), parse_hex(palette.text)
+        draw.rectangle([x, y, x + cell_w - 1, y + cell_h - 1], fill=background)
+        draw.rectangle([x, y, x + cell_w - 1, y + 9], fill=parse_hex(palette.frame))
+        draw.text((x + 20, y + 36), "Aa 123", font=sample, fill=text)
+        ratio = contrast_ratio(text, background)
+        verdict = "AA" if ratio >= AA_BODY else ("AA large" if ratio >= AA_LARGE else "fails AA")
+        draw.text((x + 20, y + 120), palette.key, font=small, fill=text)
+        draw.text((x + 20, y + 150), f"{ratio:.2f}:1  {verdict}", font=small, fill=text)
+        draw.text(
+            (x + 20, y + 180), f"{palette.background} / {palette.text}", font=small, fill=text
+        )
     return canvas

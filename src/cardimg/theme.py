@@ -129,6 +129,7 @@ class FrameStyle:
     mark_gap: float = 0.6  # clear space each side of the ornament or check, in label gaps
     rule_width: float = 2  # a Markdown rule (---): its line width,
     rule_length: float = 1.2  # and the half-length of its arms, in line heights
+    band: float = 0  # an accent band this thick along the slide's top edge (frame colour)
 
 
 @dataclass(frozen=True)
@@ -280,10 +281,8 @@ def load_palettes(path: Path) -> dict[str, Palette]:
 
 
 def _where(path: Path) -> str:
-    """How messages name a theme file: built-in ones by name, others by their path."""
-    if path.parent == data_dir("themes"):
-        return path.name
-    return str(path)
+    """How messages name a theme or palettes file: by its name, as they name stories."""
+    return path.name
 
 
 def _key_path(parts: tuple[str | int, ...]) -> str:
@@ -313,13 +312,13 @@ def _find_theme(ref: str | Path, *, base: Path, where: str) -> Path:
     """A theme file from a reference: a path (relative to `base`), else a built-in name."""
     text = str(ref)
     path = Path(text) if Path(text).is_absolute() else base / text
-    looks_like_path = isinstance(ref, Path) or "/" in text or text.endswith(".toml")
+    looks_like_path = "/" in text or "\\" in text or text.endswith(".toml")
     built_in = data_dir("themes") / f"{text}.toml"
     if not looks_like_path and built_in.is_file():
         return built_in
     for candidate in (path, path.with_name(path.name + ".toml")):
         if candidate.is_file():
-            return candidate.resolve()
+            return candidate
     names = ", ".join(theme_names())
     raise ThemeError(f"{where}: {text}: no theme file or built-in theme of that name ({names})")
 
@@ -342,7 +341,7 @@ def _layer(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if "extends" not in data and path == root:
         return resolved
     parent_path = _find_theme(data.get("extends", ROOT_THEME), base=path.parent, where=where)
-    if parent_path in (*chain, path):
+    if parent_path.resolve() in {p.resolve() for p in (*chain, path)}:
         cycle = " → ".join(_where(p) for p in (*chain, path, parent_path))
         raise _fail(where, ("extends",), f"a cycle of themes extending each other: {cycle}")
     parent = _layer(parent_path, (*chain, path))
