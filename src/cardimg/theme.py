@@ -347,7 +347,10 @@ def _layer(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     parent = _layer(parent_path, (*chain, path))
     for key in ("name", "description", "extends"):
         parent.pop(key, None)
-    return _merged(parent, resolved)
+    merged = _merged(parent, resolved)
+    if isinstance(data.get("palettes"), str):
+        merged["palettes"] = resolved["palettes"]  # a palettes file replaces them all
+    return merged
 
 
 def _merged(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
