@@ -358,3 +358,24 @@ def test_palettes_sheet_into_a_missing_folder_is_one_line_and_exit_1(tmp_path: P
     assert main(["palettes", "--sheet", str(tmp_path / "no" / "s.png")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("cardimg: error: --sheet: cannot write")
+
+
+def test_start_aligned_labels_mirror_in_a_right_to_left_story():
+    arabic = next(p for p in SAMPLES if "arabic" in p.name)
+    slide = cardimg.render(load_story(arabic), theme="bold").slides[1]
+    (series,) = [line for line in slide.lines if line.role == "series"]
+    (counter,) = [line for line in slide.lines if line.role == "counter"]
+    assert series.box[2] == slide.safe_box[2]  # the series starts at the right,
+    assert counter.box[0] == slide.safe_box[0]  # the counter sits at the left
+
+
+def test_a_rule_follows_the_theme(tmp_path: Path, write_story):
+    story = load_story(write_story("s.md", [{"_key": "a", "body": "One.\n\n---\n\nTwo."}]))
+    for rules, expect_left in (("center", False), ("start", True)):
+        theme = cardimg.load_theme(write(tmp_path, f"{rules}.toml", f'[page]\nrules = "{rules}"\n'))
+        plan = plan_story(
+            story, theme=theme, measurer=cardimg.theme_fonts(theme), width=1080, height=1350
+        )
+        (mark,) = plan[0].marks
+        x0, _, x1, _ = plan[0].safe_box
+        assert (mark.x < (x0 + x1) / 2 - 10) is expect_left

@@ -17,6 +17,21 @@ from .theme import Theme
 __all__ = ["MAX_SLIDES", "CardContext", "SlidePlan", "plan_story", "series_lines"]
 
 SERIES_STYLE_ROLE = "series"
+# Languages written right to left: a theme's start-aligned labels start at the right.
+RTL_LANGS = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+
+
+def _is_rtl(lang: str | None) -> bool:
+    return (lang or "").lower().replace("_", "-").split("-")[0] in RTL_LANGS
+
+
+def _edge(geometry: Geometry, side: str, rtl: bool) -> tuple[float, str]:
+    """Where a label at the `side` (start or end) of the text column goes, and how it is
+    aligned there: the start is the left, or the right in a right-to-left language."""
+    x0, _, x1, _ = geometry.safe_box
+    return (x0, "start") if (side == "start") != rtl else (x1, "end")
+
+
 # Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
 # ask for more than this many. Platforms allow 10 to 20 a carousel.
 MAX_SLIDES = 100
@@ -32,6 +47,10 @@ class CardContext:
     geometry: Geometry
     series: tuple[Line, ...]
     label_lang: str | None = None
+
+    @property
+    def rtl(self) -> bool:
+        return _is_rtl(self.label_lang)
 
 
 @dataclass(frozen=True)
@@ -89,10 +108,10 @@ def plan_story(
         if width is None or height is None:
             raise TypeError("plan_story needs a geometry, or a width and a height")
         geometry = Geometry.for_size(theme, width, height)
-    series = series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words, card_langs = story_languages(story.lang, [card.body for card in story.cards])
+    series = series_lines(story.series, theme, measurer, geometry, rtl=_is_rtl(words))
     context = CardContext(theme, measurer, geometry, tuple(series), label_lang=words)
     for index, (card, lang) in enumerate(zip(story.cards, card_langs, strict=True)):
         card_plans = _plan_card(
@@ -133,15 +152,15 @@ def _counter(context: CardContext, number: int, total: int) -> list[Line]:
         width=geometry.safe_width,
     )
     vertical, horizontal = page.counter_position.split("-")
-    x0, _, x1, _ = geometry.safe_box
+    x, align = _edge(geometry, horizontal, context.rtl)
     y = geometry.frame_box[1] if vertical == "top" else geometry.frame_box[3]
     return label_lines(
         set_lines,
         role="counter",
-        center_x=x0 if horizontal == "start" else x1,
+        center_x=x,
         top=y - label_height(set_lines, line_height) / 2,
         line_height=line_height,
-        align=horizontal,
+        align=align,
     )
 
 
@@ -155,7 +174,7 @@ def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before:
 
 
 def series_lines(
-    series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry
+    series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry, *, rtl: bool = False
 ) -> list[Line]:
     """The series label across the frame's top line: centred, or from the start of the
     text column (the theme's `label_align`); empty without a series."""
@@ -177,14 +196,11 @@ def series_lines(
     )
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
-    start = frame.label_align == "start"
+    x, align = _edge(geometry, "start", rtl)
+    if frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
-        set_lines,
-        role="series",
-        center_x=geometry.safe_box[0] if start else geometry.width / 2,
-        top=top,
-        line_height=line_height,
-        align=frame.label_align,
+        set_lines, role="series", center_x=x, top=top, line_height=line_height, align=align
     )
 
 
@@ -203,7 +219,7 @@ def _plan_card(
     valign = (theme.image.valign or theme.page.valign) if first else theme.page.valign
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
-    citation, band = _citation(card, theme, measurer, geometry)
+    citation, band = _citation(card, theme, measurer, geometry, rtl=context.rtl)
     y1 -= band
     marker_band = frame.marker_size * unit * frame.marker_band
     result = fit(
@@ -228,6 +244,7 @@ def _plan_card(
             (x0, top, x1, y1),
             valign="top" if part > 1 else valign,
             list_column=theme.page.lists,
+            rule_start=theme.frame.rule_length if theme.page.rules == "start" else None,
         )
         bottom = "check" if last and part == parts and frame.check else "ornament"
         plans.append(
@@ -255,7 +272,7 @@ def _plan_card(
 
 
 def _citation(
-    card: Card | None, theme: Theme, measurer: Measurer, geometry: Geometry
+    card: Card | None, theme: Theme, measurer: Measurer, geometry: Geometry, *, rtl: bool
 ) -> tuple[list[Line], float]:
     """The card's citation, centred at the foot of the safe area, and the height it
     takes from the body (with a gap of most of a body line)."""
@@ -272,14 +289,11 @@ def _citation(
         width=x1 - x0,
     )
     total = label_height(set_lines, line_height)
-    start = frame.label_align == "start"
+    x, align = _edge(geometry, "start", rtl)
+    if frame.label_align == "center":
+        x, align = (x0 + x1) / 2, "center"
     lines = label_lines(
-        set_lines,
-        role="citation",
-        center_x=x0 if start else (x0 + x1) / 2,
-        top=y1 - total,
-        line_height=line_height,
-        align=frame.label_align,
+        set_lines, role="citation", center_x=x, top=y1 - total, line_height=line_height, align=align
     )
     return lines, total + theme.type.body_size * unit * frame.citation_gap
 
@@ -295,14 +309,11 @@ def _continued_marker(
         measurer=measurer,
         width=geometry.safe_width,
     )
-    start = theme.frame.label_align == "start"
+    x, align = _edge(geometry, "start", _is_rtl(lang))
+    if theme.frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
-        set_lines,
-        role="marker",
-        center_x=geometry.safe_box[0] if start else geometry.width / 2,
-        top=top,
-        line_height=line_height,
-        align=theme.frame.label_align,
+        set_lines, role="marker", center_x=x, top=top, line_height=line_height, align=align
     )
 
 
@@ -319,14 +330,16 @@ def _continues_marker(
     )
     total = label_height(set_lines, line_height)
     # Start-aligned labels put "Continues" at the end of the line, where the eye goes next.
-    end = theme.frame.label_align == "start"
+    x, align = _edge(geometry, "end", _is_rtl(lang))
+    if theme.frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
         set_lines,
         role="marker",
-        center_x=geometry.safe_box[2] if end else geometry.width / 2,
+        center_x=x,
         top=geometry.frame_box[3] - total / 2,
         line_height=line_height,
-        align="end" if end else "center",
+        align=align,
     )
 
 

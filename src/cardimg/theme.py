@@ -138,6 +138,7 @@ class PageStyle:
 
     valign: VAlign = "center"  # a card's text in the safe area (continuations: top)
     lists: Literal["center", "start"] = "center"  # a list's column: centred, or at the start
+    rules: Literal["center", "start"] = "center"  # a Markdown rule's mark (---)
     counter: bool = False  # "2/6" on every slide of a carousel (style: [styles.counter])
     counter_size: float = 22
     counter_position: Literal["bottom-end", "top-end", "bottom-start"] = "bottom-end"

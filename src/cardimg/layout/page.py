@@ -135,6 +135,7 @@ def place_lines(
     *,
     valign: str = "center",
     list_column: str = "center",
+    rule_start: float | None = None,
 ) -> tuple[list[Line], list[Mark]]:
     """Place a page of lines inside `area` (x0, y0, x1, y1): blocks aligned by their style,
     list items as one column centred as a whole, the page set at the `valign` (center,
@@ -143,6 +144,8 @@ def place_lines(
     height = stack_height(lines)
     free = y1 - y0 - height
     top = y0 + {"center": free / 2, "bottom": max(0.0, free)}.get(valign, 0.0)
+    # A rule's mark is centred, or (`rule_start`: its half-length in line heights) starts
+    # at the area's left edge, for themes that set everything flush left.
     columns = _list_columns(lines, x0, x1, centred=list_column == "center")
     placed: list[Line] = []
     marks: list[Mark] = []
@@ -151,7 +154,8 @@ def place_lines(
         if number:
             y += flow.gap_before
         if flow.rule:
-            marks.append(Mark("rule", (x0 + x1) / 2, y + flow.advance / 2, flow.advance))
+            x = (x0 + x1) / 2 if rule_start is None else x0 + flow.advance * rule_start
+            marks.append(Mark("rule", x, y + flow.advance / 2, flow.advance))
             y += flow.advance
             continue
         line = flow.line
