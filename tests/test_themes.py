@@ -119,6 +119,10 @@ BAD_THEMES = [
     ("[styles.list]\nbullets = '*'\n", "styles.list.bullets: expected a list of texts, got '*'"),
     ("[page]\ncounter = 1\n", "page.counter: expected true or false, got 1"),
     ("[image]\nopacity = 2\n", "image.opacity: expected a number from 0 to 1, got 2"),
+    (
+        "[image]\nscrim = 'black'\n",
+        "image.scrim: expected a colour '#rgb' or '#rrggbb', got 'black'",
+    ),
     ("type = 3\n", "type: expected a table, got 3"),
     ("[fonts]\nsans = 'nope.otf'\n", "fonts.sans: font file 'nope.otf' not found"),
     ("[styles.h1]\nfamily = 'comic'\n", "styles.h1.family: no font for 'comic' in [fonts]"),

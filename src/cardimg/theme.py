@@ -527,6 +527,12 @@ def _check_theme_palettes(value: object, where: str, parts: tuple[str | int, ...
         _check_palettes(value, where, parts)
 
 
+def _check_image(table: object, where: str, parts: tuple[str | int, ...]) -> None:
+    _check_fields(ImageStyle, table, where, parts)
+    if "scrim" in table:  # type: ignore[operator]
+        _check_colour(table["scrim"], where, (*parts, "scrim"))  # type: ignore[index]
+
+
 def _fields_of(cls: type):
     return lambda value, where, parts: _check_fields(cls, value, where, parts)
 
@@ -545,7 +551,7 @@ _TOP_LEVEL = {
     "fallback": _check_fallback,
     "type": _fields_of(TypeScale),
     "frame": _fields_of(FrameStyle),
-    "image": _fields_of(ImageStyle),
+    "image": lambda v, w, p: _check_image(v, w, p),
     "page": _fields_of(PageStyle),
     "styles": lambda v, w, p: _check_tables(v, w, p, _check_style(w)),
     "labels": lambda v, w, p: _check_tables(v, w, p, _check_labels(w)),
