@@ -3,10 +3,14 @@ one-line errors for bad files, the built-in themes, and the `themes` / `palettes
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import cardimg
@@ -383,3 +387,68 @@ def test_a_rule_follows_the_theme(tmp_path: Path, write_story):
         (mark,) = plan[0].marks
         x0, _, x1, _ = plan[0].safe_box
         assert (mark.x < (x0 + x1) / 2 - 10) is expect_left
+
+
+BAD_NUMBERS = [
+    (
+        "[type]\nbody_size = 0\n",
+        "type.body_size: expected a number greater than 0 and at most 400, got 0",
+    ),
+    ("[frame]\ninset = -5\n", "frame.inset: expected a number from 0 to 1000, got -5"),
+    (
+        "[styles.h1]\nscale = 1e9\n",
+        "styles.h1.scale: expected a number greater than 0 and at most 10",
+    ),
+    ("[type]\nmin_body_size = 50\n", "type.min_body_size: expected at most body_size"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_NUMBERS)
+def test_numbers_out_of_range_are_one_line(tmp_path: Path, text: str, expected: str):
+    assert theme_error(write(tmp_path, "t.toml", text)).startswith(f"t.toml: {expected}")
+
+
+def test_margins_leaving_no_room_for_text_are_an_error_not_a_crash(tmp_path, seed_path, capsys):
+    path = write(tmp_path, "t.toml", "[frame]\ninset = 500\npadding = 100\n")
+    status = main(["render", str(seed_path), "-o", str(tmp_path / "out"), "--theme", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1 and len(err) == 1 and "leave no room for text" in err[0]
+
+
+# Any value under any key: the theme loads, or one ThemeError line; never another exception.
+_VALUES = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.booleans(),
+    st.text(max_size=8),
+    st.lists(st.text(max_size=3), max_size=3),
+)
+_TABLES = ["type", "frame", "page", "image", "styles.h2", "styles.list", 'palettes."--x"']
+_KEYS = [
+    "body_size", "min_body_size", "line_height", "style", "inset", "padding", "valign",
+    "counter", "placement", "opacity", "scale", "align", "bullets", "background", "text",
+    "frame", "label_align", "band", "tracking", "nonsense",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TABLES), st.sampled_from(_KEYS), _VALUES), max_size=4))
+def test_any_theme_file_loads_or_is_one_error_line(entries):
+    tables: dict[str, dict[str, object]] = {}
+    for table, key, value in entries:
+        tables.setdefault(table, {})[key] = value
+    text = "".join(
+        f"[{table}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+        for table, values in tables.items()
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(Path(folder), "t.toml", text)
+        try:
+            theme = cardimg.load_theme(path)
+        except ThemeError as exc:
+            assert str(exc).startswith("t.toml: ") and "\n" not in str(exc)
+            return
+    plan_story(
+        load_story(SAMPLES[0]), theme=theme, measurer=cardimg.theme_fonts(theme), width=1080,
+        height=1350,
+    )  # fmt: skip

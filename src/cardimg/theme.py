@@ -414,15 +414,46 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# What numbers may be: sizes within what a slide can show (a huge font or margin must
+# not exhaust memory or leave no room), fractions from 0 to 1; the rest from 0 to 10000.
+_RANGES: dict[str, tuple[float, float]] = {
+    "opacity": (0, 1),
+    "scrim_opacity": (0, 1),
+    "scrim_bottom_opacity": (0, 1),
+    "tracking": (-0.5, 2),
+    "scale": (0, 10),
+    "min_scale": (0, 1),
+    "line_height": (0, 5),
+    "body_size": (0, 400),
+    "min_body_size": (0, 400),
+    "max_pixels": (1, 500_000_000),
+    "inset": (0, 1000),
+    "padding": (0, 1000),
+    "width": (0, 100_000),
+    "height": (0, 100_000),
+}
+for _size in ("label_size", "citation_size", "marker_size", "counter_size", "logo_height"):
+    _RANGES[_size] = (0, 400)
+_POSITIVE = frozenset(
+    {"scale", "line_height", "body_size", "min_body_size", "min_scale", "max_pixels"}
+    | {"label_size", "citation_size", "marker_size", "counter_size", "logo_height"}
+)
+
+
 def _check_value(value: object, hint: Any, where: str, parts: tuple[str | int, ...]) -> None:
     if isinstance(value, Mapping) and get_origin(hint) is not Mapping:
         raise _fail(where, parts, f"expected {_expected(hint)}, got a table")
     if not _conforms(value, hint):
         raise _fail(where, parts, f"expected {_expected(hint)}, got {_shown(value)}")
-    if parts[-1] in ("opacity", "scrim_opacity", "scrim_bottom_opacity") and not (
-        0 <= float(value) <= 1  # type: ignore[arg-type]
-    ):
-        raise _fail(where, parts, f"expected a number from 0 to 1, got {_shown(value)}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = _RANGES.get(str(parts[-1]), (0, 10_000))
+        if not low <= value <= high or (low == 0 and parts[-1] in _POSITIVE and value == 0):
+            span = (
+                f"greater than 0 and at most {high}"
+                if parts[-1] in _POSITIVE
+                else f"from {low} to {high}"
+            )
+            raise _fail(where, parts, f"expected a number {span}, got {_shown(value)}")
 
 
 def _check_fields(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..blocks import Span
+from ..errors import ThemeError
 from ..theme import REFERENCE_WIDTH, BlockStyle, Theme
 from .breaking import break_balanced, line_ranges
 from .flow import FlowLine, stack_height
@@ -122,6 +123,13 @@ class Geometry:
         ax0, ay0, ax1, ay1 = open_area or (0, 0, width, height)
         frame = (ax0 + inset, ay0 + inset, ax1 - inset, ay1 - inset)
         safe = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
+        # Room for a few words at the legibility floor, or the theme's margins are wrong.
+        least = 4 * theme.type.min_body_size * unit
+        if min(safe[2] - safe[0], safe[3] - safe[1]) < least:
+            raise ThemeError(
+                f"theme {theme.name!r}: frame.inset + frame.padding leave no room for text on "
+                f"a {width}×{height} slide (expected a safe area of at least {least:.0f} px)"
+            )
         return cls(width, height, unit, frame, safe)
 
     @property
