@@ -239,13 +239,7 @@ def _plan_card(
     plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
-        lines, marks = place_lines(
-            page,
-            (x0, top, x1, y1),
-            valign="top" if part > 1 else valign,
-            list_column=theme.page.lists,
-            rule_start=theme.frame.rule_length if theme.page.rules == "start" else None,
-        )
+        lines, marks = _place(theme, page, (x0, top, x1, y1), "top" if part > 1 else valign)
         bottom = "check" if last and part == parts and frame.check else "ornament"
         plans.append(
             SlidePlan(
@@ -269,6 +263,17 @@ def _plan_card(
             )
         )
     return plans
+
+
+def _place(
+    theme: Theme, page, area: tuple[float, float, float, float], valign: str
+) -> tuple[list[Line], list[Mark]]:
+    """A page's lines placed in `area` as the theme sets pages: its vertical alignment,
+    list columns and rules."""
+    rule_start = theme.frame.rule_length if theme.page.rules == "start" else None
+    return place_lines(
+        page, area, valign=valign, list_column=theme.page.lists, rule_start=rule_start
+    )
 
 
 def _citation(
