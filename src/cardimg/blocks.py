@@ -101,23 +101,31 @@ def _parser(quotes: tuple[str, str, str, str]) -> MarkdownIt:
     return md
 
 
-def parse_blocks(markdown: str, *, lang: str | None = None) -> tuple[Block, ...]:
+DEFAULT_BULLETS = ("•", "◦")
+
+
+def parse_blocks(
+    markdown: str, *, lang: str | None = None, bullets: tuple[str, ...] = DEFAULT_BULLETS
+) -> tuple[Block, ...]:
     """Turn a Markdown card body into blocks, in reading order (see `parse_body`)."""
-    return parse_body(markdown, lang=lang).blocks
+    return parse_body(markdown, lang=lang, bullets=bullets).blocks
 
 
 @lru_cache(maxsize=64)
-def parse_body(markdown: str, *, lang: str | None = None) -> ParsedBody:
+def parse_body(
+    markdown: str, *, lang: str | None = None, bullets: tuple[str, ...] = DEFAULT_BULLETS
+) -> ParsedBody:
     """Turn a Markdown card body into blocks, in reading order, with notes on anything
     not drawn as written (comments, images, tables, too deep nesting).
 
     Straight quotes become the quotation marks of `lang` (guessed from the script
     when not given): “…” in English, «…» in French or Russian, 「…」 in Japanese.
+    A bulleted item's marker is the theme's `bullets` for its nesting level, in turn.
     """
     markdown = _CONTROLS.sub("", markdown)
     env: dict[str, Any] = {_NOTES: [], _COMMENT_ENDS: {}}
     tokens = _parser(quotes_for(lang or guess_lang(markdown))).parse(markdown, env)
-    walker = _Walker(notes=env[_NOTES])
+    walker = _Walker(notes=env[_NOTES], bullets=bullets or DEFAULT_BULLETS)
     for token in tokens:
         walker.visit(token)
     return ParsedBody(tuple(walker.blocks), tuple(dict.fromkeys(walker.notes)))
@@ -221,6 +229,7 @@ class _Walker:
     """Reads the token stream in order and collects the blocks."""
 
     notes: list[str]
+    bullets: tuple[str, ...] = DEFAULT_BULLETS
     blocks: list[Block] = field(default_factory=list)
     quote_depth: int = 0
     lists: list[list[int | None]] = field(default_factory=list)  # next number or None
@@ -264,7 +273,7 @@ class _Walker:
         elif kind == "list_item_open":
             number = self.lists[-1][0]
             if number is None:
-                self.pending_marker = "•" if len(self.lists) % 2 else "◦"
+                self.pending_marker = self.bullets[(len(self.lists) - 1) % len(self.bullets)]
             else:
                 self.pending_marker = f"{number}."
                 self.lists[-1][0] = number + 1

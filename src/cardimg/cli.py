@@ -15,15 +15,17 @@ from pathlib import Path
 from rich.console import Console
 
 from . import __version__
+from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, StoryError, one_line
 from .export import recover_output
-from .fonts import raqm_available
+from .fonts import raqm_available, theme_fonts
 from .formats import FORMAT_NAMES
+from .paint import paint_palette_sheet
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
 from .render import RenderOptions, render
 from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
 from .targets import check_preset, choose_format
-from .theme import Theme, default_theme, load_theme
+from .theme import Theme, default_theme, load_theme, theme_names
 
 EXAMPLES = """\
 examples:
@@ -87,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     run.add_argument(
-        "--theme", metavar="FILE", type=Path, help="a theme TOML file (default: the built-in theme)"
+        "--theme",
+        metavar="NAME",
+        help="a built-in theme's name (see `cardimg themes`) or a theme TOML file "
+        "(default: the default theme)",
     )
     run.add_argument(
         "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
@@ -110,8 +115,28 @@ def _parser() -> argparse.ArgumentParser:
         help="list the presets (slide sizes per platform) and the platform targets",
         description="List every preset (the built-in ones and a theme's) and every target.",
     )
-    listing.add_argument("--theme", metavar="FILE", type=Path, help="include a theme's presets")
+    listing.add_argument("--theme", metavar="NAME", help="include a theme's presets")
+    _add_theme_commands(commands)
     return parser
+
+
+def _add_theme_commands(commands) -> None:
+    commands.add_parser(
+        "themes",
+        help="list the built-in themes",
+        description="List the built-in themes: name, what they look like, where they come from. "
+        "Use one with `render --theme NAME`; a theme file can `extends` one.",
+    )
+    palettes = commands.add_parser(
+        "palettes",
+        help="list a theme's palettes with their WCAG contrast",
+        description="Print every palette of a theme: its colours, the WCAG contrast ratio of "
+        "its text on its background, and whether that passes AA for body text (4.5:1).",
+    )
+    palettes.add_argument("--theme", metavar="NAME", help="a theme name or file (default: default)")
+    palettes.add_argument(
+        "--sheet", metavar="FILE", type=Path, help="also write a swatch image of them (PNG)"
+    )
 
 
 @dataclass(frozen=True)
@@ -204,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "presets":
         return _presets_command(args)
+    if args.command == "themes":
+        return _themes_command()
+    if args.command == "palettes":
+        return _palettes_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -312,6 +341,60 @@ def _presets_command(args: argparse.Namespace) -> int:
     rows = [(t.name, "/".join(t.formats), _limit(t), t.description) for t in TARGETS.values()]
     print(_columns(("target", "formats", "slides", ""), rows))
     return 0
+
+
+def _themes_command() -> int:
+    rows = []
+    try:
+        for name in theme_names():
+            theme = load_theme(name)
+            rows.append((theme.name, theme.source, theme.description))
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
+    print(_columns(("theme", "from", ""), rows))
+    return 0
+
+
+def _palettes_command(args: argparse.Namespace) -> int:
+    """Each palette's colours and text/background contrast; a palette failing AA for body
+    text is listed as such (exit 0: this is a report, `check` is the gate)."""
+    try:
+        theme = load_theme(args.theme) if args.theme else default_theme()
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
+    rows = []
+    for palette in theme.palettes.values():
+        ratio = contrast_ratio(palette.text, palette.background)
+        verdict = (
+            "pass" if ratio >= AA_BODY else ("large text only" if ratio >= AA_LARGE else "FAIL")
+        )
+        rows.append(
+            (palette.key, palette.background, palette.text, palette.frame, f"{ratio:.2f}", verdict)
+        )
+    print(_columns(("palette", "background", "text", "frame", "ratio", "AA"), rows))
+    if args.sheet is not None:
+        try:
+            _write_sheet(args.sheet, theme)
+        except OSError as exc:
+            _say("error", f"--sheet: cannot write {args.sheet}: {exc.strerror or exc}")
+            return 1
+        print(one_line(f"swatches -> {args.sheet}"))
+    return 0
+
+
+def _write_sheet(path: Path, theme: Theme) -> None:
+    """The swatch image, written whole or not at all (a temporary file renamed over)."""
+    image = paint_palette_sheet(
+        f"Palettes of theme {theme.name!r}", list(theme.palettes.values()), fonts=theme_fonts(theme)
+    )
+    temporary = path.with_name(f".{path.name}.cardimg-new")
+    try:
+        image.save(temporary, format="PNG")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _limit(target) -> str:

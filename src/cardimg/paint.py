@@ -8,13 +8,19 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
 
-from .contrast import AA_BODY, contrast_ratio, parse_hex, required_ratio
+from .contrast import AA_BODY, AA_LARGE, contrast_ratio, parse_hex, required_ratio
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
-from .theme import Palette, Theme
+from .theme import FrameStyle, ImageStyle, Palette, Theme
 
-__all__ = ["Painted", "TextContrast", "paint_contact_sheet", "paint_slide"]
+__all__ = [
+    "Painted",
+    "TextContrast",
+    "paint_contact_sheet",
+    "paint_palette_sheet",
+    "paint_slide",
+]
 
 
 class TextContrast(NamedTuple):
@@ -45,19 +51,16 @@ def paint_slide(
     size = (plan.geometry.width, plan.geometry.height)
     image = Image.new("RGB", size, parse_hex(palette.background))
     if background is not None and plan.featured_image:
-        # The image's transparent parts show the palette's background, not hidden colour.
-        layer = image.copy()
-        layer.paste(background, (0, 0), background if background.mode == "RGBA" else None)
-        image = Image.blend(image, layer, theme.image.opacity)
+        image = _with_featured_image(image, background, theme.image)
     draw = ImageDraw.Draw(image)
     mark_logo = logo if plan.bottom_mark == "ornament" else None
     _draw_frame(draw, plan, palette, theme, logo=mark_logo)
     if mark_logo is not None:
-        x0, _, x1, y1 = plan.geometry.frame_box
-        position = (round((x0 + x1 - mark_logo.width) / 2), round(y1 - mark_logo.height / 2))
+        x, y = _logo_centre(plan, theme, mark_logo)
+        position = (round(x - mark_logo.width / 2), round(y - mark_logo.height / 2))
         image.paste(mark_logo, position, mark_logo)
     for mark in plan.marks:
-        _draw_mark(draw, mark, parse_hex(palette.frame), plan.geometry.unit)
+        _draw_mark(draw, mark, parse_hex(palette.frame), plan.geometry.unit, theme.frame)
     text_color = parse_hex(palette.text)
     contrast = _weakest_contrast(image, plan, text_color)
     for line in plan.lines:
@@ -83,14 +86,71 @@ def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color) -> TextCo
     return weakest
 
 
-def _opening(plan: SlidePlan, theme: Theme, y: float) -> tuple[float, float] | None:
-    """The stretch of the frame line at height `y` left open for the labels drawn across it
-    (the series name on the top line, "Continues" on the bottom one)."""
-    boxes = [line.box for line in plan.lines if line.chrome and line.box[1] < y < line.box[3]]
-    if not boxes:
-        return None
+def _with_featured_image(
+    image: Image.Image, background: Image.Image, style: ImageStyle
+) -> Image.Image:
+    """The featured image over the slide's background: faint behind the text (`behind`,
+    at the theme's opacity), or the photo at full strength under a scrim (`full-bleed`)."""
+    # The image's transparent parts show the palette's background, not hidden colour.
+    layer = image.copy()
+    layer.paste(background, (0, 0), background if background.mode == "RGBA" else None)
+    if style.placement == "behind":
+        return Image.blend(image, layer, style.opacity)
+    top = style.scrim_opacity
+    bottom = top if style.scrim_bottom_opacity is None else style.scrim_bottom_opacity
+    if top == bottom == 0:
+        return layer
+    # A vertical ramp from the top's opacity to the bottom's: darkest where text sits.
+    ramp = Image.linear_gradient("L").resize(layer.size, Image.Resampling.BILINEAR)
+    mask = ramp.point([round(255 * (top + (bottom - top) * v / 255)) for v in range(256)])
+    scrim = Image.new("RGB", layer.size, parse_hex(style.scrim))
+    return Image.composite(scrim, layer, mask)
+
+
+def _logo_centre(plan: SlidePlan, theme: Theme, logo: Image.Image) -> tuple[float, float]:
+    """Where the logo's centre goes on the bottom frame line (`logo_position`)."""
+    x0, _, x1, y1 = plan.geometry.frame_box
+    safe = plan.geometry.safe_box
+    if theme.frame.logo_position == "bottom-start":
+        return safe[0] + logo.width / 2, y1
+    if theme.frame.logo_position == "bottom-end":
+        return safe[2] - logo.width / 2, y1
+    return (x0 + x1) / 2, y1
+
+
+def _openings(plan: SlidePlan, theme: Theme, y: float) -> list[tuple[float, float]]:
+    """The stretches of the frame line at height `y` left open for the labels drawn across
+    it (series name, counter, "Continues"), overlapping ones merged, left to right."""
+    boxes = sorted(line.box for line in plan.lines if line.chrome and line.box[1] < y < line.box[3])
     gap = theme.frame.label_gap * plan.geometry.unit
-    return min(b[0] for b in boxes) - gap, max(b[2] for b in boxes) + gap
+    openings: list[tuple[float, float]] = []
+    for box in boxes:
+        start, end = box[0] - gap, box[2] + gap
+        if openings and start <= openings[-1][1]:
+            openings[-1] = (openings[-1][0], max(openings[-1][1], end))
+        else:
+            openings.append((start, end))
+    return openings
+
+
+def _bottom_mark_opening(
+    plan: SlidePlan, theme: Theme, logo: Image.Image | None
+) -> tuple[float, float] | None:
+    """The stretch of the bottom line the logo, ornament or check mark sits in."""
+    frame, unit = theme.frame, plan.geometry.unit
+    if logo is not None:
+        x, _ = _logo_centre(plan, theme, logo)
+        half = logo.width / 2 + frame.label_gap * unit
+        return x - half, x + half
+    cx = (plan.geometry.frame_box[0] + plan.geometry.frame_box[2]) / 2
+    if plan.bottom_mark == "check":
+        half = frame.ornament_size * unit * frame.check_scale * 0.55
+    elif plan.bottom_mark == "ornament" and frame.ornament:
+        half = frame.ornament_size * unit * 0.5
+    else:
+        return None
+    half += frame.label_gap * unit * frame.mark_gap
+    return cx - half, cx + half
 
 
 def _draw_frame(
@@ -101,48 +161,55 @@ def _draw_frame(
     *,
     logo: Image.Image | None = None,
 ) -> None:
+    """The frame as the theme draws it: `ruled` lines with openings for the labels and
+    marks across them, or `none` (the bottom mark alone); then the bottom mark."""
     x0, y0, x1, y1 = plan.geometry.frame_box
     unit = plan.geometry.unit
+    frame = theme.frame
     color = parse_hex(palette.frame)
-    width = max(1, round(theme.frame.line_width * unit))
-    ornament = theme.frame.ornament_size * unit
+    if frame.style == "ruled":
+        width = max(1, round(frame.line_width * unit))
+        bottom_gaps = _openings(plan, theme, y1)
+        mark = _bottom_mark_opening(plan, theme, logo)
+        if mark is not None:
+            bottom_gaps = sorted([*bottom_gaps, mark])
+        _hline(draw, x0, x1, y0, _openings(plan, theme, y0), color, width)
+        _hline(draw, x0, x1, y1, bottom_gaps, color, width)
+        draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
+        draw.line([(x1, y0), (x1, y1)], fill=color, width=width)
+    if frame.band > 0:
+        draw.rectangle([0, 0, plan.geometry.width, round(frame.band * unit) - 1], fill=color)
     cx = (x0 + x1) / 2
-
-    top_gap = _opening(plan, theme, y0)
-    bottom_gap = _opening(plan, theme, y1)
-    if logo is not None:
-        half = logo.width / 2 + theme.frame.label_gap * unit
-        bottom_gap = (cx - half, cx + half)
-    elif plan.bottom_mark in ("ornament", "check"):
-        size = ornament * (1.1 if plan.bottom_mark == "check" else 0.5)
-        half = size + theme.frame.label_gap * unit * 0.6
-        bottom_gap = (cx - half, cx + half)
-    _hline(draw, x0, x1, y0, top_gap, color, width)
-    _hline(draw, x0, x1, y1, bottom_gap, color, width)
-    draw.line([(x0, y0), (x0, y1)], fill=color, width=width)
-    draw.line([(x1, y0), (x1, y1)], fill=color, width=width)
-    if plan.bottom_mark == "ornament" and logo is None:
-        _draw_mark(draw, Mark("ornament", cx, y1, ornament), color, unit)
+    ornament = frame.ornament_size * unit
+    if plan.bottom_mark == "ornament" and logo is None and frame.ornament:
+        _draw_mark(draw, Mark("ornament", cx, y1, ornament), color, unit, frame)
     elif plan.bottom_mark == "check":
-        _draw_mark(draw, Mark("check", cx, y1, ornament * 2), color, unit)
+        _draw_mark(draw, Mark("check", cx, y1, ornament * frame.check_scale), color, unit, frame)
 
 
-def _hline(draw, x0, x1, y, gap, color, width) -> None:
-    if gap is None:
-        draw.line([(x0, y), (x1, y)], fill=color, width=width)
-        return
-    draw.line([(x0, y), (gap[0], y)], fill=color, width=width)
-    draw.line([(gap[1], y), (x1, y)], fill=color, width=width)
+def _hline(draw, x0, x1, y, gaps: list[tuple[float, float]], color, width) -> None:
+    """A frame line from `x0` to `x1`, open at each of `gaps` (sorted, not overlapping)."""
+    start = x0
+    for gap_start, gap_end in gaps:
+        if gap_start > start:
+            draw.line([(start, y), (min(gap_start, x1), y)], fill=color, width=width)
+        start = max(start, gap_end)
+    if start < x1:
+        draw.line([(start, y), (x1, y)], fill=color, width=width)
 
 
-def _draw_mark(draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float) -> None:
+def _draw_mark(
+    draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float, frame: FrameStyle
+) -> None:
+    """A mark's shape, in the theme's proportions: the ornament (a diamond), the check
+    mark closing a story (a ticked circle), a Markdown rule (two arms and a diamond)."""
     x, y, s = mark.x, mark.y, mark.size
     if mark.kind == "ornament":
         h = s / 2
         draw.polygon([(x, y - h), (x + h, y), (x, y + h), (x - h, y)], fill=color)
     elif mark.kind == "check":
         r = s / 2
-        stroke = max(2, round(2.5 * unit))
+        stroke = max(2, round(frame.check_stroke * unit))
         draw.ellipse([x - r, y - r, x + r, y + r], outline=color, width=stroke)
         points = [
             (x - r * 0.45, y + r * 0.02),
@@ -151,8 +218,8 @@ def _draw_mark(draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float) -> Non
         ]
         draw.line(points, fill=color, width=stroke, joint="curve")
     elif mark.kind == "rule":
-        half = s * 1.2
-        width = max(1, round(2 * unit))
+        half = s * frame.rule_length
+        width = max(1, round(frame.rule_width * unit))
         draw.line([(x - half, y), (x - s * 0.25, y)], fill=color, width=width)
         draw.line([(x + s * 0.25, y), (x + half, y)], fill=color, width=width)
         d = s * 0.1
@@ -256,4 +323,34 @@ def paint_contact_sheet(
             canvas.paste(thumb, (x, top))
             draw.text((x, top + thumb.height + 5), name, font=small, fill=(70, 70, 70))
         y += height
+    return canvas
+
+
+def paint_palette_sheet(
+    title: str, palettes: Sequence[Palette], *, fonts: FontBook, columns: int = 4
+) -> Image.Image:
+    """A swatch of each palette: its background with sample text in its text colour, a bar
+    of its frame colour, its key, and its WCAG text/background ratio with the AA verdict."""
+    cell_w, cell_h, gap, heading = 300, 220, 16, 56
+    rows = max(1, -(-len(palettes) // columns))
+    width = gap + min(columns, max(1, len(palettes))) * (cell_w + gap)
+    canvas = Image.new("RGB", (width, heading + rows * (cell_h + gap) + gap), (240, 240, 240))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((gap, 16), title, font=fonts.font(fonts.face("sans-semibold"), 24), fill=(30, 30, 30))
+    sample = fonts.font(fonts.face("serif"), 44)
+    small = fonts.font(fonts.face("sans-semibold"), 18)
+    for n, palette in enumerate(palettes):
+        x = gap + (n % columns) * (cell_w + gap)
+        y = heading + (n // columns) * (cell_h + gap)
+        background, text = parse_hex(palette.background), parse_hex(palette.text)
+        draw.rectangle([x, y, x + cell_w - 1, y + cell_h - 1], fill=background)
+        draw.rectangle([x, y, x + cell_w - 1, y + 9], fill=parse_hex(palette.frame))
+        draw.text((x + 20, y + 36), "Aa 123", font=sample, fill=text)
+        ratio = contrast_ratio(text, background)
+        verdict = "AA" if ratio >= AA_BODY else ("AA large" if ratio >= AA_LARGE else "fails AA")
+        draw.text((x + 20, y + 120), palette.key, font=small, fill=text)
+        draw.text((x + 20, y + 150), f"{ratio:.2f}:1  {verdict}", font=small, fill=text)
+        draw.text(
+            (x + 20, y + 180), f"{palette.background} / {palette.text}", font=small, fill=text
+        )
     return canvas

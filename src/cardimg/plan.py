@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .blocks import Block, Span, parse_blocks
 from .errors import StoryError
@@ -17,6 +17,21 @@ from .theme import Theme
 __all__ = ["MAX_SLIDES", "CardContext", "SlidePlan", "plan_story", "series_lines"]
 
 SERIES_STYLE_ROLE = "series"
+# Languages written right to left: a theme's start-aligned labels start at the right.
+RTL_LANGS = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+
+
+def _is_rtl(lang: str | None) -> bool:
+    return (lang or "").lower().replace("_", "-").split("-")[0] in RTL_LANGS
+
+
+def _edge(geometry: Geometry, side: str, rtl: bool) -> tuple[float, str]:
+    """Where a label at the `side` (start or end) of the text column goes, and how it is
+    aligned there: the start is the left, or the right in a right-to-left language."""
+    x0, _, x1, _ = geometry.safe_box
+    return (x0, "start") if (side == "start") != rtl else (x1, "end")
+
+
 # Slides are kept in memory until saved (4.4 MB each at 1080x1350): a story may not
 # ask for more than this many. Platforms allow 10 to 20 a carousel.
 MAX_SLIDES = 100
@@ -32,6 +47,10 @@ class CardContext:
     geometry: Geometry
     series: tuple[Line, ...]
     label_lang: str | None = None
+
+    @property
+    def rtl(self) -> bool:
+        return _is_rtl(self.label_lang)
 
 
 @dataclass(frozen=True)
@@ -89,16 +108,16 @@ def plan_story(
         if width is None or height is None:
             raise TypeError("plan_story needs a geometry, or a width and a height")
         geometry = Geometry.for_size(theme, width, height)
-    series = series_lines(story.series, theme, measurer, geometry)
     plans: list[SlidePlan] = []
     # Frame words (Continued, Sources) follow the story's language, one for all slides.
     words, card_langs = story_languages(story.lang, [card.body for card in story.cards])
+    series = series_lines(story.series, theme, measurer, geometry, rtl=_is_rtl(words))
     context = CardContext(theme, measurer, geometry, tuple(series), label_lang=words)
     for index, (card, lang) in enumerate(zip(story.cards, card_langs, strict=True)):
         card_plans = _plan_card(
             context,
             card,
-            parse_blocks(card.body, lang=lang),
+            parse_blocks(card.body, lang=lang, bullets=theme.style("list").bullets),
             first=index == 0,
             last=index == len(story.cards) - 1 and len(story.cards) > 1,
             lang=lang,
@@ -112,7 +131,37 @@ def plan_story(
         )
         _check_slide_count(story, "sources", source_plans, len(plans))
         plans.extend(source_plans)
+    if theme.page.counter and len(plans) > 1:
+        plans = [
+            replace(plan, lines=(*plan.lines, *_counter(context, number, len(plans))))
+            for number, plan in enumerate(plans, start=1)
+        ]
     return plans
+
+
+def _counter(context: CardContext, number: int, total: int) -> list[Line]:
+    """The slide counter ("2/6"), on the frame line at the corner the theme names."""
+    theme, geometry = context.theme, context.geometry
+    page = theme.page
+    set_lines, _, line_height = _label(
+        f"{number}/{total}",
+        "counter",
+        page.counter_size * geometry.unit,
+        theme=theme,
+        measurer=context.measurer,
+        width=geometry.safe_width,
+    )
+    vertical, horizontal = page.counter_position.split("-")
+    x, align = _edge(geometry, horizontal, context.rtl)
+    y = geometry.frame_box[1] if vertical == "top" else geometry.frame_box[3]
+    return label_lines(
+        set_lines,
+        role="counter",
+        center_x=x,
+        top=y - label_height(set_lines, line_height) / 2,
+        line_height=line_height,
+        align=align,
+    )
 
 
 def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before: int) -> None:
@@ -125,9 +174,10 @@ def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before:
 
 
 def series_lines(
-    series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry
+    series: str | None, theme: Theme, measurer: Measurer, geometry: Geometry, *, rtl: bool = False
 ) -> list[Line]:
-    """The series label, centred across the frame's top line (empty without a series)."""
+    """The series label across the frame's top line: centred, or from the start of the
+    text column (the theme's `label_align`); empty without a series."""
     if not series or not series.strip():
         return []
     frame = theme.frame
@@ -135,13 +185,22 @@ def series_lines(
     available = (
         geometry.frame_box[2] - geometry.frame_box[0] - 2 * (frame.label_gap + frame.padding) * unit
     )
+    if theme.page.counter and theme.page.counter_position == "top-end":
+        # Leave the counter its corner: room for "88/88" and a gap.
+        counter = measurer.width(
+            measurer.face(theme.style("counter").family), theme.page.counter_size * unit, "88/88"
+        )
+        available -= counter + frame.label_gap * unit
     set_lines, _, line_height = _label(
         series, "series", frame.label_size * unit, theme=theme, measurer=measurer, width=available
     )
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
+    x, align = _edge(geometry, "start", rtl)
+    if frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
-        set_lines, role="series", center_x=geometry.width / 2, top=top, line_height=line_height
+        set_lines, role="series", center_x=x, top=top, line_height=line_height, align=align
     )
 
 
@@ -156,10 +215,11 @@ def _plan_card(
     lang: str | None = None,
 ) -> list[SlidePlan]:
     theme, measurer, geometry = context.theme, context.measurer, context.geometry
-    series, label_lang, valign = context.series, context.label_lang, "center"
+    series, label_lang = context.series, context.label_lang
+    valign = (theme.image.valign or theme.page.valign) if first else theme.page.valign
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, y1 = geometry.safe_box
-    citation, band = _citation(card, theme, measurer, geometry)
+    citation, band = _citation(card, theme, measurer, geometry, rtl=context.rtl)
     y1 -= band
     marker_band = frame.marker_size * unit * frame.marker_band
     result = fit(
@@ -179,8 +239,8 @@ def _plan_card(
     plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
-        lines, marks = place_lines(page, (x0, top, x1, y1), valign="top" if part > 1 else valign)
-        bottom = "check" if last and part == parts else "ornament"
+        lines, marks = _place(theme, page, (x0, top, x1, y1), "top" if part > 1 else valign)
+        bottom = "check" if last and part == parts and frame.check else "ornament"
         plans.append(
             SlidePlan(
                 kind=kind if part == 1 else ("continuation" if kind == "card" else kind),
@@ -205,8 +265,19 @@ def _plan_card(
     return plans
 
 
+def _place(
+    theme: Theme, page, area: tuple[float, float, float, float], valign: str
+) -> tuple[list[Line], list[Mark]]:
+    """A page's lines placed in `area` as the theme sets pages: its vertical alignment,
+    list columns and rules."""
+    rule_start = theme.frame.rule_length if theme.page.rules == "start" else None
+    return place_lines(
+        page, area, valign=valign, list_column=theme.page.lists, rule_start=rule_start
+    )
+
+
 def _citation(
-    card: Card | None, theme: Theme, measurer: Measurer, geometry: Geometry
+    card: Card | None, theme: Theme, measurer: Measurer, geometry: Geometry, *, rtl: bool
 ) -> tuple[list[Line], float]:
     """The card's citation, centred at the foot of the safe area, and the height it
     takes from the body (with a gap of most of a body line)."""
@@ -223,8 +294,11 @@ def _citation(
         width=x1 - x0,
     )
     total = label_height(set_lines, line_height)
+    x, align = _edge(geometry, "start", rtl)
+    if frame.label_align == "center":
+        x, align = (x0 + x1) / 2, "center"
     lines = label_lines(
-        set_lines, role="citation", center_x=(x0 + x1) / 2, top=y1 - total, line_height=line_height
+        set_lines, role="citation", center_x=x, top=y1 - total, line_height=line_height, align=align
     )
     return lines, total + theme.type.body_size * unit * frame.citation_gap
 
@@ -240,8 +314,11 @@ def _continued_marker(
         measurer=measurer,
         width=geometry.safe_width,
     )
+    x, align = _edge(geometry, "start", _is_rtl(lang))
+    if theme.frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
-        set_lines, role="marker", center_x=geometry.width / 2, top=top, line_height=line_height
+        set_lines, role="marker", center_x=x, top=top, line_height=line_height, align=align
     )
 
 
@@ -257,12 +334,17 @@ def _continues_marker(
         width=geometry.safe_width,
     )
     total = label_height(set_lines, line_height)
+    # Start-aligned labels put "Continues" at the end of the line, where the eye goes next.
+    x, align = _edge(geometry, "end", _is_rtl(lang))
+    if theme.frame.label_align == "center":
+        x, align = geometry.width / 2, "center"
     return label_lines(
         set_lines,
         role="marker",
-        center_x=geometry.width / 2,
+        center_x=x,
         top=geometry.frame_box[3] - total / 2,
         line_height=line_height,
+        align=align,
     )
 
 

@@ -19,7 +19,7 @@ from .paint import Painted, paint_slide
 from .plan import MAX_SLIDES, SlidePlan, plan_story
 from .presets import Preset, get_preset
 from .story import Story, load_story
-from .theme import Theme, default_theme
+from .theme import Theme, default_theme, load_theme
 
 # MAX_SLIDES is checked where slides are planned (plan.py), where the card is known.
 __all__ = ["MAX_SLIDES", "Carousel", "RenderOptions", "Slide", "accessible_palette", "render"]
@@ -28,15 +28,16 @@ __all__ = ["MAX_SLIDES", "Carousel", "RenderOptions", "Slide", "accessible_palet
 def render(
     story: Story | str | Path,
     *,
-    theme: Theme | None = None,
+    theme: Theme | str | Path | None = None,
     options: RenderOptions | None = None,
     **overrides: object,
 ) -> Carousel:
     """Render a story (or a story file) to a carousel. A pure function of story, theme and
-    options: the same input gives the same slides, pixel for pixel."""
+    options: the same input gives the same slides, pixel for pixel. `theme` is a Theme,
+    a built-in theme's name ("bold") or a theme file's path; None is the default theme."""
     if not isinstance(story, Story):
         story = load_story(story)
-    theme = theme or default_theme()
+    theme = default_theme() if theme is None else load_theme(theme)
     options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
     notes = list(story.warnings)
     notes.extend(markdown_warnings(story))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from .errors import ThemeError, problem
+from .errors import ThemeError, one_line, problem
 from .presets import REFERENCE_WIDTH, Preset
 from .resources import data_dir
 
@@ -17,11 +20,15 @@ __all__ = [
     "REFERENCE_WIDTH",
     "BlockStyle",
     "FallbackFont",
+    "FrameStyle",
+    "ImageStyle",
+    "PageStyle",
     "Palette",
     "Theme",
     "default_theme",
     "load_palettes",
     "load_theme",
+    "theme_names",
 ]
 
 Align = Literal["center", "left", "start"]
@@ -57,6 +64,7 @@ class BlockStyle:
     hyphenate: bool | None = None  # None: as [type] hyphenate says (headings never)
     min_scale: float = 1.0  # labels: how far they may shrink to fit before breaking
     marker_gap: float = 0.45  # lists: between a bullet or number and its text, in em
+    bullets: tuple[str, ...] = ("•", "◦")  # lists: the bullet of each nesting level, repeating
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,17 @@ class TypeScale:
     hyphenate: bool = False
 
 
+FrameKind = Literal["ruled", "none"]
+VAlign = Literal["center", "top", "bottom"]
+
+
 @dataclass(frozen=True)
 class FrameStyle:
+    """The frame: a `ruled` line around the text with labels across it, or `none` (the
+    labels sit at the same places, with nothing drawn). The frame box is `inset` from
+    the slide's edges, the text `padding` inside it."""
+
+    style: FrameKind = "ruled"
     inset: float = 48
     line_width: float = 2
     padding: float = 56
@@ -103,11 +120,41 @@ class FrameStyle:
     marker_band: float = 2.2
     logo: Path | None = None  # an image centred on the bottom frame line
     logo_height: float = 44
+    logo_position: Literal["bottom-center", "bottom-start", "bottom-end"] = "bottom-center"
+    label_align: Literal["center", "start"] = "center"  # series, citation and markers
+    ornament: bool = True  # the small diamond on the bottom line when there is no logo
+    check: bool = True  # the check mark closing the story's last card
+    check_scale: float = 2.0  # the check mark's diameter, in ornament sizes
+    check_stroke: float = 2.5
+    mark_gap: float = 0.6  # clear space each side of the ornament or check, in label gaps
+    rule_width: float = 2  # a Markdown rule (---): its line width,
+    rule_length: float = 1.2  # and the half-length of its arms, in line heights
+    band: float = 0  # an accent band this thick along the slide's top edge (frame colour)
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """Where the text sits on a slide, and what is added to every slide."""
+
+    valign: VAlign = "center"  # a card's text in the safe area (continuations: top)
+    lists: Literal["center", "start"] = "center"  # a list's column: centred, or at the start
+    rules: Literal["center", "start"] = "center"  # a Markdown rule's mark (---)
+    counter: bool = False  # "2/6" on every slide of a carousel (style: [styles.counter])
+    counter_size: float = 22
+    counter_position: Literal["bottom-end", "top-end", "bottom-start"] = "bottom-end"
 
 
 @dataclass(frozen=True)
 class ImageStyle:
+    """The story's featured image, on its first slide: `behind` the text, faint
+    (`opacity`), or a `full-bleed` photo under a `scrim` colour that keeps text legible."""
+
+    placement: Literal["behind", "full-bleed"] = "behind"
     opacity: float = 0.15
+    scrim: str = "#000000"
+    scrim_opacity: float = 0.0  # full-bleed: at the top of the slide,
+    scrim_bottom_opacity: float | None = None  # and at the bottom (None: the same, even)
+    valign: VAlign | None = None  # the text on that slide (None: as [page] valign)
     max_pixels: int = 50_000_000
 
 
@@ -123,9 +170,12 @@ class Theme:
     type: TypeScale = field(default_factory=TypeScale)
     frame: FrameStyle = field(default_factory=FrameStyle)
     image: ImageStyle = field(default_factory=ImageStyle)
+    page: PageStyle = field(default_factory=PageStyle)
     accessible: bool = False  # move palette colours just enough to pass WCAG AA
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     presets: Mapping[str, Preset] = field(default_factory=dict)  # beside the built-in ones
+    description: str = ""
+    source: str = ""  # where it was read from: "built-in" or the file's path
 
     def style(self, role: str) -> BlockStyle:
         """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
@@ -160,80 +210,57 @@ class Theme:
         return replace(self, palettes=dict(palettes))
 
 
-def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise ThemeError(f"{where}: [{key}] must be a table")
-    return value
+# ---------------------------------------------------------------------------------------
+# Reading theme files. A theme file holds only what it changes: the rest comes from the
+# theme it `extends` ("default" when absent), tables merged key by key. Every key of every
+# table is checked (name and type) before anything is built, and a problem is one line
+# naming the file, the key with its table path, and what was expected.
+
+ROOT_THEME = "default"
+BUILT_IN = "built-in"
+LABEL_NAMES = ("sources", "continued", "continues")
+# Every block role a theme may style: Markdown blocks, frame labels, sources, cover.
+STYLE_ROLES = (
+    *(f"h{level}" for level in range(1, 7)),
+    "paragraph",
+    "quote",
+    "attribution",
+    "list",
+    "code",
+    "series",
+    "citation",
+    "marker",
+    "counter",
+    "sources-heading",
+    "cover-title",
+    "source-title",
+    "source-url",
+)
+_FALLBACK_KEYS = {
+    "regular": str,
+    "bold": str,
+    "italic": str,
+    "bold-italic": str,
+    "families": tuple[str, ...],
+    "emoji": bool,
+}
+_BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
-def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
-    names = set(cls.__dataclass_fields__)
-    unknown = sorted(set(values) - names)
-    if unknown:
-        raise ThemeError(
-            f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(names))})"
-        )
-    try:
-        return cls(**{k.replace("-", "_"): v for k, v in values.items()})
-    except TypeError as exc:
-        raise ThemeError(f"{where}: {problem(exc)}") from None
+def theme_names() -> list[str]:
+    """The names of the themes that ship with cardimg, sorted."""
+    return sorted(path.stem for path in data_dir("themes").glob("*.toml"))
 
 
-def load_palettes(path: Path) -> dict[str, Palette]:
-    """Read a palettes TOML file: one `[palettes."key"]` table per palette."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{path.name}: {problem(exc)}") from None
-    palettes: dict[str, Palette] = {}
-    for key, values in _table(data, "palettes", path.name).items():
-        if not isinstance(values, Mapping):
-            raise ThemeError(f"{path.name}: palettes.{key} must be a table")
-        palettes[key] = _build(Palette, {"key": key, **values}, f"{path.name}: palettes.{key}")
-    if DEFAULT_PALETTE not in palettes:
-        raise ThemeError(f"{path.name}: no {DEFAULT_PALETTE!r} palette")
-    return palettes
-
-
-def load_theme(path: str | Path | None = None) -> Theme:
-    """Load a theme TOML file; with no path, the default theme that ships with cardimg."""
-    theme_path = Path(path) if path is not None else data_dir("themes") / "default.toml"
-    where = theme_path.name
-    try:
-        data = tomllib.loads(theme_path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{where}: {problem(exc)}") from None
-
-    # Font names are looked up beside the theme file first, then among cardimg's fonts.
-    font_dirs = (theme_path.parent, data_dir("fonts"))
-    fonts = {
-        face: _font_file(font_dirs, rel, where)
-        for face, rel in _table(data, "fonts", where).items()
-    }
-    fallback = tuple(_fallback(font_dirs, entry, where) for entry in data.get("fallback", []))
-
-    palettes_name = data.get("palettes", "brand")
-    palettes_path = data_dir("palettes") / f"{palettes_name}.toml"
-    if not palettes_path.is_file():
-        palettes_path = (theme_path.parent / str(palettes_name)).with_suffix(".toml")
-    styles = {
-        role: _build(BlockStyle, values, f"{where}: styles.{role}")
-        for role, values in _table(data, "styles", where).items()
-    }
-    return Theme(
-        name=str(data.get("name", theme_path.stem)),
-        fonts=fonts,
-        fallback=fallback,
-        palettes=load_palettes(palettes_path),
-        styles=styles,
-        type=_build(TypeScale, _table(data, "type", where), f"{where}: [type]"),
-        frame=_frame(_table(data, "frame", where), theme_path.parent, where),
-        image=_build(ImageStyle, _table(data, "image", where), f"{where}: [image]"),
-        accessible=bool(data.get("accessible", False)),
-        labels=_labels(_table(data, "labels", where), where),
-        presets=_presets(_table(data, "presets", where), where),
-    )
+def load_theme(source: str | Path | Theme | None = None) -> Theme:
+    """A theme by built-in name (`"bold"`), by TOML file path, or as given (a `Theme`);
+    with nothing, the default theme that ships with cardimg."""
+    if isinstance(source, Theme):
+        return source
+    path = _find_theme(ROOT_THEME if source is None else source, base=Path.cwd(), where="theme")
+    where = _where(path)
+    data = _layer(path, chain=())
+    return _build_theme(data, path, where)
 
 
 @cache
@@ -242,58 +269,477 @@ def default_theme() -> Theme:
     return load_theme()
 
 
-def _frame(table: Mapping[str, Any], base: Path, where: str) -> FrameStyle:
-    values = dict(table)
-    if values.get("logo"):
-        logo = Path(str(values["logo"]))
-        values["logo"] = logo if logo.is_absolute() else base / logo
-    return _build(FrameStyle, values, f"{where}: [frame]")
+def load_palettes(path: Path) -> dict[str, Palette]:
+    """Read a palettes TOML file: one `[palettes."key"]` table per palette."""
+    where = _where(path)
+    data = _read_toml(path, where)
+    for key in data:
+        if key != "palettes":
+            _unknown(where, (key,), ["palettes"])
+    table = data.get("palettes", {})
+    _check_palettes(table, where, ("palettes",))
+    return _palettes(table, where)
+
+
+def _where(path: Path) -> str:
+    """How messages name a theme or palettes file: by its name, as they name stories."""
+    return path.name
+
+
+def _key_path(parts: tuple[str | int, ...]) -> str:
+    """`palettes."--dark-blue".background`, `fallback[2].regular`: a key as TOML spells it."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        key = part if _BARE_KEY.match(part) else '"' + part.replace('"', '\\"') + '"'
+        out += ("." if out else "") + key
+    return out
+
+
+def _fail(where: str, parts: tuple[str | int, ...], message: str) -> ThemeError:
+    return ThemeError(f"{where}: {_key_path(parts)}: {message}" if parts else f"{where}: {message}")
+
+
+def _unknown(where: str, parts: tuple[str | int, ...], known: Sequence[str]) -> None:
+    key = str(parts[-1])
+    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(sorted(known))})"
+    raise _fail(where, parts, f"unknown key{hint}")
+
+
+def _find_theme(ref: str | Path, *, base: Path, where: str) -> Path:
+    """A theme file from a reference: a path (relative to `base`), else a built-in name."""
+    text = str(ref)
+    path = Path(text) if Path(text).is_absolute() else base / text
+    looks_like_path = "/" in text or "\\" in text or text.endswith(".toml")
+    built_in = data_dir("themes") / f"{text}.toml"
+    if not looks_like_path and built_in.is_file():
+        return built_in
+    for candidate in (path, path.with_name(path.name + ".toml")):
+        if candidate.is_file():
+            return candidate
+    names = ", ".join(theme_names())
+    raise ThemeError(f"{where}: {text}: no theme file or built-in theme of that name ({names})")
+
+
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"{where}: {one_line(problem(exc))}") from None
+
+
+def _layer(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """A theme file's settings merged over those of the theme it extends, with every file
+    name in it resolved where it was written (fonts and logos beside their theme file)."""
+    where = _where(path)
+    data = _read_toml(path, where)
+    _check_theme_table(data, where)
+    resolved = _resolve_files(data, path.parent, where)
+    root = data_dir("themes") / f"{ROOT_THEME}.toml"
+    if "extends" not in data and path == root:
+        return resolved
+    parent_path = _find_theme(data.get("extends", ROOT_THEME), base=path.parent, where=where)
+    if parent_path.resolve() in {p.resolve() for p in (*chain, path)}:
+        cycle = " → ".join(_where(p) for p in (*chain, path, parent_path))
+        raise _fail(where, ("extends",), f"a cycle of themes extending each other: {cycle}")
+    parent = _layer(parent_path, (*chain, path))
+    for key in ("name", "description", "extends"):
+        parent.pop(key, None)
+    merged = _merged(parent, resolved)
+    if isinstance(data.get("palettes"), str):
+        merged["palettes"] = resolved["palettes"]  # a palettes file replaces them all
+    return merged
+
+
+def _merged(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """`top` over `base`, tables merged key by key; a list or a value replaces."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# -- checking a theme file's keys and types ---------------------------------------------
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _conforms(value: object, hint: Any) -> bool:
+    origin = get_origin(hint)
+    if origin is Literal:
+        return isinstance(value, str) and value in get_args(hint)
+    if origin in (Union, UnionType):
+        return any(_conforms(value, arg) for arg in get_args(hint) if arg is not type(None))
+    if origin is tuple:
+        args = get_args(hint)
+        if not isinstance(value, list):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_conforms(item, args[0]) for item in value)
+        return len(value) == len(args) and all(map(_conforms, value, args))
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint in (str, Path):
+        return isinstance(value, str)
+    return True
+
+
+def _expected(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin is Literal:
+        return " or ".join(f'"{arg}"' for arg in get_args(hint))
+    if origin in (Union, UnionType):
+        return " or ".join(_expected(a) for a in get_args(hint) if a is not type(None))
+    if origin is tuple:
+        return f"a list of {_expected(get_args(hint)[0]).removeprefix('a ')}s"
+    names = {bool: "true or false", int: "a whole number", float: "a number", Path: "a file"}
+    return names.get(hint, "text")
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, bool) else str(value).lower()
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# What numbers may be: sizes within what a slide can show (a huge font or margin must
+# not exhaust memory or leave no room), fractions from 0 to 1; the rest from 0 to 10000.
+_RANGES: dict[str, tuple[float, float]] = {
+    "opacity": (0, 1),
+    "scrim_opacity": (0, 1),
+    "scrim_bottom_opacity": (0, 1),
+    "tracking": (-0.5, 2),
+    "scale": (0, 10),
+    "min_scale": (0, 1),
+    "line_height": (0, 5),
+    "body_size": (0, 400),
+    "min_body_size": (0, 400),
+    "max_pixels": (1, 500_000_000),
+    "inset": (0, 1000),
+    "padding": (0, 1000),
+    "width": (0, 100_000),
+    "height": (0, 100_000),
+}
+for _size in ("label_size", "citation_size", "marker_size", "counter_size", "logo_height"):
+    _RANGES[_size] = (0, 400)
+_POSITIVE = frozenset(
+    {"scale", "line_height", "body_size", "min_body_size", "min_scale", "max_pixels"}
+    | {"label_size", "citation_size", "marker_size", "counter_size", "logo_height"}
+)
+
+
+def _check_value(value: object, hint: Any, where: str, parts: tuple[str | int, ...]) -> None:
+    if isinstance(value, Mapping) and get_origin(hint) is not Mapping:
+        raise _fail(where, parts, f"expected {_expected(hint)}, got a table")
+    if not _conforms(value, hint):
+        raise _fail(where, parts, f"expected {_expected(hint)}, got {_shown(value)}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = _RANGES.get(str(parts[-1]), (0, 10_000))
+        if not low <= value <= high or (low == 0 and parts[-1] in _POSITIVE and value == 0):
+            span = (
+                f"greater than 0 and at most {high}"
+                if parts[-1] in _POSITIVE
+                else f"from {low} to {high}"
+            )
+            raise _fail(where, parts, f"expected a number {span}, got {_shown(value)}")
+
+
+def _check_fields(
+    cls: type, table: object, where: str, parts: tuple[str | int, ...], *, skip: tuple = ()
+) -> None:
+    """Every key of `table` names a field of `cls`, with a value of the field's type."""
+    if not isinstance(table, Mapping):
+        raise _fail(where, parts, f"expected a table, got {_shown(table)}")
+    hints = {name: hint for name, hint in _hints(cls).items() if name not in skip}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in hints:
+            _unknown(where, (*parts, key), list(hints))
+        _check_value(value, hints[name], where, (*parts, key))
+
+
+def _check_colour(value: object, where: str, parts: tuple[str | int, ...]) -> None:
+    from .contrast import parse_hex  # contrast imports this module (REFERENCE_WIDTH)
+
+    try:
+        parse_hex(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise _fail(
+            where, parts, f"expected a colour '#rgb' or '#rrggbb', got {_shown(value)}"
+        ) from None
+
+
+def _check_palettes(table: object, where: str, parts: tuple[str | int, ...]) -> None:
+    if not isinstance(table, Mapping):
+        raise _fail(where, parts, f"expected a table of palettes, got {_shown(table)}")
+    for key, values in table.items():
+        _check_fields(Palette, values, where, (*parts, key), skip=("key",))
+        for colour in ("background", "text", "frame"):
+            if colour in values:
+                _check_colour(values[colour], where, (*parts, key, colour))
+
+
+def _check_tables(table: object, where: str, parts: tuple[str | int, ...], check) -> None:
+    """A table of tables (styles, labels, presets): each one checked by `check`."""
+    if not isinstance(table, Mapping):
+        raise _fail(where, parts, f"expected a table, got {_shown(table)}")
+    for key, value in table.items():
+        if not isinstance(value, Mapping):
+            raise _fail(where, (*parts, key), f"expected a table, got {_shown(value)}")
+        check(key, value, (*parts, key))
+
+
+def _check_theme_table(data: Mapping[str, Any], where: str) -> None:
+    """Check every key of a theme file, at every level, before anything is built."""
+    for key, value in data.items():
+        check = _TOP_LEVEL.get(key)
+        if check is None:
+            _unknown(where, (key,), list(_TOP_LEVEL))
+        check(value, where, (key,))
+
+
+def _check_style(where: str):
+    def check(role: str, values: Mapping[str, Any], parts: tuple[str | int, ...]) -> None:
+        if role not in STYLE_ROLES:
+            _unknown(where, parts, STYLE_ROLES)
+        _check_fields(BlockStyle, values, where, parts)
+        if values.get("bullets") == []:
+            raise _fail(where, (*parts, "bullets"), "expected at least one bullet")
+
+    return check
+
+
+def _check_labels(where: str):
+    def check(lang: str, values: Mapping[str, Any], parts: tuple[str | int, ...]) -> None:
+        for name, word in values.items():
+            if name not in LABEL_NAMES:
+                _unknown(where, (*parts, name), LABEL_NAMES)
+            _check_value(word, str, where, (*parts, name))
+
+    return check
+
+
+def _check_fonts(table: object, where: str, parts: tuple[str | int, ...]) -> None:
+    if not isinstance(table, Mapping):
+        raise _fail(where, parts, f"expected a table of faces, got {_shown(table)}")
+    for face, file in table.items():
+        _check_value(file, Path, where, (*parts, face))
+
+
+def _check_fallback(entries: object, where: str, parts: tuple[str | int, ...]) -> None:
+    if not isinstance(entries, list):
+        raise _fail(where, parts, "expected [[fallback]] tables")
+    for number, entry in enumerate(entries):
+        at = (*parts, number)
+        if not isinstance(entry, Mapping):
+            raise _fail(where, at, f"expected a table, got {_shown(entry)}")
+        for key, value in entry.items():
+            if key not in _FALLBACK_KEYS:
+                _unknown(where, (*at, key), list(_FALLBACK_KEYS))
+            _check_value(value, _FALLBACK_KEYS[key], where, (*at, key))
+        if "regular" not in entry:
+            raise _fail(where, at, "expected a `regular` font file")
+
+
+def _check_theme_palettes(value: object, where: str, parts: tuple[str | int, ...]) -> None:
+    if not isinstance(value, str):
+        _check_palettes(value, where, parts)
+
+
+def _check_image(table: object, where: str, parts: tuple[str | int, ...]) -> None:
+    _check_fields(ImageStyle, table, where, parts)
+    if "scrim" in table:  # type: ignore[operator]
+        _check_colour(table["scrim"], where, (*parts, "scrim"))  # type: ignore[index]
+
+
+def _fields_of(cls: type):
+    return lambda value, where, parts: _check_fields(cls, value, where, parts)
+
+
+def _of_type(hint: Any):
+    return lambda value, where, parts: _check_value(value, hint, where, parts)
+
+
+_TOP_LEVEL = {
+    "name": _of_type(str),
+    "description": _of_type(str),
+    "extends": _of_type(str),
+    "accessible": _of_type(bool),
+    "palettes": _check_theme_palettes,
+    "fonts": _check_fonts,
+    "fallback": _check_fallback,
+    "type": _fields_of(TypeScale),
+    "frame": _fields_of(FrameStyle),
+    "image": lambda v, w, p: _check_image(v, w, p),
+    "page": _fields_of(PageStyle),
+    "styles": lambda v, w, p: _check_tables(v, w, p, _check_style(w)),
+    "labels": lambda v, w, p: _check_tables(v, w, p, _check_labels(w)),
+    "presets": lambda v, w, p: _check_tables(
+        v, w, p, lambda _k, t, at: _check_fields(Preset, t, w, at, skip=("name",))
+    ),
+}
+
+
+# -- files named in a theme: fonts, logo, palettes ----------------------------------------
+
+
+def _resolve_files(data: Mapping[str, Any], base: Path, where: str) -> dict[str, Any]:
+    """The file's settings with each file it names found (beside it first, then among
+    cardimg's own), and a palettes name or file read into palette tables."""
+    out = dict(data)
+    font_dirs = (base, data_dir("fonts"))
+    if "fonts" in data:
+        out["fonts"] = {
+            face: _font_file(font_dirs, rel, where, ("fonts", face))
+            for face, rel in data["fonts"].items()
+        }
+    if "fallback" in data:
+        out["fallback"] = [
+            {
+                key: _font_file(font_dirs, value, where, ("fallback", number, key))
+                if key in ("regular", "bold", "italic", "bold-italic")
+                else value
+                for key, value in entry.items()
+            }
+            for number, entry in enumerate(data["fallback"])
+        ]
+    logo = data.get("frame", {}).get("logo")
+    if logo:
+        path = Path(logo) if Path(logo).is_absolute() else base / logo
+        out["frame"] = {**data["frame"], "logo": path}
+    if isinstance(data.get("palettes"), str):
+        out["palettes"] = _palette_tables(data["palettes"], base, where)
+    return out
+
+
+def _palette_tables(ref: str, base: Path, where: str) -> dict[str, Any]:
+    """The palette tables of a palettes file named by a theme: a built-in name (`brand`)
+    or a path from the theme file."""
+    candidates = [data_dir("palettes") / f"{ref}.toml"] if "/" not in ref else []
+    path = Path(ref) if Path(ref).is_absolute() else base / ref
+    candidates += [path, path.with_name(path.name + ".toml")]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        raise _fail(where, ("palettes",), f"no palettes file {ref!r} (a name or a .toml file)")
+    file_where = _where(found)
+    data = _read_toml(found, file_where)
+    for key in data:
+        if key != "palettes":
+            _unknown(file_where, (key,), ["palettes"])
+    table = data.get("palettes", {})
+    _check_palettes(table, file_where, ("palettes",))
+    return {key: dict(values) for key, values in table.items()}
+
+
+def _font_file(
+    font_dirs: tuple[Path, ...], rel: str, where: str, parts: tuple[str | int, ...]
+) -> Path:
+    candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        raise _fail(where, parts, f"font file {rel!r} not found (beside the theme or in fonts/)")
+    return path
+
+
+# -- building the Theme value -------------------------------------------------------------
+
+
+def _build(cls: type, values: Mapping[str, Any], where: str, parts: tuple) -> Any:
+    """A settings value from a checked table (lists become tuples)."""
+    kwargs = {
+        key.replace("-", "_"): tuple(v) if isinstance(v, list) else v for key, v in values.items()
+    }
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _fail(where, parts, one_line(problem(exc))) from None
+
+
+def _palettes(tables: Mapping[str, Any], where: str) -> dict[str, Palette]:
+    for key, values in tables.items():
+        missing = [c for c in ("background", "text", "frame") if c not in values]
+        if missing:
+            raise _fail(where, ("palettes", key), f"expected a colour for {', '.join(missing)}")
+    palettes = {
+        key: _build(Palette, {"key": key, **values}, where, ("palettes", key))
+        for key, values in tables.items()
+    }
+    if DEFAULT_PALETTE not in palettes:
+        raise _fail(where, ("palettes",), f"expected a {DEFAULT_PALETTE!r} palette")
+    return palettes
+
+
+def _build_theme(data: Mapping[str, Any], path: Path, where: str) -> Theme:
+    styles = {
+        role: _build(BlockStyle, values, where, ("styles", role))
+        for role, values in data.get("styles", {}).items()
+    }
+    theme = Theme(
+        name=str(data.get("name", path.stem)),
+        fonts=dict(data.get("fonts", {})),
+        fallback=tuple(_fallback(entry) for entry in data.get("fallback", [])),
+        palettes=_palettes(data.get("palettes", {}), where),
+        styles=styles,
+        type=_build(TypeScale, data.get("type", {}), where, ("type",)),
+        frame=_build(FrameStyle, data.get("frame", {}), where, ("frame",)),
+        image=_build(ImageStyle, data.get("image", {}), where, ("image",)),
+        page=_build(PageStyle, data.get("page", {}), where, ("page",)),
+        accessible=bool(data.get("accessible", False)),
+        labels={lang: dict(words) for lang, words in data.get("labels", {}).items()},
+        presets=_presets(data.get("presets", {}), where),
+        description=str(data.get("description", "")),
+        source=BUILT_IN if path.parent == data_dir("themes") else str(path),
+    )
+    _check_faces(theme, where)
+    return theme
+
+
+def _check_faces(theme: Theme, where: str) -> None:
+    """Every style's family has a font: found now, not when a slide needs it."""
+    for role, style in theme.styles.items():
+        try:
+            theme.face_path(style.family)
+        except ThemeError:
+            families = sorted({face.split("-", 1)[0] for face in theme.fonts})
+            raise _fail(
+                where,
+                ("styles", role, "family"),
+                f"no font for {style.family!r} in [fonts] (expected one of {', '.join(families)})",
+            ) from None
+    if theme.type.min_body_size > theme.type.body_size:
+        raise _fail(where, ("type", "min_body_size"), "expected at most body_size")
 
 
 def _presets(table: Mapping[str, Any], where: str) -> dict[str, Preset]:
     """A theme's own presets, `[presets.NAME]` tables with a width and a height at least."""
     presets: dict[str, Preset] = {}
     for name, values in table.items():
-        if not isinstance(values, Mapping):
-            raise ThemeError(f"{where}: presets.{name} must be a table")
         values = {"description": f"{name} (theme {where})", **values}
-        try:
-            presets[name.lower()] = _build(Preset, {"name": name.lower(), **values}, where)
-        except ValueError as exc:
-            raise ThemeError(f"{where}: presets.{name}: {exc}") from None
+        presets[name.lower()] = _build(
+            Preset, {"name": name.lower(), **values}, where, ("presets", name)
+        )
     return presets
 
 
-def _labels(table: Mapping[str, Any], where: str) -> dict[str, dict[str, str]]:
-    labels: dict[str, dict[str, str]] = {}
-    for lang, words in table.items():
-        if not isinstance(words, Mapping) or not all(isinstance(w, str) for w in words.values()):
-            raise ThemeError(f"{where}: [labels.{lang}] must map names to text")
-        labels[lang] = dict(words)
-    return labels
-
-
-def _fallback(font_dirs: tuple[Path, ...], entry: object, where: str) -> FallbackFont:
-    if not isinstance(entry, Mapping) or "regular" not in entry:
-        raise ThemeError(f"{where}: each [[fallback]] needs a `regular` font file")
-    files = {
-        key.replace("-", "_"): _font_file(font_dirs, entry[key], where)
-        for key in ("regular", "bold", "italic", "bold-italic")
-        if key in entry
-    }
-    unknown = set(entry) - {"regular", "bold", "italic", "bold-italic", "families", "emoji"}
-    if unknown:
-        raise ThemeError(f"{where}: [[fallback]]: unknown setting {sorted(unknown)[0]!r}")
+def _fallback(entry: Mapping[str, Any]) -> FallbackFont:
     return FallbackFont(
-        **files, families=tuple(entry.get("families", ())), emoji=bool(entry.get("emoji", False))
+        **{
+            key.replace("-", "_"): entry[key]
+            for key in ("regular", "bold", "italic", "bold-italic")
+            if key in entry
+        },
+        families=tuple(entry.get("families", ())),
+        emoji=bool(entry.get("emoji", False)),
     )
-
-
-def _font_file(font_dirs: tuple[Path, ...], rel: object, where: str) -> Path:
-    if not isinstance(rel, str):
-        raise ThemeError(f"{where}: a font must be a file name, got {rel!r}")
-    candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
-    path = next((c for c in candidates if c.is_file()), candidates[-1])
-    if not path.is_file():
-        raise ThemeError(f"{where}: font file {rel!r} not found")
-    return path

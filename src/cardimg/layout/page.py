@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..blocks import Span
+from ..errors import ThemeError
 from ..theme import REFERENCE_WIDTH, BlockStyle, Theme
 from .breaking import break_balanced, line_ranges
 from .flow import FlowLine, stack_height
@@ -43,7 +44,7 @@ PUBLIC_ROLES = {
 }
 
 
-CHROME_ROLES = frozenset({"series", "citation", "marker"})
+CHROME_ROLES = frozenset({"series", "citation", "marker", "counter"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,13 @@ class Geometry:
         ax0, ay0, ax1, ay1 = open_area or (0, 0, width, height)
         frame = (ax0 + inset, ay0 + inset, ax1 - inset, ay1 - inset)
         safe = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
+        # Room for a few words at the legibility floor, or the theme's margins are wrong.
+        least = 4 * theme.type.min_body_size * unit
+        if min(safe[2] - safe[0], safe[3] - safe[1]) < least:
+            raise ThemeError(
+                f"theme {theme.name!r}: frame.inset + frame.padding leave no room for text on "
+                f"a {width}×{height} slide (expected a safe area of at least {least:.0f} px)"
+            )
         return cls(width, height, unit, frame, safe)
 
     @property
@@ -130,14 +138,23 @@ class Geometry:
 
 
 def place_lines(
-    lines: Sequence[FlowLine], area: tuple[float, float, float, float], *, valign: str = "center"
+    lines: Sequence[FlowLine],
+    area: tuple[float, float, float, float],
+    *,
+    valign: str = "center",
+    list_column: str = "center",
+    rule_start: float | None = None,
 ) -> tuple[list[Line], list[Mark]]:
     """Place a page of lines inside `area` (x0, y0, x1, y1): blocks aligned by their style,
-    list items as one column centred as a whole, the page centred vertically."""
+    list items as one column centred as a whole, the page set at the `valign` (center,
+    top, bottom) of the area."""
     x0, y0, x1, y1 = area
     height = stack_height(lines)
-    top = y0 + (y1 - y0 - height) / 2 if valign == "center" else y0
-    columns = _list_columns(lines, x0, x1)
+    free = y1 - y0 - height
+    top = y0 + {"center": free / 2, "bottom": max(0.0, free)}.get(valign, 0.0)
+    # A rule's mark is centred, or (`rule_start`: its half-length in line heights) starts
+    # at the area's left edge, for themes that set everything flush left.
+    columns = _list_columns(lines, x0, x1, centred=list_column == "center")
     placed: list[Line] = []
     marks: list[Mark] = []
     y = top
@@ -145,7 +162,8 @@ def place_lines(
         if number:
             y += flow.gap_before
         if flow.rule:
-            marks.append(Mark("rule", (x0 + x1) / 2, y + flow.advance / 2, flow.advance))
+            x = (x0 + x1) / 2 if rule_start is None else x0 + flow.advance * rule_start
+            marks.append(Mark("rule", x, y + flow.advance / 2, flow.advance))
             y += flow.advance
             continue
         line = flow.line
@@ -171,13 +189,18 @@ def place_lines(
 
 
 def _list_columns(
-    lines: Sequence[FlowLine], x0: float, x1: float
+    lines: Sequence[FlowLine], x0: float, x1: float, *, centred: bool = True
 ) -> dict[int, tuple[float, float]]:
-    """Left edge and width of each list group: the widest item decides, the column is centred."""
+    """Left edge and width of each list group: the widest item decides; the column is
+    centred, or (not `centred`) starts at the area's start edge (right-to-left: its right)."""
     widths: dict[int, float] = {}
+    rtl: dict[int, bool] = {}
     for flow in lines:
         if flow.group >= 0:
             widths[flow.group] = max(widths.get(flow.group, 0.0), flow.indent + flow.line.width)
+            rtl[flow.group] = flow.direction == "rtl"
+    if not centred:
+        return {g: (x1 - w if rtl[g] else x0, w) for g, w in widths.items()}
     return {group: (x0 + max(0.0, (x1 - x0 - width) / 2), width) for group, width in widths.items()}
 
 
@@ -245,16 +268,24 @@ def set_label(
 
 
 def label_lines(
-    lines: Sequence[SetLine], *, role: str, center_x: float, top: float, line_height: float
+    lines: Sequence[SetLine],
+    *,
+    role: str,
+    center_x: float,
+    top: float,
+    line_height: float,
+    align: str = "center",
 ) -> list[Line]:
-    """Centre set label lines under each other, starting at `top`."""
+    """Set label lines under each other, starting at `top`: centred on `center_x`, or with
+    `align` "start" beginning at it, "end" ending at it."""
     placed = []
     for number, line in enumerate(lines):
         advance = max(line_height, line.ascent + line.descent)
         baseline = top + number * advance + (advance - line.ascent - line.descent) / 2 + line.ascent
         flow = FlowLine(line, role, -1, advance, 0.0, "center")
         top_of_line = top + number * advance
-        placed.append(_public_line(flow, center_x - line.width / 2, baseline, top=top_of_line))
+        shift = {"start": 0.0, "end": line.width}.get(align, line.width / 2)
+        placed.append(_public_line(flow, center_x - shift, baseline, top=top_of_line))
     return placed
 
 
