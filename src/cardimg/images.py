@@ -32,6 +32,7 @@ __all__ = [
     "fit_behind",
     "logo_image",
     "open_image",
+    "probe_featured",
     "read_featured",
     "small_image_finding",
     "upright_size",
@@ -128,13 +129,26 @@ def read_featured(
     try:
         return open_image(source.path, max_pixels, draft=draft, notes=notes, source=source)
     except IMAGE_ERRORS as exc:
-        notes.append(
-            source.finding(
-                "image-unreadable",
-                f"{source.label}: unreadable ({problem(exc)}); rendered without it",
-            )
-        )
+        notes.append(_unreadable(source, exc))
         return None
+
+
+def probe_featured(
+    source: ImageSource, max_pixels: int, notes: list[Finding]
+) -> tuple[int, int] | None:
+    """The featured image's size as seen, from its header alone (see `upright_size`), or
+    None and the `image-unreadable` finding `read_featured` would give."""
+    try:
+        return upright_size(source.path, max_pixels)
+    except IMAGE_ERRORS as exc:
+        notes.append(_unreadable(source, exc))
+        return None
+
+
+def _unreadable(source: ImageSource, exc: Exception) -> Finding:
+    return source.finding(
+        "image-unreadable", f"{source.label}: unreadable ({problem(exc)}); rendered without it"
+    )
 
 
 def small_image_finding(
@@ -200,20 +214,20 @@ def open_image(
     used as they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(path) as source:
-            if source.width * source.height > max_pixels:
-                raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
+        with Image.open(path) as handle:
+            if handle.width * handle.height > max_pixels:
+                raise ValueError(f"{handle.width}×{handle.height} pixels is over the limit")
             if draft is not None:
                 # Either side may end up the long one once the image is turned upright.
                 side = max(draft)
-                source.draft(source.mode if source.mode == "CMYK" else "RGB", (side, side))
-            icc = source.info.get("icc_profile")
-            image = _upright(source)
+                handle.draft(handle.mode if handle.mode == "CMYK" else "RGB", (side, side))
+            icc = handle.info.get("icc_profile")
+            image = _upright(handle)
             if draft is not None:
                 image = _reduced(image, draft)
             image = _rgba(image, icc, notes, source)
-            if not icc and "srgb" not in source.info:
-                image = _with_display_gamma(image, source.info.get("gamma"))
+            if not icc and "srgb" not in handle.info:
+                image = _with_display_gamma(image, handle.info.get("gamma"))
     if within is not None:
         # Transparent margins would open the frame line wider than the mark.
         box = image.getbbox(alpha_only=True)
