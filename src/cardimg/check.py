@@ -234,7 +234,8 @@ def caption_findings(story: Story, target: Target | None) -> list[Finding]:
             code="caption-too-long",
             file=story_name(story),
             field="caption",
-            message=f"title and sources are {len(whole):,} characters, over {platform}'s "
+            message=f"the caption (title and sources) is {len(whole):,} characters, over "
+            f"{platform}'s "
             f"{limit:,}: caption.txt cuts the title at a word and counts the sources left out",
             figure=float(len(whole)),
         )

@@ -476,6 +476,24 @@ def _check_command(args: argparse.Namespace) -> int:
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 2
+    try:
+        report = _check_all(inputs, args, theme, options, target)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): no traceback, and no second error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
+    return int(report["summary"]["exit_status"])  # type: ignore[index]
+
+
+def _check_all(
+    inputs: list[_Input],
+    args: argparse.Namespace,
+    theme: Theme,
+    options: RenderOptions,
+    target: Target | None,
+) -> dict[str, object]:
+    """Check every input, printing each file's findings as it goes (text) or the whole
+    report at the end (json); the report."""
     checked: list[CheckedFile] = []
     skipped = 0
     for item in inputs:
@@ -492,7 +510,7 @@ def _check_command(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _say_summary(report["summary"])  # type: ignore[arg-type]
-    return int(report["summary"]["exit_status"])  # type: ignore[index]
+    return report
 
 
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
