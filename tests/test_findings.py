@@ -86,6 +86,12 @@ def test_story_warnings_are_findings_with_codes(write_story) -> None:
         ("card-order-missing", "b", "cards[1].order"),
     ]
     assert loaded.warnings == tuple(format_finding(f) for f in loaded.findings)
+    # Once the slides are planned, a card's finding names the card's first slide.
+    rendered = cardimg.render(loaded).findings
+    assert [(f.code, f.slide) for f in rendered if f.card == "b"] == [
+        ("card-empty", 2),
+        ("card-order-missing", 2),
+    ]
 
 
 def test_every_code_is_documented_with_its_severity() -> None:

@@ -41,6 +41,7 @@ from .notes import (
     markdown_findings,
     missing_glyph_findings,
     story_findings,
+    with_slides,
 )
 from .plan import SlidePlan, plan_story
 from .presets import Preset, Target
@@ -111,7 +112,7 @@ def check_story(
     if target is not None:
         findings += target_findings(story, plans, preset, target)
     findings += caption_findings(story, target)
-    return tuple(findings)
+    return with_slides(findings, plans)
 
 
 def _plans(

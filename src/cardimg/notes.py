@@ -9,6 +9,7 @@ contrast takes a measurement per slide, painted (`render`) or computed (`check`)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from .blocks import parse_body
@@ -28,6 +29,7 @@ __all__ = [
     "missing_glyph_findings",
     "missing_glyph_warnings",
     "story_findings",
+    "with_slides",
 ]
 
 
@@ -49,6 +51,19 @@ def story_findings(story: Story) -> list[Finding]:
         Finding(code="story-warning", file=story_name(story), message=text.removeprefix(prefix))
         for text in story.warnings
     ]
+
+
+def with_slides(findings: Sequence[Finding], plans: Sequence[SlidePlan]) -> tuple[Finding, ...]:
+    """The findings with the slide filled in where only the card was known (found before
+    the slides were planned): the card's first slide."""
+    first: dict[str, int] = {}
+    for index, plan in enumerate(plans, start=1):
+        if plan.card_key is not None:
+            first.setdefault(plan.card_key, index)
+    return tuple(
+        replace(f, slide=first[f.card]) if f.slide is None and f.card in first else f
+        for f in findings
+    )
 
 
 def markdown_findings(story: Story) -> list[Finding]:

@@ -22,6 +22,7 @@ from .notes import (
     markdown_findings,
     missing_glyph_findings,
     story_findings,
+    with_slides,
 )
 from .paint import Painted, paint_slide
 from .plan import MAX_SLIDES, SlidePlan, plan_story
@@ -77,7 +78,7 @@ def render(
     notes.extend(
         contrast_findings(story, palette, measured, accessible=palette is not base_palette)
     )
-    findings = tuple(notes)
+    findings = with_slides(notes, plans)
     return Carousel(
         story, tuple(slides), palette, warning_texts(findings), options, preset, findings
     )
