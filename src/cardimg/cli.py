@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -15,13 +16,15 @@ from pathlib import Path
 from rich.console import Console
 
 from . import __version__
+from .check import CheckedFile, check_report, check_story, error_finding, located
 from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, StoryError, one_line
 from .export import recover_output
+from .findings import Finding, format_finding
 from .fonts import raqm_available, theme_fonts
 from .formats import FORMAT_NAMES
 from .paint import paint_palette_sheet
-from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
+from .presets import DEFAULT_PRESET, PRESETS, TARGETS, Target, get_preset
 from .render import RenderOptions, render
 from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
 from .targets import check_preset, choose_format
@@ -117,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--theme", metavar="NAME", help="include a theme's presets")
     _add_theme_commands(commands)
+    _add_check_parser(commands)
     return parser
 
 
@@ -233,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _themes_command()
     if args.command == "palettes":
         return _palettes_command(args)
+    if args.command == "check":
+        return _check_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -497,6 +503,155 @@ def _located(message: str, path: Path) -> str:
     so two `story.md` in different folders can be told apart."""
     prefix = f"{one_line(path.name)}:"
     return f"{path}:{message[len(prefix) :]}" if message.startswith(prefix) else message
+
+
+# --------------------------------------------------------------------------- check
+
+CHECK_EXAMPLES = """\
+examples:
+  cardimg check stories/
+  cardimg check stories/ --target instagram-api --strict
+  cardimg check story.md --format json > findings.json
+
+exit status: 0 clean (info and, without --strict, warnings allowed), 1 warnings with
+--strict, 2 errors (a story that cannot render, or an option that cannot be used).
+"""
+
+
+def _add_check_parser(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser(
+        "check",
+        help="check story files for what rendering them would warn about, without painting",
+        description="Lay out each story as render would and report its findings, one line "
+        "each: FILE: card KEY: CODE: message. Nothing is painted or written.",
+        epilog=CHECK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+    )
+    check.add_argument("--preset", type=str.lower, metavar="NAME", help="lay out for a preset")
+    check.add_argument(
+        "--target",
+        type=str.lower,
+        choices=list(TARGETS),
+        help="also check a platform's limits: slides per upload, caption and alt text",
+    )
+    check.add_argument("--theme", metavar="NAME|FILE", help="a built-in theme or a theme file")
+    check.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    check.add_argument(
+        "--no-sources", dest="sources", action="store_false", help="no sources slide"
+    )
+    check.add_argument("--drafts", action="store_true", help="in a folder, check drafts too")
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 when there are warnings (errors exit 2)"
+    )
+    check.add_argument(
+        "--format",
+        dest="output",
+        choices=("text", "json"),
+        default="text",
+        help="text (one line per finding, the default) or json (docs/check.md)",
+    )
+
+
+def _check_command(args: argparse.Namespace) -> int:
+    """Check every story named; print the findings; 0 clean, 1 warnings with --strict,
+    2 errors."""
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        theme, options, target = _check_setup(args)
+    except (CardimgError, ValueError) as exc:
+        _say("error", str(exc))
+        return 2
+    inputs = list(_story_files(args.paths))
+    if not inputs:
+        _say("error", "no story files found in " + ", ".join(args.paths))
+        return 2
+    try:
+        report = _check_all(inputs, args, theme, options, target)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): no traceback, and no second error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
+    return int(report["summary"]["exit_status"])  # type: ignore[index]
+
+
+def _check_all(
+    inputs: list[_Input],
+    args: argparse.Namespace,
+    theme: Theme,
+    options: RenderOptions,
+    target: Target | None,
+) -> dict[str, object]:
+    """Check every input, printing each file's findings as it goes (text) or the whole
+    report at the end (json); the report."""
+    checked: list[CheckedFile] = []
+    skipped = 0
+    for item in inputs:
+        findings = _check_one(item, args, theme, options, target)
+        if findings is None:
+            skipped += 1
+            continue
+        checked.append(CheckedFile(str(item.path), findings))
+        if args.output == "text":
+            for finding in findings:
+                print(format_finding(finding, code=True))
+    report = check_report(checked, strict=args.strict, skipped=skipped)
+    if args.output == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _say_summary(report["summary"])  # type: ignore[arg-type]
+    return report
+
+
+def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
+    """The theme, options and target to check with; an unusable one is an error now."""
+    if args.images is not None and not args.images.is_dir():
+        raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
+    theme = load_theme(args.theme) if args.theme else default_theme()
+    target = TARGETS[args.target] if args.target else None
+    preset = get_preset(args.preset or (target.preset if target else DEFAULT_PRESET), theme.presets)
+    if target is not None and target.single_image and preset.layout != "cover":
+        raise CardimgError(
+            f"--target {target.name} takes one cover image; --preset {preset.name} makes "
+            f"a carousel (use --preset {target.preset})"
+        )
+    options = RenderOptions(preset=preset.name, images_dir=args.images, sources=args.sources)
+    return theme, options, target
+
+
+def _check_one(
+    item: _Input,
+    args: argparse.Namespace,
+    theme: Theme,
+    options: RenderOptions,
+    target: Target | None,
+) -> tuple[Finding, ...] | None:
+    """One story's findings, naming it by the path given; None for a file skipped (not
+    a story, or a draft in a folder without --drafts)."""
+    path = item.path
+    try:
+        story = load_story(path)
+    except StoryError as exc:
+        if not item.named and not _is_story_file(path):
+            return None
+        return located([error_finding("story-invalid", one_line(path.name), exc)], str(path))
+    if story.draft and not item.named and not args.drafts:
+        return None
+    findings = check_story(story, theme=theme, options=options, target=target)
+    return located(findings, str(path))
+
+
+def _say_summary(summary: dict[str, int]) -> None:
+    counts = [
+        f"{summary[key]} {key if summary[key] != 1 else key.rstrip('s')}"
+        for key in ("errors", "warnings")
+    ]
+    counts.append(f"{summary['info']} info")
+    skipped = f" ({summary['skipped']} skipped)" if summary["skipped"] else ""
+    files = f"{summary['files']} file{'s' * (summary['files'] != 1)}"
+    print(f"cardimg: checked {files}{skipped}: {', '.join(counts)}", file=sys.stderr)
 
 
 @contextmanager

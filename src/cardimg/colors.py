@@ -1,32 +1,43 @@
 """Which palette a story is painted in: its own key, the default for an unknown key
-(or an error when strict), and the accessible variant when asked for."""
+(or an error when strict), and the accessible variant when asked for; and the contrast
+of a planned slide's text computed from colours, without painting it."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
-from .contrast import AA_BODY, accessible_pair, to_hex
+from PIL import Image, ImageStat
+
+from .contrast import AA_BODY, accessible_pair, contrast_ratio, parse_hex, required_ratio, to_hex
 from .errors import StoryError
+from .findings import Finding, format_finding
+from .paint import TextContrast
+from .plan import SlidePlan
 from .story import Story, story_name
 from .theme import Palette, Theme
 
-__all__ = ["accessible_palette", "story_palette"]
+__all__ = ["accessible_palette", "featured_backdrop", "planned_contrast", "story_palette"]
 
 
-def story_palette(story: Story, theme: Theme, *, strict: bool, notes: list[str]) -> Palette:
-    """The theme's palette for the story's key; an unknown key is a note (or, when
-    `strict`, a StoryError) and the theme's default palette is used."""
+def story_palette(story: Story, theme: Theme, *, strict: bool, notes: list[Finding]) -> Palette:
+    """The theme's palette for the story's key; an unknown key is a `palette-unknown`
+    finding (or, when `strict`, a StoryError) and the theme's default palette is used."""
     palette = theme.palette(story.palette)
     if palette is not None:
         return palette
     known = ", ".join(sorted(theme.palettes))
-    message = (
-        f"{story_name(story)}: colorpaletteclassname: unknown palette {story.palette!r} "
-        f"(known: {known})"
+    finding = Finding(
+        code="palette-unknown",
+        file=story_name(story),
+        field="colorpaletteclassname",
+        message=f"unknown palette {story.palette!r} (known: {known})",
     )
     if strict:
-        raise StoryError(message)
-    notes.append(f"{message}; using {theme.default_palette.key!r}")
+        raise StoryError(format_finding(finding))
+    notes.append(
+        replace(finding, message=f"{finding.message}; using {theme.default_palette.key!r}")
+    )
     return theme.default_palette
 
 
@@ -37,3 +48,50 @@ def accessible_palette(palette: Palette) -> Palette:
     if (to_hex(text), to_hex(background)) == (palette.text.lower(), palette.background.lower()):
         return palette
     return replace(palette, text=to_hex(text), background=to_hex(background))
+
+
+def featured_backdrop(palette: Palette, layer: Image.Image, opacity: float) -> Image.Image:
+    """What is behind the text of the slide with the featured image, at the size of
+    `layer` (the image fitted to the slide, usually reduced): the image composited over
+    the palette's background and blended in at `opacity`, as paint does."""
+    base = Image.new("RGB", layer.size, parse_hex(palette.background))
+    over = base.copy()
+    over.paste(layer, (0, 0), layer if layer.mode == "RGBA" else None)
+    return Image.blend(base, over, opacity)
+
+
+def planned_contrast(
+    plan: SlidePlan, palette: Palette, backdrop: Image.Image | None = None
+) -> TextContrast:
+    """The weakest text of a planned slide against its background, from colours alone:
+    the palette's background, or on the slide with the featured image the mean colour of
+    `backdrop` (see `featured_backdrop`) behind each line. Paint measures the same on its
+    pixels; the frame and marks are left out here, as they never sit behind text."""
+    weakest = TextContrast(21.0, AA_BODY, None)
+    text = parse_hex(palette.text)
+    flat = parse_hex(palette.background)
+    width = plan.geometry.width
+    for line in plan.lines:
+        x0, y0, x1, y1 = line.box
+        if x1 <= x0 or y1 <= y0:
+            continue
+        behind = flat
+        if backdrop is not None and plan.featured_image:
+            behind = _mean_behind(backdrop, line.box, backdrop.width / width)
+        ratio = contrast_ratio(text, behind)
+        bold = any("bold" in f.style.font.lower() for f in line.fragments)
+        required = required_ratio(line.font_size, bold=bold, slide_width=width)
+        if ratio / required < weakest.ratio / weakest.required:
+            weakest = TextContrast(ratio, required, line)
+    return weakest
+
+
+def _mean_behind(
+    backdrop: Image.Image, box: tuple[float, float, float, float], scale: float
+) -> tuple[int, int, int]:
+    # At least one pixel of the reduced backdrop, so a thin line still has a colour.
+    x0, y0 = (max(0, math.floor(v * scale)) for v in box[:2])
+    x1 = min(backdrop.width, max(x0 + 1, math.ceil(box[2] * scale)))
+    y1 = min(backdrop.height, max(y0 + 1, math.ceil(box[3] * scale)))
+    mean = ImageStat.Stat(backdrop.crop((x0, y0, x1, y1))).mean
+    return (round(mean[0]), round(mean[1]), round(mean[2]))

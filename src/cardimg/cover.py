@@ -7,6 +7,7 @@ safe area, with the series label on the frame and the featured image behind it.
 from __future__ import annotations
 
 from .blocks import Block, Span
+from .findings import Finding
 from .layout.flow import FitResult, fit
 from .layout.measure import Measurer
 from .layout.page import Geometry, place_lines
@@ -33,11 +34,12 @@ def cover_title(story: Story) -> str:
 
 
 def plan_cover(
-    story: Story, *, theme: Theme, measurer: Measurer, geometry: Geometry, notes: list[str]
+    story: Story, *, theme: Theme, measurer: Measurer, geometry: Geometry, notes: list[Finding]
 ) -> SlidePlan:
     """The cover's single slide. The title gets the largest size that fits; a title too
     long for one cover even at the legibility floor is shortened at a word, with an
-    ellipsis, and a note says so (the manifest's alt text keeps it whole)."""
+    ellipsis, and a `title-shortened` finding says so (the manifest's alt text keeps it
+    whole)."""
     title = cover_title(story)
     lang = story.lang or guess_lang(title)
     words = title.split()
@@ -52,8 +54,14 @@ def plan_cover(
             low, high = (middle, high) if fits == 1 else (low, middle - 1)
         result = _fit_title(_shortened(words, low), theme, measurer, geometry, lang)
         notes.append(
-            f"{story_name(story)}: title: too long for a {geometry.width}×{geometry.height} "
-            f"cover; shown as its first {low} of {len(words)} words"
+            Finding(
+                code="title-shortened",
+                file=story_name(story),
+                field="title",
+                message=f"too long for a {geometry.width}×{geometry.height} cover; "
+                f"shown as its first {low} of {len(words)} words",
+                figure=float(low),
+            )
         )
     x0, y0, x1, y1 = geometry.safe_box
     lines, marks = place_lines(result.pages[0], (x0, y0, x1, y1), valign="center")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from .errors import CardimgError
+from .findings import finding_dict
 from .formats import Encoder, Page, encoder
 from .presets import Target, get_target
 from .story import safe_slug
@@ -513,6 +514,7 @@ def manifest(
             for number, (slide, name) in enumerate(zip(chosen, names, strict=True), start=1)
         ],
         "warnings": list(carousel.warnings),
+        "findings": [finding_dict(finding) for finding in carousel.findings],
     }
 
 

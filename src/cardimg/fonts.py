@@ -54,10 +54,14 @@ def _font_info(font: str) -> tuple[frozenset[int], int]:
     """The code points a font maps, and its bitmap strike size (0 for outline fonts)."""
     path, index = _split_ref(font)
     with TTFont(path, lazy=True, fontNumber=index) as tt:
-        cmap = frozenset(tt.getBestCmap() or {})
         strike = 0
         if "CBLC" in tt:
             strike = max(strike.bitmapSizeTable.ppemY for strike in tt["CBLC"].strikes)
+        # Only the code points are kept, not the glyph names the cmap maps them to:
+        # numbered names spare reading them (for a CJK font's CFF charset, most of the
+        # time it takes to learn its coverage).
+        tt.setGlyphOrder([f"glyph{gid}" for gid in range(tt["maxp"].numGlyphs)])
+        cmap = frozenset(tt.getBestCmap() or {})
     return cmap, strike
 
 

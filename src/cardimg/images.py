@@ -13,21 +13,29 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
 from .errors import problem
+from .findings import Finding
 from .story import Story, story_name
 from .theme import REFERENCE_WIDTH, Theme
 
 __all__ = [
     "IMAGE_ERRORS",
     "MAX_UPSCALE",
+    "ImageSource",
     "featured_image",
+    "featured_source",
     "fit_behind",
     "logo_image",
     "open_image",
+    "probe_featured",
+    "read_featured",
+    "small_image_finding",
+    "upright_size",
 ]
 
 IMAGE_ERRORS = (
@@ -52,37 +60,125 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _PROFILE_MODES = ("RGB", "CMYK", "L")
 
 
-def featured_image(
-    story: Story, max_pixels: int, size: tuple[int, int], images_dir: Path | None, notes: list[str]
-) -> Image.Image | None:
-    """The featured image as an RGBA layer the size of the slide (see `fit_behind`); a
-    problem is a note, never an error."""
+@dataclass(frozen=True)
+class ImageSource:
+    """An image file a story points at, and how findings about it name it: the story's
+    file, the field (`featured_image`, `logo`) and the image's own file name."""
+
+    path: Path
+    file: str
+    field: str
+    label: str
+
+    def finding(self, code: str, problem: str, figure: float | None = None) -> Finding:
+        return Finding(code=code, file=self.file, field=self.field, message=problem, figure=figure)
+
+
+def featured_source(
+    story: Story, images_dir: Path | None, notes: list[Finding]
+) -> ImageSource | None:
+    """Where the featured image is: beside the story, in its `images/` folder or in
+    `images_dir`; not found is an `image-missing` finding (and None)."""
     if story.featured_image is None:
         return None
     # The field is an asset file name from the CMS: only its last part is ever used.
     name = Path(story.featured_image.url.replace("\\", "/")).name
-    where = f"{story_name(story)}: featured_image: {name or '(empty)'}"
     folders = [
         d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
     ]
     path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
     if path is None:
-        notes.append(f"{where} not found; rendered without it")
-        return None
-    try:
-        image = open_image(path, max_pixels, draft=size, notes=notes, where=where)
-    except IMAGE_ERRORS as exc:
-        notes.append(f"{where}: unreadable ({problem(exc)}); rendered without it")
-        return None
-    scale = _cover_scale(image.size, size)
-    if scale > MAX_UPSCALE:
-        smallest = (-(-size[0] // MAX_UPSCALE), -(-size[1] // MAX_UPSCALE))
         notes.append(
-            f"{where}: {image.width}×{image.height} pixels is too small for the "
-            f"{size[0]}×{size[1]} slide (enlarged {scale:.0f}×), drawn softened; "
-            f"use an image of at least {smallest[0]:.0f}×{smallest[1]:.0f} pixels"
+            Finding(
+                code="image-missing",
+                file=story_name(story),
+                field="featured_image",
+                message=f"{name or '(empty)'} not found; rendered without it",
+            )
         )
+        return None
+    return ImageSource(path, story_name(story), "featured_image", name)
+
+
+def featured_image(
+    story: Story,
+    max_pixels: int,
+    size: tuple[int, int],
+    images_dir: Path | None,
+    notes: list[Finding],
+) -> Image.Image | None:
+    """The featured image as an RGBA layer the size of the slide (see `fit_behind`); a
+    problem is a finding, never an error."""
+    source = featured_source(story, images_dir, notes)
+    if source is None:
+        return None
+    image = read_featured(source, max_pixels, size, notes)
+    if image is None:
+        return None
+    small = small_image_finding(source, image.size, size)
+    if small is not None:
+        notes.append(small)
     return fit_behind(image, size)
+
+
+def read_featured(
+    source: ImageSource, max_pixels: int, draft: tuple[int, int], notes: list[Finding]
+) -> Image.Image | None:
+    """The featured image decoded (reduced to about `draft` when larger), or None and an
+    `image-unreadable` finding."""
+    try:
+        return open_image(source.path, max_pixels, draft=draft, notes=notes, source=source)
+    except IMAGE_ERRORS as exc:
+        notes.append(_unreadable(source, exc))
+        return None
+
+
+def probe_featured(
+    source: ImageSource, max_pixels: int, notes: list[Finding]
+) -> tuple[int, int] | None:
+    """The featured image's size as seen, from its header alone (see `upright_size`), or
+    None and the `image-unreadable` finding `read_featured` would give."""
+    try:
+        return upright_size(source.path, max_pixels)
+    except IMAGE_ERRORS as exc:
+        notes.append(_unreadable(source, exc))
+        return None
+
+
+def _unreadable(source: ImageSource, exc: Exception) -> Finding:
+    return source.finding(
+        "image-unreadable", f"{source.label}: unreadable ({problem(exc)}); rendered without it"
+    )
+
+
+def small_image_finding(
+    source: ImageSource, image: tuple[int, int], size: tuple[int, int]
+) -> Finding | None:
+    """`image-small` when covering a `size` slide enlarges an `image`-sized picture more
+    than `MAX_UPSCALE` (it is then drawn softened); the figure is the enlargement."""
+    scale = _cover_scale(image, size)
+    if scale <= MAX_UPSCALE:
+        return None
+    smallest = (-(-size[0] // MAX_UPSCALE), -(-size[1] // MAX_UPSCALE))
+    return source.finding(
+        "image-small",
+        f"{source.label}: {image[0]}×{image[1]} pixels is too small for the "
+        f"{size[0]}×{size[1]} slide (enlarged {scale:.0f}×), drawn softened; "
+        f"use an image of at least {smallest[0]:.0f}×{smallest[1]:.0f} pixels",
+        figure=round(scale, 2),
+    )
+
+
+def upright_size(path: Path, max_pixels: int) -> tuple[int, int]:
+    """An image's size as it is seen (EXIF orientation applied), from its header alone:
+    no pixel is decoded. Over `max_pixels` is a ValueError, as for `open_image`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(path) as source:
+            if source.width * source.height > max_pixels:
+                raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
+            turned = source.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+            return (source.height, source.width) if turned else source.size
 
 
 def _cover_scale(image: tuple[int, int], size: tuple[int, int]) -> float:
@@ -107,31 +203,31 @@ def open_image(
     *,
     within: tuple[int, int] | None = None,
     draft: tuple[int, int] | None = None,
-    notes: list[str] | None = None,
-    where: str = "",
+    notes: list[Finding] | None = None,
+    source: ImageSource | None = None,
 ) -> Image.Image:
     """Open an image file safely as upright 8-bit sRGB RGBA: its size is checked before
     any pixel is decoded, so a decompression bomb costs nothing. `draft` is the size the
     image will cover: a larger one is decoded (JPEG) or reduced to about that. `within`
     crops transparent margins and shrinks the image to fit that size. A colour profile
-    that cannot be applied is a note (prefixed with `where`); the pixels are used as
-    they are."""
+    that cannot be applied is an `image-profile` finding about `source`; the pixels are
+    used as they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(path) as source:
-            if source.width * source.height > max_pixels:
-                raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
+        with Image.open(path) as handle:
+            if handle.width * handle.height > max_pixels:
+                raise ValueError(f"{handle.width}×{handle.height} pixels is over the limit")
             if draft is not None:
                 # Either side may end up the long one once the image is turned upright.
                 side = max(draft)
-                source.draft(source.mode if source.mode == "CMYK" else "RGB", (side, side))
-            icc = source.info.get("icc_profile")
-            image = _upright(source)
+                handle.draft(handle.mode if handle.mode == "CMYK" else "RGB", (side, side))
+            icc = handle.info.get("icc_profile")
+            image = _upright(handle)
             if draft is not None:
                 image = _reduced(image, draft)
-            image = _rgba(image, icc, notes, where)
-            if not icc and "srgb" not in source.info:
-                image = _with_display_gamma(image, source.info.get("gamma"))
+            image = _rgba(image, icc, notes, source)
+            if not icc and "srgb" not in handle.info:
+                image = _with_display_gamma(image, handle.info.get("gamma"))
     if within is not None:
         # Transparent margins would open the frame line wider than the mark.
         box = image.getbbox(alpha_only=True)
@@ -168,7 +264,7 @@ def _reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def _rgba(
-    image: Image.Image, icc: bytes | None, notes: list[str] | None, where: str
+    image: Image.Image, icc: bytes | None, notes: list[Finding] | None, source: ImageSource | None
 ) -> Image.Image:
     """8-bit RGBA in sRGB from any mode: alpha (or palette transparency) kept apart,
     the colour converted through the embedded profile when there is one."""
@@ -177,7 +273,7 @@ def _rgba(
     if image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info:
         alpha = image.convert("RGBA").getchannel("A")
     colour = image if image.mode in _PROFILE_MODES else image.convert("RGB")
-    rgb = _to_srgb(colour, icc, notes, where) if icc else colour.convert("RGB")
+    rgb = _to_srgb(colour, icc, notes, source) if icc else colour.convert("RGB")
     rgb.putalpha(alpha if alpha is not None else 255)
     return rgb
 
@@ -218,36 +314,46 @@ def _stretched(image: Image.Image, ranges: tuple[float, ...]) -> Image.Image:
     return image.point(lambda v: (v - base) * 255 / span).convert("L")
 
 
-def _to_srgb(image: Image.Image, icc: bytes, notes: list[str] | None, where: str) -> Image.Image:
+def _to_srgb(
+    image: Image.Image, icc: bytes, notes: list[Finding] | None, source: ImageSource | None
+) -> Image.Image:
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return ImageCms.profileToProfile(image, profile, _SRGB, outputMode="RGB")
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
-        if notes is not None:
+        if notes is not None and source is not None:
             notes.append(
-                f"{where}: its colour profile cannot be used ({problem(exc)}); "
-                "colours are drawn as stored"
+                source.finding(
+                    "image-profile",
+                    f"{source.label}: its colour profile cannot be used ({problem(exc)}); "
+                    "colours are drawn as stored",
+                )
             )
         return image.convert("RGB")
 
 
 def logo_image(
-    theme: Theme, logo: Path | None, width: int, story: Story, notes: list[str]
+    theme: Theme, logo: Path | None, width: int, story: Story, notes: list[Finding]
 ) -> Image.Image | None:
-    """The brand mark for the bottom frame line, sized to the frame; a problem is a note."""
+    """The brand mark for the bottom frame line, sized to the frame; a problem is a
+    finding (`logo-unreadable`, `image-profile`)."""
     path = logo or theme.frame.logo
     if path is None:
         return None
     height = round(theme.frame.logo_height * width / REFERENCE_WIDTH)
-    where = f"{story_name(story)}: logo: {Path(path).name}"
+    source = ImageSource(Path(path), story_name(story), "logo", Path(path).name)
     try:
         return open_image(
             Path(path),
             theme.image.max_pixels,
             within=(height * 6, height),
             notes=notes,
-            where=where,
+            source=source,
         )
     except IMAGE_ERRORS as exc:
-        notes.append(f"{where}: unreadable ({problem(exc)}); drawn without it")
+        notes.append(
+            source.finding(
+                "logo-unreadable", f"{source.label}: unreadable ({problem(exc)}); drawn without it"
+            )
+        )
         return None

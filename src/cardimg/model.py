@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from .findings import Finding
 from .layout.page import Line
 from .paint import TextContrast
 from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
@@ -115,7 +116,9 @@ def join_lines(lines: Sequence[Line]) -> str:
 
 @dataclass(frozen=True)
 class Carousel:
-    """The slides of one story, ready to inspect or save."""
+    """The slides of one story, ready to inspect or save. `findings` are what was noticed
+    while rendering, as values (see `cardimg.findings`); `warnings` the same but `info`
+    ones, as lines of text."""
 
     story: Story
     slides: tuple[Slide, ...]
@@ -123,6 +126,7 @@ class Carousel:
     warnings: tuple[str, ...] = ()
     options: RenderOptions = field(default_factory=RenderOptions)
     preset: Preset = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
+    findings: tuple[Finding, ...] = ()
 
     def save(
         self,

@@ -10,11 +10,20 @@ from pathlib import Path
 
 from .colors import accessible_palette, story_palette
 from .cover import plan_cover
+from .findings import Finding, warning_texts
 from .fonts import theme_fonts
 from .images import featured_image, logo_image
 from .layout.page import Geometry
 from .model import Carousel, RenderOptions, Slide
-from .notes import contrast_warnings, markdown_warnings, missing_glyph_warnings
+from .notes import (
+    SlideContrast,
+    contrast_findings,
+    layout_findings,
+    markdown_findings,
+    missing_glyph_findings,
+    story_findings,
+    with_slides,
+)
 from .paint import Painted, paint_slide
 from .plan import MAX_SLIDES, SlidePlan, plan_story
 from .presets import Preset, get_preset
@@ -39,8 +48,8 @@ def render(
         story = load_story(story)
     theme = default_theme() if theme is None else load_theme(theme)
     options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
-    notes = list(story.warnings)
-    notes.extend(markdown_warnings(story))
+    notes: list[Finding] = story_findings(story)
+    notes.extend(markdown_findings(story))
     base_palette = story_palette(story, theme, strict=options.strict, notes=notes)
     accessible = theme.accessible if options.accessible is None else options.accessible
     palette = accessible_palette(base_palette) if accessible else base_palette
@@ -53,7 +62,8 @@ def render(
         plans = plan_story(
             story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
         )
-    notes.extend(missing_glyph_warnings(story, plans, fonts))
+    notes.extend(layout_findings(story, plans, theme))
+    notes.extend(missing_glyph_findings(story, plans, fonts))
     size = preset.size
     background = None
     if any(plan.featured_image for plan in plans):
@@ -65,8 +75,14 @@ def render(
             plan, palette=palette, theme=theme, fonts=fonts, background=background, logo=logo
         )
         slides.append(_slide(index, plan, painted))
-    notes.extend(contrast_warnings(story, palette, slides, accessible=palette is not base_palette))
-    return Carousel(story, tuple(slides), palette, tuple(notes), options, preset)
+    measured = [SlideContrast(s.index, s.card_key, s.contrast_check) for s in slides]
+    notes.extend(
+        contrast_findings(story, palette, measured, accessible=palette is not base_palette)
+    )
+    findings = with_slides(notes, plans)
+    return Carousel(
+        story, tuple(slides), palette, warning_texts(findings), options, preset, findings
+    )
 
 
 def slide_preset(options: RenderOptions, theme: Theme) -> Preset:

@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .errors import StoryError, one_line
+from .findings import Finding, warning_texts
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -110,6 +111,7 @@ class Story:
     story_id: str | None = None
     lang: str | None = None  # BCP 47 tag from `lang`/`language`; None: guessed from the text
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    findings: tuple[Finding, ...] = field(default=(), compare=False)  # the warnings as values
 
     @property
     def base_dir(self) -> Path | None:
@@ -132,8 +134,8 @@ def _error(name: str, where: str, problem: str) -> StoryError:
     return StoryError(_one_line(prefix + problem))
 
 
-def _warning(name: str, where: str, problem: str) -> str:
-    return _one_line(f"{name}: {where}: {problem}")
+def _warning(name: str, where: str, problem: str, code: str, card: str | None = None) -> Finding:
+    return Finding(code=code, file=name, field=where, card=card, message=_one_line(problem))
 
 
 def _describe(value: object) -> str:
@@ -417,9 +419,9 @@ def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -
         raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
     if not isinstance(meta, dict):
         raise _error(name, "front matter", f"expected a mapping, got {_describe(meta)}")
-    cards, warnings = _parse_cards(meta, name)
+    cards, findings = _parse_cards(meta, name)
     if len(content) > MAX_SOURCES_CHARS:
-        warnings += (_sources_cut_warning(name, len(content)),)
+        findings += (_sources_cut_warning(name, len(content)),)
     return Story(
         slug=_text(meta, "slug", name) or _fallback_slug(name, path),
         title=_text(meta, "title", name),
@@ -433,15 +435,17 @@ def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -
         draft=_draft(meta.get("draft"), name),
         story_id=_text(meta, "_id", name),
         lang=_text(meta, "lang", name) or _text(meta, "language", name),
-        warnings=warnings,
+        warnings=warning_texts(findings),
+        findings=findings,
     )
 
 
-def _sources_cut_warning(name: str, length: int) -> str:
+def _sources_cut_warning(name: str, length: int) -> Finding:
     return _warning(
         name,
         "sources",
         f"{length:,} characters, only the first {MAX_SOURCES_CHARS:,} are searched for sources",
+        "sources-cut",
     )
 
 
@@ -502,7 +506,7 @@ class _RawCard:
     citation: str | None
 
 
-def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tuple[str, ...]]:
+def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tuple[Finding, ...]]:
     if "cards" not in meta:
         raise _error(name, "cards", "missing; a story needs a list of cards")
     raw = meta["cards"]
@@ -514,7 +518,9 @@ def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tup
         raise _error(name, "cards", f"{len(raw):,} cards, over the limit of {MAX_CARDS:,}")
     parsed = [_parse_card(item, index, name) for index, item in enumerate(raw)]
     warnings = [
-        _warning(name, f"cards[{index}].body", "empty, rendered as an empty card")
+        _warning(
+            name, f"cards[{index}].body", "empty, rendered as an empty card", "card-empty", card.key
+        )
         for index, card in enumerate(parsed)
         if not card.body
     ]
@@ -563,12 +569,18 @@ def _card_citation(value: object, where: str, name: str) -> str | None:
     return value.strip() or None
 
 
-def _unordered_warnings(cards: list[_RawCard], name: str) -> list[str]:
+def _unordered_warnings(cards: list[_RawCard], name: str) -> list[Finding]:
     # Only a mix is surprising; a file with no orders at all is simply in file order.
     if all(card.order is None for card in cards):
         return []
     return [
-        _warning(name, f"cards[{index}].order", "missing, shown after the ordered cards")
+        _warning(
+            name,
+            f"cards[{index}].order",
+            "missing, shown after the ordered cards",
+            "card-order-missing",
+            card.key,
+        )
         for index, card in enumerate(cards)
         if card.order is None
     ]

@@ -1,0 +1,299 @@
+"""`cardimg check`: what rendering a story would warn about, found without painting.
+
+A check loads the story and plans its slides exactly as `render` does (the same
+palette, fonts, preset and layout), then reports the same findings, computing contrast
+from the palette's colours instead of painted pixels: the featured image is the only
+pixel source, read at a quarter of the slide's size and blended in as paint blends it.
+It adds what only matters before posting: a platform target's slide, caption and alt
+text limits. Nothing is painted, encoded or written.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image
+
+from .colors import accessible_palette, featured_backdrop, planned_contrast, story_palette
+from .cover import plan_cover
+from .errors import StoryError
+from .export import CAPTION_LIMIT, caption_text
+from .findings import SEVERITIES, Finding, finding_dict
+from .fonts import theme_fonts
+from .images import (
+    featured_source,
+    fit_behind,
+    logo_image,
+    probe_featured,
+    read_featured,
+    small_image_finding,
+)
+from .layout.page import Geometry
+from .model import RenderOptions, Slide
+from .notes import (
+    SlideContrast,
+    contrast_findings,
+    layout_findings,
+    markdown_findings,
+    missing_glyph_findings,
+    story_findings,
+    with_slides,
+)
+from .plan import SlidePlan, plan_story
+from .presets import Preset, Target
+from .render import slide_preset
+from .story import Story, load_story, story_name
+from .targets import check_preset, split_slides
+from .theme import Palette, Theme, default_theme
+
+__all__ = [
+    "REPORT_VERSION",
+    "CheckedFile",
+    "check_report",
+    "check_story",
+    "error_finding",
+    "exit_status",
+    "located",
+]
+
+# The version of `check --format json`'s schema (docs/check.md): raised only when a
+# field is removed or changes meaning; new fields may appear within a version.
+REPORT_VERSION = 1
+# The featured image is measured at this fraction of the slide's size: the mean colour
+# behind a line of text barely moves, and decoding a JPEG at 1/4 or 1/8 is cheap.
+_BACKDROP_SCALE = 4
+
+
+def check_story(
+    story: Story | str | Path,
+    *,
+    theme: Theme | None = None,
+    options: RenderOptions | None = None,
+    target: Target | None = None,
+) -> tuple[Finding, ...]:
+    """Every finding rendering `story` with `theme` and `options` would give, and those
+    of posting it to `target`, without painting. A story that cannot be loaded or
+    planned gives one `error` finding (as `render` would raise it)."""
+    if not isinstance(story, Story):
+        try:
+            story = load_story(story)
+        except StoryError as exc:
+            return (error_finding("story-invalid", Path(story).name, exc),)
+    theme = theme or default_theme()
+    options = options or RenderOptions()
+    findings = story_findings(story) + markdown_findings(story)
+    try:
+        base = story_palette(story, theme, strict=options.strict, notes=findings)
+    except StoryError as exc:  # an unknown palette, when strict
+        return (*findings, error_finding("palette-unknown", story_name(story), exc))
+    accessible = theme.accessible if options.accessible is None else options.accessible
+    palette = accessible_palette(base) if accessible else base
+    preset = slide_preset(options, theme)
+    try:
+        plans = _plans(story, theme, options, preset, findings)
+    except StoryError as exc:  # more slides than one story may have
+        return (*findings, error_finding("slides-over-limit", story_name(story), exc))
+    fonts = theme_fonts(theme)
+    findings += layout_findings(story, plans, theme)
+    findings += missing_glyph_findings(story, plans, fonts)
+    backdrop = None
+    if any(plan.featured_image for plan in plans):
+        backdrop = _backdrop(story, theme, palette, preset.size, options.images_dir, findings)
+    logo_image(theme, options.logo, preset.width, story, findings)
+    measured = [
+        SlideContrast(index, plan.card_key, planned_contrast(plan, palette, backdrop))
+        for index, plan in enumerate(plans, start=1)
+    ]
+    findings += contrast_findings(story, palette, measured, accessible=palette is not base)
+    if target is not None:
+        findings += target_findings(story, plans, preset, target)
+    findings += caption_findings(story, target)
+    return with_slides(findings, plans)
+
+
+def _plans(
+    story: Story, theme: Theme, options: RenderOptions, preset: Preset, notes: list[Finding]
+) -> list[SlidePlan]:
+    """The slides as `render` plans them (see render.render)."""
+    fonts = theme_fonts(theme)
+    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
+    if preset.layout == "cover":
+        return [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
+    return plan_story(
+        story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
+    )
+
+
+def _backdrop(
+    story: Story,
+    theme: Theme,
+    palette: Palette,
+    size: tuple[int, int],
+    images_dir: Path | None,
+    notes: list[Finding],
+) -> Image.Image | None:
+    """The first slide's background with the featured image blended in, at a quarter of
+    the slide's size; its problems are the findings `render` gives for it."""
+    source = featured_source(story, images_dir, notes)
+    if source is None:
+        return None
+    full = probe_featured(source, theme.image.max_pixels, notes)
+    if full is None:
+        return None
+    reduced = (math.ceil(size[0] / _BACKDROP_SCALE), math.ceil(size[1] / _BACKDROP_SCALE))
+    image = read_featured(source, theme.image.max_pixels, reduced, notes)
+    if image is None:
+        return None
+    small = small_image_finding(source, full, size)
+    if small is not None:
+        notes.append(small)
+    return featured_backdrop(palette, fit_behind(image, reduced), theme.image.opacity)
+
+
+def target_findings(
+    story: Story, plans: Sequence[SlidePlan], preset: Preset, target: Target
+) -> list[Finding]:
+    """What posting to `target` runs into: a preset outside what it accepts
+    (`target-preset`), more slides than one upload takes (`target-slides`, saying how
+    many uploads the save makes) and alt text over its field (`alt-too-long`)."""
+    name = story_name(story)
+    findings = [
+        Finding(code="target-preset", file=name, message=note)
+        for note in check_preset(target, preset)
+    ]
+    total = len(plans)
+    if target.max_slides is not None and total > target.max_slides:
+        uploads = split_slides(total, target.max_slides)
+        unit = "pages in one document" if target.document else "slides in one carousel"
+        sizes = ", ".join(str(len(part)) for part in uploads)
+        findings.append(
+            Finding(
+                code="target-slides",
+                file=name,
+                message=f"{total} slides; {target.name} takes at most {target.max_slides} "
+                f"{unit}: saved as {len(uploads)} uploads ({sizes} slides)",
+                figure=float(total),
+            )
+        )
+    if target.alt_limit is not None:
+        for index, plan in enumerate(plans, start=1):
+            length = len(_alt_text(index, plan))
+            if length > target.alt_limit:
+                findings.append(
+                    Finding(
+                        code="alt-too-long",
+                        file=name,
+                        card=plan.card_key,
+                        field=None if plan.card_key else plan.kind,
+                        slide=index,
+                        message=f"alt text of slide {index:02d} is {length:,} characters, over "
+                        f"{target.name}'s {target.alt_limit:,}: cut at a word for that field",
+                        figure=float(length),
+                    )
+                )
+    return findings
+
+
+def _alt_text(index: int, plan: SlidePlan) -> str:
+    # The alt text comes from the lines alone: a slide without pixels gives the same.
+    slide = Slide(
+        index=index,
+        kind=plan.kind,
+        card_key=plan.card_key,
+        image=None,  # type: ignore[arg-type]
+        lines=plan.lines,
+        safe_box=plan.safe_box,
+        frame_box=plan.frame_box,
+        body_size=plan.body_size,
+        part=plan.part,
+        parts=plan.parts,
+    )
+    return slide.alt
+
+
+@dataclass(frozen=True)
+class _StoryOnly:
+    """What `caption_text` reads of a carousel: its story (the caption has no slides)."""
+
+    story: Story
+
+
+def caption_findings(story: Story, target: Target | None) -> list[Finding]:
+    """`caption-too-long` when the caption (title and sources) is longer than the
+    platform takes (the target's limit, else Instagram's): the save cuts it."""
+    limit = target.caption_limit if target is not None else CAPTION_LIMIT
+    whole = caption_text(_StoryOnly(story), limit=sys.maxsize)  # type: ignore[arg-type]
+    if len(whole) <= limit:
+        return []
+    platform = target.name if target is not None else "Instagram"
+    return [
+        Finding(
+            code="caption-too-long",
+            file=story_name(story),
+            field="caption",
+            message=f"the caption (title and sources) is {len(whole):,} characters, over "
+            f"{platform}'s "
+            f"{limit:,}: caption.txt cuts the title at a word and counts the sources left out",
+            figure=float(len(whole)),
+        )
+    ]
+
+
+def error_finding(code: str, name: str, exc: Exception) -> Finding:
+    """An error as a finding: the message without the file name it starts with."""
+    message = str(exc)
+    return Finding(
+        code=code, severity="error", file=name, message=message.removeprefix(f"{name}: ")
+    )
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One story file checked: the path as given, and its findings."""
+
+    path: str
+    findings: tuple[Finding, ...]
+
+
+def exit_status(findings: Iterable[Finding], *, strict: bool = False) -> int:
+    """2 when there is an error, 1 when there are warnings and `strict`, else 0 (`info`
+    findings never fail a check)."""
+    severities = {finding.severity for finding in findings}
+    if "error" in severities:
+        return 2
+    return 1 if strict and "warning" in severities else 0
+
+
+def check_report(
+    files: Sequence[CheckedFile], *, strict: bool = False, skipped: int = 0
+) -> dict[str, object]:
+    """The JSON document `cardimg check --format json` prints (docs/check.md)."""
+    every = [finding for checked in files for finding in checked.findings]
+    counts = {severity: sum(f.severity == severity for f in every) for severity in SEVERITIES}
+    return {
+        "version": REPORT_VERSION,
+        "files": [
+            {"path": checked.path, "findings": [finding_dict(f) for f in checked.findings]}
+            for checked in files
+        ],
+        "summary": {
+            "files": len(files),
+            "skipped": skipped,
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "exit_status": exit_status(every, strict=strict),
+        },
+    }
+
+
+def located(findings: Iterable[Finding], path: str) -> tuple[Finding, ...]:
+    """The findings naming their story by `path` (as given on the command line)."""
+    return tuple(replace(finding, file=path) for finding in findings)
