@@ -25,6 +25,7 @@ __all__ = [
     "IMAGE_ERRORS",
     "MAX_UPSCALE",
     "featured_image",
+    "find_featured_image",
     "fit_behind",
     "logo_image",
     "open_image",
@@ -59,13 +60,9 @@ def featured_image(
     problem is a note, never an error."""
     if story.featured_image is None:
         return None
-    # The field is an asset file name from the CMS: only its last part is ever used.
-    name = Path(story.featured_image.url.replace("\\", "/")).name
+    name = _featured_name(story.featured_image.url)
     where = f"{story_name(story)}: featured_image: {name or '(empty)'}"
-    folders = [
-        d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
-    ]
-    path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
+    path = find_featured_image(story, images_dir)
     if path is None:
         notes.append(f"{where} not found; rendered without it")
         return None
@@ -83,6 +80,23 @@ def featured_image(
             f"use an image of at least {smallest[0]:.0f}×{smallest[1]:.0f} pixels"
         )
     return fit_behind(image, size)
+
+
+def _featured_name(url: str) -> str:
+    # The field is an asset file name from the CMS: only its last part is ever used.
+    return Path(url.replace("\\", "/")).name
+
+
+def find_featured_image(story: Story, images_dir: Path | None) -> Path | None:
+    """The file the story's featured image is read from: looked up in `images_dir`,
+    beside the story, then in its `images/` folder; None when there is none."""
+    if story.featured_image is None:
+        return None
+    name = _featured_name(story.featured_image.url)
+    folders = [
+        d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
+    ]
+    return next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
 
 
 def _cover_scale(image: tuple[int, int], size: tuple[int, int]) -> float:
