@@ -644,7 +644,7 @@ def dask_executor(address: str) -> Iterator[Executor]:
             '--scheduler needs Dask distributed: pip install "cardimg[dask]"'
         ) from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="5s")
     except (OSError, TimeoutError) as exc:
         raise CardimgError(f"--scheduler: cannot reach {address}: {exc}") from None
     try:
