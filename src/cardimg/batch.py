@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
+    BrokenExecutor,
     Executor,
     Future,
     ProcessPoolExecutor,
@@ -540,7 +541,11 @@ def _run_on(
             if not isinstance(job, _Job):
                 report(job)
                 continue
-            running[executor.submit(_run_job, job)] = job.path
+            try:
+                running[executor.submit(_run_job, job)] = job.path
+            except BrokenExecutor as exc:  # a worker died (killed, out of memory)
+                report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
+                continue
             while len(running) >= limit:
                 _collect(running, report, out)
         while running:
@@ -553,6 +558,15 @@ def _run_on(
         raise
 
 
+def _lost(path: Path, exc: Exception) -> str:
+    """Why a story's work never came back."""
+    if isinstance(exc, BrokenExecutor):
+        why = "a worker process stopped (killed, or out of memory)"
+    else:
+        why = f"its worker failed ({type(exc).__name__}: {exc})"
+    return one_line(f"{path.name}: not rendered: {why}")
+
+
 def _collect(
     running: dict[Future[_Outcome], Path], report: Callable[[StoryResult], None], out: Path
 ) -> None:
@@ -562,8 +576,7 @@ def _collect(
         try:
             outcome = future.result()
         except Exception as exc:  # the worker itself died or could not be reached
-            name = one_line(path.name)
-            report(StoryResult(path, "failed", message=f"{name}: worker failed: {exc!r}"))
+            report(StoryResult(path, "failed", message=_lost(path, exc)))
             continue
         report(_write(outcome, out))
 
