@@ -208,10 +208,12 @@ _THEMES: dict[tuple[Path | None, str], Theme] = {}  # per worker; keyed by conte
 
 def _theme(settings: _Settings) -> Theme:
     key = (settings.theme_file, settings.theme_id)
-    if key not in _THEMES:
+    theme = _THEMES.get(key)
+    if theme is None:  # workers may be threads: build, then publish, never read back
+        theme = load_theme(settings.theme_file) if settings.theme_file else default_theme()
         _THEMES.clear()
-        _THEMES[key] = load_theme(settings.theme_file) if settings.theme_file else default_theme()
-    return _THEMES[key]
+        _THEMES[key] = theme
+    return theme
 
 
 def _run_job(job: _Job) -> _Outcome:
