@@ -460,9 +460,13 @@ def render_batch(
     drafts: bool = False,
     write_in_workers: bool | None = None,
     on_story: Callable[[StoryResult], None] | None = None,
+    **overrides: object,
 ) -> BatchResult:
     """Render every story of `paths` (files, or folders of *.md files) into `out_dir`.
 
+    `theme` is a theme TOML file (default: the built-in theme); `options` and keyword
+    `overrides` (`preset=`, `sources=`...) are those of `render`; `format`, `target`,
+    `quality` and `contact_sheet` those of `Carousel.save`.
     `executor` is any `concurrent.futures.Executor` (a process pool, a Dask client's
     `get_executor()`); without one, stories render one after another in this process.
     Workers of a process or thread pool write their stories' folders themselves; any
@@ -483,7 +487,7 @@ def render_batch(
         out_dir=out,
         theme_file=Path(theme) if theme is not None else None,
         theme_id=_digest(_Fingerprints().value(theme_obj)),
-        options=options or RenderOptions(),
+        options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
         format=format,
         target=target,
         quality=quality,
