@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -33,9 +34,11 @@ def problems(stderr: str) -> list[str]:
 
 
 def summary(stdout: str) -> str:
+    """The summary line without its slide count and time (`; 3 slides in 0.4 s`)."""
     lines = [line for line in stdout.splitlines() if line.startswith("cardimg: ")]
     assert len(lines) == 1, stdout
-    return lines[0]
+    assert re.search(r"; \d+ slides? in \d+\.\d s$", lines[0]), lines[0]
+    return re.sub(r"; \d+ slides? in \d+\.\d s$", "", lines[0])
 
 
 @pytest.fixture
@@ -71,7 +74,10 @@ def test_a_folder_batch_skips_drafts_and_says_so(story, tmp_path: Path, cwd, cap
 
     assert run(["render", str(tmp_path / "content"), "-o", str(out), "--drafts"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["live", "wip"]
-    assert summary(capsys.readouterr().out) == "cardimg: 2 rendered, 0 failed"
+    # `live` is up to date from the first run: only the draft is rendered.
+    assert summary(capsys.readouterr().out) == (
+        "cardimg: 1 rendered, 1 unchanged (--force renders them), 0 failed"
+    )
     manifest = json.loads((out / "wip" / "manifest.json").read_text("utf-8"))
     assert manifest["story"]["draft"] is True
 
@@ -217,7 +223,7 @@ def test_an_output_that_is_a_file_fails_before_rendering(
         story(f"content/{name}.md", name)
     (tmp_path / "out").write_text("a file")
     rendered = []
-    monkeypatch.setattr(cardimg.cli, "render", lambda *a, **k: rendered.append(a))
+    monkeypatch.setattr(cardimg.batch, "render", lambda *a, **k: rendered.append(a))
     assert run(["render", str(tmp_path / "content"), "-o", str(tmp_path / where)]) == 1
     captured = capsys.readouterr()
     errors = problems(captured.err)

@@ -13,6 +13,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+source"
 
+from .batch import BatchResult, StoryResult, render_batch
 from .errors import CardimgError, StoryError, ThemeError
 from .fonts import FontBook, theme_fonts
 from .layout.page import Line
@@ -22,6 +23,7 @@ from .story import Card, FeaturedImage, Source, Story, load_story, parse_story
 from .theme import Palette, Theme, default_theme, load_theme
 
 __all__ = [
+    "BatchResult",
     "Card",
     "CardimgError",
     "Carousel",
@@ -34,6 +36,7 @@ __all__ = [
     "Source",
     "Story",
     "StoryError",
+    "StoryResult",
     "Theme",
     "ThemeError",
     "__version__",
@@ -42,5 +45,6 @@ __all__ = [
     "load_theme",
     "parse_story",
     "render",
+    "render_batch",
     "theme_fonts",
 ]

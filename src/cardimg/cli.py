@@ -5,17 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
 from . import __version__
+from .batch import (
+    BatchResult,
+    StoryInput,
+    StoryResult,
+    dask_executor,
+    default_jobs,
+    find_stories,
+    is_story_file,
+    local_pool,
+    render_batch,
+)
 from .check import CheckedFile, check_report, check_story, error_finding, located
 from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, StoryError, one_line
@@ -25,8 +35,8 @@ from .fonts import raqm_available, theme_fonts
 from .formats import FORMAT_NAMES
 from .paint import paint_palette_sheet
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, Target, get_preset
-from .render import RenderOptions, render
-from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
+from .render import RenderOptions
+from .story import load_story
 from .targets import check_preset, choose_format
 from .theme import Theme, default_theme, load_theme, theme_names
 
@@ -109,6 +119,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
     run.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="stories rendered side by side in worker processes (default: one per CPU; "
+        "1: in this process)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="render every story, even one whose files are up to date with its inputs",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="render on a Dask distributed cluster (needs cardimg[dask]); the files come "
+        "back here, so the workers need no shared storage",
+    )
+    run.add_argument(
         "--drafts",
         action="store_true",
         help="in a folder, render stories marked `draft: true` too (a file named always renders)",
@@ -143,83 +172,7 @@ def _add_theme_commands(commands) -> None:
     )
 
 
-@dataclass(frozen=True)
-class _Input:
-    """A story file to render: `root` is what the manifest names it relative to; `named`
-    when the user gave this file itself (its problems are always errors, a draft renders)."""
-
-    path: Path
-    root: Path
-    named: bool
-
-
-@dataclass
-class _Tally:
-    rendered: int = 0
-    drafts: int = 0
-    failed: int = 0
-    not_stories: list[Path] = field(default_factory=list)
-
-    def summary(self) -> str:
-        parts = [f"{self.rendered} rendered"]
-        if self.drafts:
-            parts.append(
-                f"{self.drafts} draft{'s' * (self.drafts > 1)} skipped (--drafts renders them)"
-            )
-        if self.not_stories:
-            shown = ", ".join(str(p) for p in self.not_stories[:_SHOWN_SKIPS])
-            more = len(self.not_stories) - _SHOWN_SKIPS
-            shown += f" and {more} more" if more > 0 else ""
-            parts.append(f"{len(self.not_stories)} not stories skipped ({shown})")
-        parts.append(f"{self.failed} failed")
-        return "cardimg: " + ", ".join(parts)
-
-
 _SHOWN_SKIPS = 5
-
-
-def _story_files(paths: Sequence[str]) -> Iterator[_Input]:
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for found in _walk(path):
-                yield _Input(found, path, named=False)
-        else:
-            yield _Input(path, path.parent, named=True)
-
-
-def _walk(folder: Path) -> list[Path]:
-    """The *.md files under `folder`, sorted; hidden files and folders (a name starting
-    with '.', like .git or cardimg's own staging folders) are skipped, and folder links
-    are not followed (no loops)."""
-    found = []
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
-        for name in files:
-            path = Path(top) / name
-            if name.endswith(".md") and not name.startswith(".") and path.is_file():
-                found.append(path)
-    return sorted(found)
-
-
-# A top-level `cards` key in the front matter, in block style (the only style CMS exports
-# and people write); checked only on a file that failed to load.
-_CARDS_KEY = re.compile(r"""^(?:cards|"cards"|'cards')[ \t]*:""", re.MULTILINE)
-_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(.*?)(?:^---[ \t]*$|\Z)", re.S | re.M)
-
-
-def _is_story_file(path: Path) -> bool:
-    """Whether a file that failed to load was meant as a story: it has front matter, and
-    that front matter has a `cards` key. Other Markdown (a README, a section's
-    `_index.md`) is not a story; a story with a broken card is a story with an error."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(MAX_FILE_BYTES)
-    except OSError:
-        return True  # unreadable: report it, as for any story
-    text = head.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
-    front = _FRONT_MATTER.match(text)
-    return front is not None and _CARDS_KEY.search(front[1]) is not None
 
 
 def _say(kind: str, message: str) -> None:
@@ -276,7 +229,7 @@ def _render_command(args: argparse.Namespace) -> int:
         strict=args.strict,
         accessible=args.accessible,
     )
-    inputs = list(_story_files(args.paths))
+    inputs = list(find_stories(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 1
@@ -285,15 +238,76 @@ def _render_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say("error", f"-o: cannot tidy {exc.filename or args.out}: {exc.strerror or exc}")
         return 1
-    tally = _Tally()
-    claimed: dict[Path, Path] = {}  # output folder -> the story that wrote it in this run
-    with _progress(len(inputs)) as advance:
-        for item in inputs:
-            _render_one(item, args, options, claimed, theme, tally)
-            advance()
+    try:
+        with _executor(args, len(inputs)) as executor, _progress(len(inputs)) as advance:
+            result = render_batch(
+                inputs,
+                args.out,
+                executor=executor,
+                theme=args.theme,
+                options=options,
+                format=args.format,
+                target=args.target,
+                quality=args.quality,
+                contact_sheet=args.contact_sheet,
+                force=args.force,
+                drafts=args.drafts,
+                on_story=lambda story: (_report(story), advance()),
+            )
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
     if len(inputs) > 1 or not inputs[0].named:
-        print(one_line(tally.summary()))
-    return 1 if tally.failed else 0
+        print(one_line(_summary(result)))
+    return 1 if result.failed else 0
+
+
+@contextmanager
+def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | None]:
+    """Where stories render: a Dask cluster, worker processes here, or this process."""
+    if args.scheduler:
+        with dask_executor(args.scheduler) as executor:
+            yield executor
+        return
+    jobs = min(args.jobs or default_jobs(), stories)
+    if jobs <= 1:
+        yield None
+        return
+    pool = local_pool(jobs)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(story: StoryResult) -> None:
+    """One story's outcome, as it comes: its warnings, its error, or where it went."""
+    path = story.path
+    for note in story.warnings:
+        _say("warning", _located(note, path))
+    if story.status == "failed":
+        _say("error", _located(story.message or "failed", path))
+    elif story.status == "rendered":
+        print(one_line(f"{path}: {story.slides} slides -> {_written_to(story)}"), flush=True)
+    elif story.status == "unchanged":
+        print(one_line(f"{path}: unchanged -> {story.folder}"), flush=True)
+
+
+def _summary(result: BatchResult) -> str:
+    parts = [f"{result.rendered} rendered"]
+    if result.unchanged:
+        parts.append(f"{result.unchanged} unchanged (--force renders them)")
+    if result.drafts:
+        drafts = result.drafts
+        parts.append(f"{drafts} draft{'s' * (drafts > 1)} skipped (--drafts renders them)")
+    if result.not_stories:
+        shown = ", ".join(str(p) for p in result.not_stories[:_SHOWN_SKIPS])
+        more = len(result.not_stories) - _SHOWN_SKIPS
+        shown += f" and {more} more" if more > 0 else ""
+        parts.append(f"{len(result.not_stories)} not stories skipped ({shown})")
+    parts.append(f"{result.failed} failed")
+    slides = f"{result.slides} slide{'s' * (result.slides != 1)}"
+    return "cardimg: " + ", ".join(parts) + f"; {slides} in {result.seconds:.1f} s"
 
 
 def _option_problem(args: argparse.Namespace) -> str | None:
@@ -320,6 +334,8 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     name = args.preset or (target.preset if target else DEFAULT_PRESET)
     preset = get_preset(name, (theme or default_theme()).presets)
     choose_format(target, args.format, preset)  # a format the target refuses: an error now
+    if args.jobs is not None and args.jobs < 1:
+        raise CardimgError(f"--jobs: {args.jobs} is not a number of workers (1 or more)")
     if args.quality is not None and not 1 <= args.quality <= 100:
         raise CardimgError(f"--quality: {args.quality} is not from 1 to 100")
     if target is not None and target.single_image and preset.layout != "cover":
@@ -421,81 +437,11 @@ def _missing_or(path: Path, problem: str) -> str:
     return problem if path.exists() else "not found"
 
 
-def _render_one(
-    item: _Input,
-    args: argparse.Namespace,
-    options: RenderOptions,
-    claimed: dict[Path, Path],
-    theme: Theme | None,
-    tally: _Tally,
-) -> None:
-    """Render and save one story, reporting problems and counting the outcome."""
-    path = item.path
-    try:
-        story = load_story(path)
-    except StoryError as exc:
-        if not item.named and not _is_story_file(path):
-            tally.not_stories.append(path)
-            return
-        tally.failed += 1
-        _say("error", _located(str(exc), path))
-        return
-    if story.draft and not item.named and not args.drafts:
-        tally.drafts += 1
-        return
-    if _save(story, item, args, options, claimed, theme):
-        tally.rendered += 1
-    else:
-        tally.failed += 1
-
-
-def _save(
-    story: Story,
-    item: _Input,
-    args: argparse.Namespace,
-    options: RenderOptions,
-    claimed: dict[Path, Path],
-    theme: Theme | None,
-) -> bool:
-    path = item.path
-    try:
-        folder = Path(args.out) / safe_slug(story.slug)
-        if folder in claimed:
-            raise CardimgError(
-                f"{path.name}: slug: {story.slug!r} gives the same output folder "
-                f"{folder} as {claimed[folder]}; not overwritten (give one story another slug)"
-            )
-        carousel = render(story, options=options, theme=theme)
-        for note in carousel.warnings:
-            _say("warning", _located(note, path))
-        written = carousel.save(
-            args.out,
-            format=args.format,
-            source_root=item.root,
-            target=args.target,
-            quality=args.quality,
-            contact_sheet=args.contact_sheet,
-        )
-        claimed[folder] = path
-    except CardimgError as exc:
-        _say("error", _located(str(exc), path))
-        return False
-    except OSError as exc:
-        # Reading the story is checked by load_story; an OSError here is about writing.
-        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
-        _say("error", f"{path}: {where}: {exc.strerror or exc}")
-        return False
-    print(one_line(f"{path}: {len(carousel.slides)} slides -> {_written_to(folder, written)}"))
-    return True
-
-
-def _written_to(folder: Path, written: list[Path]) -> str:
-    """The story folder, and the carousels a target split it into (each written path is
-    in the folder itself or in one of its `01-of-03` parts)."""
-    parts = sorted({path.parent.name for path in written if path.parent.parent == folder})
-    if not parts:
-        return str(folder)
-    return f"{folder} ({len(parts)} carousels: {parts[0]} … {parts[-1]})"
+def _written_to(story: StoryResult) -> str:
+    """The story folder, and the carousels a target split it into."""
+    if not story.parts:
+        return str(story.folder)
+    return f"{story.folder} ({len(story.parts)} carousels: {story.parts[0]} … {story.parts[-1]})"
 
 
 def _located(message: str, path: Path) -> str:
@@ -564,7 +510,7 @@ def _check_command(args: argparse.Namespace) -> int:
     except (CardimgError, ValueError) as exc:
         _say("error", str(exc))
         return 2
-    inputs = list(_story_files(args.paths))
+    inputs = list(find_stories(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 2
@@ -578,7 +524,7 @@ def _check_command(args: argparse.Namespace) -> int:
 
 
 def _check_all(
-    inputs: list[_Input],
+    inputs: list[StoryInput],
     args: argparse.Namespace,
     theme: Theme,
     options: RenderOptions,
@@ -622,7 +568,7 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
 
 
 def _check_one(
-    item: _Input,
+    item: StoryInput,
     args: argparse.Namespace,
     theme: Theme,
     options: RenderOptions,
@@ -634,7 +580,7 @@ def _check_one(
     try:
         story = load_story(path)
     except StoryError as exc:
-        if not item.named and not _is_story_file(path):
+        if not item.named and not is_story_file(path):
             return None
         return located([error_finding("story-invalid", one_line(path.name), exc)], str(path))
     if story.draft and not item.named and not args.drafts:

@@ -35,13 +35,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPTION_LIMIT",
+    "EncodedCarousel",
     "caption_text",
     "encode",
+    "encode_carousel",
     "manifest",
     "recover_folder",
     "recover_output",
     "save_carousel",
     "slide_labels",
+    "write_carousel",
 ]
 
 CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
@@ -70,6 +73,7 @@ def save_carousel(
     target: str | Target | None = None,
     quality: int | None = None,
     contact_sheet: bool = False,
+    render_key: str | None = None,
 ) -> list[Path]:
     """Write the carousel into `out_dir/<safe slug>/` and return the paths written.
 
@@ -78,31 +82,91 @@ def save_carousel(
     JPEG is encoded again at lower quality; what still does not fit is an error naming
     the slide), its slides per carousel (more are split into `01-of-03/`… folders, each
     a whole carousel with its manifest and caption), its alt-text and caption limits.
+    `render_key` (a batch's fingerprint of the inputs) is recorded in the manifest.
 
     The folder is swapped in whole: it is always either the previous complete carousel or
     the new one, whatever interrupts the save. Slides of another format and files that
     are not cardimg's are kept.
     """
+    encoded = encode_carousel(  # before the folder is touched: a refusal leaves it as it is
+        carousel,
+        image_format=image_format,
+        source=_source(carousel.story, source_root),
+        target=target,
+        quality=quality,
+        contact_sheet=contact_sheet,
+        render_key=render_key,
+    )
+    return write_carousel(encoded, out_dir)
+
+
+@dataclass(frozen=True)
+class EncodedUpload:
+    """One upload's files as bytes (see `_Upload`), and its manifest before `formats`."""
+
+    folder: str
+    names: tuple[str, ...]  # per slide (a document: its one name, once per page)
+    files: tuple[tuple[str, bytes], ...]
+    record: dict
+    caption: str
+    whole: bool  # the story's only upload: its manifest lists the folder's formats
+
+
+@dataclass(frozen=True)
+class EncodedCarousel:
+    """A carousel's files, encoded and ready to write: small, plain values, so a batch
+    worker on another machine can send them back to be written (`write_carousel`)."""
+
+    folder: str  # the safe slug
+    codec: str
+    extension: str
+    uploads: tuple[EncodedUpload, ...]
+    contact_sheet: bytes | None = None
+
+
+def encode_carousel(
+    carousel: Carousel,
+    *,
+    image_format: str | None = None,
+    source: str | None = None,
+    target: str | Target | None = None,
+    quality: int | None = None,
+    contact_sheet: bool = False,
+    render_key: str | None = None,
+) -> EncodedCarousel:
+    """Every file of a save, as bytes, touching no disk (see `save_carousel`); `source`
+    is the story file as the manifest names it."""
     rules = get_target(target) if isinstance(target, str) else target
     codec = encoder(choose_format(rules, image_format, carousel.preset))
     _check_target(carousel, rules)
-    folder = out_dir / safe_slug(carousel.story.slug)
-    # Every file is encoded before anything is created: a slide the target refuses
-    # leaves no trace, not even an empty output folder.
-    files = _encode_files(carousel, codec, rules, quality, title=folder.name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = safe_slug(carousel.story.slug)
+    files = _encode_files(carousel, codec, rules, quality, title=folder)
     uploads = _uploads(len(carousel.slides), codec, rules)
+    save = _Save(carousel, codec, rules, source, folder, render_key)
+    sheet = None
+    if contact_sheet:
+        sheet = encode(carousel.contact_sheet(format=codec.name, target=rules), "png")
+    return EncodedCarousel(
+        folder, codec.name, codec.extension, tuple(save.upload(u, files) for u in uploads), sheet
+    )
+
+
+def write_carousel(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
+    """Write encoded files into `out_dir/<slug>/`, swapping the folder in whole (see
+    `save_carousel`); the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = out_dir / encoded.folder
     recover_folder(folder)
     _check_story_folder(folder)
     staging = _sibling(folder, STAGING_SUFFIX)
-    save = _Save(carousel, codec, rules, _source(carousel.story, source_root), folder)
     try:  # from the staging folder's first moment: Ctrl-C may come at any bytecode
         staging.mkdir()  # the mode any new folder gets (0777 less the umask)
-        _carry_over(folder, staging, codec.extension)
-        written = [path for upload in uploads for path in save.write(upload, files, staging)]
-        if contact_sheet:
-            sheet = carousel.contact_sheet(format=codec.name, target=rules)
-            _write_new(staging / CONTACT_SHEET, encode(sheet, "png"))
+        _carry_over(folder, staging, encoded.extension)
+        written = [
+            path for upload in encoded.uploads for path in _write_upload(upload, encoded, staging)
+        ]
+        if encoded.contact_sheet is not None:
+            _write_new(staging / CONTACT_SHEET, encoded.contact_sheet)
             written.append(Path(CONTACT_SHEET))
         _swap_in(staging, folder)
     except BaseException:
@@ -110,6 +174,25 @@ def save_carousel(
             recover_folder(folder)  # back to the old folder (or none), or on to the new one
         raise
     return [folder / path for path in written]
+
+
+def _write_upload(upload: EncodedUpload, encoded: EncodedCarousel, staging: Path) -> list[Path]:
+    """Write one upload's files, manifest and caption; the paths, relative to the story
+    folder."""
+    where = staging / upload.folder
+    where.mkdir(exist_ok=True)
+    for name, data in upload.files:
+        _write_new(where / name, data)
+    record = upload.record
+    if upload.whole:
+        names = list(upload.names)
+        formats = _formats(staging.parent / encoded.folder, staging, record, encoded.codec, names)
+        record = _with_formats(record, formats)
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    _write_new(where / "manifest.json", text.encode("utf-8"))
+    _write_new(where / "caption.txt", (upload.caption + "\n").encode())
+    written = [*dict.fromkeys(upload.names), "manifest.json", "caption.txt"]
+    return [Path(upload.folder) / name for name in written]
 
 
 def _check_target(carousel: Carousel, rules: Target | None) -> None:
@@ -229,7 +312,7 @@ def _file_size(size: int) -> str:
 
 
 class _Save:
-    """Writes the uploads of one save into the staging folder."""
+    """Builds the uploads of one save: their files, manifests and captions."""
 
     def __init__(
         self,
@@ -237,38 +320,32 @@ class _Save:
         codec: Encoder,
         rules: Target | None,
         source: str | None,
-        folder: Path,
+        folder: str,
+        render_key: str | None = None,
     ) -> None:
         self.carousel, self.codec, self.rules = carousel, codec, rules
-        self.source, self.folder = source, folder
+        self.source, self.folder, self.render_key = source, folder, render_key
 
     def names(self, upload: _Upload) -> list[str]:
-        return _file_names(self.codec, self.folder.name, len(upload.slides))
+        return _file_names(self.codec, self.folder, len(upload.slides))
 
-    def write(self, upload: _Upload, files: list[bytes], staging: Path) -> list[Path]:
-        """Write one upload's files, manifest and caption; the paths, relative to the story
-        folder."""
-        where = staging / upload.folder
-        where.mkdir(exist_ok=True)
+    def upload(self, upload: _Upload, files: list[bytes]) -> EncodedUpload:
         names = self.names(upload)
         if self.codec.per_slide:
-            for index, name in zip(upload.slides, names, strict=True):
-                _write_new(where / name, files[index])
+            named = tuple(
+                (name, files[index]) for index, name in zip(upload.slides, names, strict=True)
+            )
         else:
-            _write_new(where / names[0], files[0])
+            named = ((names[0], files[0]),)
         record = manifest(
             self.carousel, names, self.codec.name, source=self.source, slides=upload.slides
         )
         record = _for_target(record, self.rules, upload, self.carousel)
-        if upload.count == 1:
-            formats = _formats(self.folder, staging, record, self.codec.name, names)
-            record = _with_formats(record, formats)
+        if self.render_key is not None:
+            record["render_key"] = self.render_key
         limit = self.rules.caption_limit if self.rules else CAPTION_LIMIT
-        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        _write_new(where / "manifest.json", text.encode("utf-8"))
-        _write_new(where / "caption.txt", (caption_text(self.carousel, limit) + "\n").encode())
-        written = [*dict.fromkeys(names), "manifest.json", "caption.txt"]
-        return [Path(upload.folder) / name for name in written]
+        caption = caption_text(self.carousel, limit)
+        return EncodedUpload(upload.folder, tuple(names), named, record, caption, upload.count == 1)
 
 
 def _for_target(record: dict, rules: Target | None, upload: _Upload, carousel: Carousel) -> dict:
@@ -460,7 +537,7 @@ def _content(record: dict) -> object:
     if not isinstance(slides, list):
         return None
     return (
-        {k: v for k, v in record.items() if k not in ("format", "formats", "slides")},
+        {k: v for k, v in record.items() if k not in ("format", "formats", "slides", "render_key")},
         [{k: v for k, v in s.items() if k != "file"} for s in slides if isinstance(s, dict)],
     )
 

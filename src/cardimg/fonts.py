@@ -75,6 +75,32 @@ def _load(font: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTyp
     return ImageFont.truetype(path, size, index=index, layout_engine=engine)
 
 
+def _scale(font: str, size: float) -> float:
+    strike = _font_info(font)[1]
+    return size / strike if strike else 1.0
+
+
+def _sized(font: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
+    return _load(font, _font_info(font)[1] or size, engine)
+
+
+# Pure functions of a font file and text: shared by every book in the process.
+@lru_cache(maxsize=200_000)
+def _reference_width(
+    font: str, text: str, features: tuple[str, ...], engine: ImageFont.Layout
+) -> float:
+    loaded = _sized(font, _REFERENCE_SIZE, engine)
+    length = loaded.getlength(text, features=list(features)) if features else loaded.getlength(text)
+    return float(length) * _scale(font, _REFERENCE_SIZE)
+
+
+@lru_cache(maxsize=4_096)
+def _metrics(font: str, size: float, engine: ImageFont.Layout) -> tuple[float, float]:
+    ascent, descent = _sized(font, size, engine).getmetrics()
+    scale = _scale(font, size)
+    return float(ascent) * scale, float(descent) * scale
+
+
 def _is_emoji_cluster(cluster: str) -> bool:
     if "\ufe0e" in cluster:
         return False
@@ -117,12 +143,19 @@ def _is_regional(code: int) -> bool:
 
 
 class FontBook:
-    """The fonts of a theme, with per-font caches for coverage, metrics and text lengths.
+    """The fonts of a theme, measuring text for one render (or one tool's job).
 
     Fonts are named by file path (a string, `path#N` inside a collection), so laid
     out text carries the exact file the painter must use, fallbacks included.
     Characters no theme font has are looked up among the system's fonts
     (fontconfig), which is how large CJK fonts are used without shipping them.
+
+    What only depends on a font file (its coverage, metrics, shaped widths, and
+    fontconfig's answer for a character) is cached process-wide. What a book decides
+    from its own history (which system fonts it found, which blocks it ruled out, its
+    budget of MAX_SYSTEM_LOOKUPS questions to fontconfig) is the book's own: a fresh
+    book (`theme_fonts`) per render keeps a render's output independent of whatever
+    rendered before it in the process, and its work bounded per render.
     """
 
     def __init__(self, theme: Theme, *, system_fonts: bool = True) -> None:
@@ -134,9 +167,8 @@ class FontBook:
         self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
         self._system_missing: set[tuple[tuple[str, bool, str | None], int]] = set()
         self._system_lookups = 0
-        self.width = lru_cache(maxsize=200_000)(self._width)
+        # Font choices depend on this book's system lookups: cached per book only.
         self.runs = lru_cache(maxsize=50_000)(self._runs)
-        self.metrics = lru_cache(maxsize=4_096)(self._metrics)
         # Asked once per grapheme cluster: the chain of a font is built once.
         self._chain = lru_cache(maxsize=256)(self._build_chain)
 
@@ -147,34 +179,22 @@ class FontBook:
     def font(self, font: str, size: float) -> ImageFont.FreeTypeFont:
         """A loaded font. Bitmap fonts (colour emoji) load at their one strike size:
         use `scale` to bring their measurements and pixels to `size`."""
-        strike = _font_info(font)[1]
-        return _load(font, strike or size, self._engine)
+        return _sized(font, size, self._engine)
 
     def scale(self, font: str, size: float) -> float:
-        strike = _font_info(font)[1]
-        return size / strike if strike else 1.0
+        return _scale(font, size)
 
     def is_bitmap(self, font: str) -> bool:
         return _font_info(font)[1] > 0
 
-    def _width(self, font: str, size: float, text: str, features: tuple[str, ...] = ()) -> float:
+    def width(self, font: str, size: float, text: str, features: tuple[str, ...] = ()) -> float:
         # Advances scale linearly with size (measured: within 0.15 px over 1,000 px of
         # text), so each text is shaped once, at a reference size, whatever sizes the
         # fitter tries: the cache then serves every size.
-        return self._reference_width(font, text, features) * size / _REFERENCE_SIZE
+        return _reference_width(font, text, features, self._engine) * size / _REFERENCE_SIZE
 
-    @lru_cache(maxsize=200_000)  # noqa: B019 - the book lives as long as its theme
-    def _reference_width(self, font: str, text: str, features: tuple[str, ...]) -> float:
-        loaded = self.font(font, _REFERENCE_SIZE)
-        length = (
-            loaded.getlength(text, features=list(features)) if features else loaded.getlength(text)
-        )
-        return float(length) * self.scale(font, _REFERENCE_SIZE)
-
-    def _metrics(self, font: str, size: float) -> tuple[float, float]:
-        ascent, descent = self.font(font, size).getmetrics()
-        scale = self.scale(font, size)
-        return float(ascent) * scale, float(descent) * scale
+    def metrics(self, font: str, size: float) -> tuple[float, float]:
+        return _metrics(font, size, self._engine)
 
     def _build_chain(self, font: str, *, emoji_first: bool) -> tuple[str, ...]:
         face = self._face_of.get(font, "")
@@ -229,7 +249,9 @@ class FontBook:
                 return found
         # Asking fontconfig costs a process: one failure rules out its whole block of
         # 256 code points, and a book asks at most MAX_SYSTEM_LOOKUPS times, so no
-        # text of rare characters can keep it busy.
+        # text of rare characters can keep it busy. A question counts against the
+        # budget even when an earlier book asked it (its answer is cached): which
+        # characters get a system font must not depend on what ran before.
         block = (key, code >> 8)
         if block in self._system_missing or self._system_lookups >= MAX_SYSTEM_LOOKUPS:
             return None
@@ -253,7 +275,7 @@ class FontBook:
         }
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4_096)  # fontconfig's answer depends only on the question
 def _fc_match(code: int, face: str, lang: str | None) -> str | None:
     """Ask fontconfig for an installed font that has `code`; None when there is none."""
     family = (
@@ -287,8 +309,10 @@ def _fc_match(code: int, face: str, lang: str | None) -> str | None:
         return None
 
 
-@lru_cache(maxsize=8)
 def theme_fonts(theme: Theme) -> FontBook:
-    """The font book (the pipeline's measurer) of a theme, shared by every render with it:
-    its caches only memoise measurements, so sharing it changes no result."""
+    """A new font book (the pipeline's measurer) of a theme, for one render or job.
+
+    Cheap: what only depends on font files is cached process-wide; what a book learns
+    from its own system-font lookups stays in it, so the same story always gets the
+    same fonts, whatever was rendered before it in this process."""
     return FontBook(theme)

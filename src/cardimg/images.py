@@ -29,6 +29,7 @@ __all__ = [
     "ImageSource",
     "featured_image",
     "featured_source",
+    "find_featured_image",
     "fit_behind",
     "logo_image",
     "open_image",
@@ -74,6 +75,23 @@ class ImageSource:
         return Finding(code=code, file=self.file, field=self.field, message=problem, figure=figure)
 
 
+def _featured_name(url: str) -> str:
+    # The field is an asset file name from the CMS: only its last part is ever used.
+    return Path(url.replace("\\", "/")).name
+
+
+def find_featured_image(story: Story, images_dir: Path | None) -> Path | None:
+    """The file the story's featured image is read from: looked up in `images_dir`,
+    beside the story, then in its `images/` folder; None when there is none."""
+    if story.featured_image is None:
+        return None
+    name = _featured_name(story.featured_image.url)
+    folders = [
+        d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
+    ]
+    return next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
+
+
 def featured_source(
     story: Story, images_dir: Path | None, notes: list[Finding]
 ) -> ImageSource | None:
@@ -81,12 +99,8 @@ def featured_source(
     `images_dir`; not found is an `image-missing` finding (and None)."""
     if story.featured_image is None:
         return None
-    # The field is an asset file name from the CMS: only its last part is ever used.
-    name = Path(story.featured_image.url.replace("\\", "/")).name
-    folders = [
-        d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
-    ]
-    path = next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
+    name = _featured_name(story.featured_image.url)
+    path = find_featured_image(story, images_dir)
     if path is None:
         notes.append(
             Finding(

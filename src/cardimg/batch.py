@@ -1,0 +1,674 @@
+"""Render many stories: in parallel, incrementally, safe to interrupt, on any Executor.
+
+The parent process finds the story files, loads each one (cheap: front matter and
+Markdown, no layout) to learn its slug, checks that no two stories share an output
+folder, and fingerprints every input of its render (`render_key`): the story file, the
+theme (its values and the contents of every font and image file it names), the options,
+the featured image and the logo, and cardimg's version. A story whose folder already
+holds a complete carousel recorded with the same key is skipped; the others are sent out
+as small jobs. A worker renders and encodes; on this machine it also writes the story's
+folder (swapped in whole, see `export`); on another machine (`write_in_workers=False`,
+the default for executors that are not local) it sends the encoded files back and the
+parent writes them the same way. Either way a worker returns a few strings and numbers,
+never a `Carousel`, and at most a few jobs per worker are in flight: the parent's memory
+does not grow with the number of stories.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .errors import CardimgError, StoryError, one_line
+from .export import (
+    CONTACT_SHEET,
+    EncodedCarousel,
+    encode_carousel,
+    recover_output,
+    write_carousel,
+)
+from .images import find_featured_image
+from .model import RenderOptions
+from .presets import get_target
+from .render import render, slide_preset
+from .story import MAX_FILE_BYTES, Story, load_story, parse_story, safe_slug
+from .targets import choose_format
+from .theme import Theme, default_theme, load_theme
+
+__all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_batch"]
+
+# Jobs in flight per worker: enough to keep every worker busy, few enough that the
+# parent holds (and, for remote workers, receives) little at a time.
+_IN_FLIGHT_PER_WORKER = 2
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """A story file to render: `root` is what the manifest names it relative to; `named`
+    when the user gave this file itself (its problems are always errors, a draft renders)."""
+
+    path: Path
+    root: Path
+    named: bool
+
+
+def find_stories(paths: Iterable[str | Path]) -> Iterator[StoryInput]:
+    """The story files of `paths`: a file as given, a folder's *.md files (sorted)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in _walk(path):
+                yield StoryInput(found, path, named=False)
+        else:
+            yield StoryInput(path, path.parent, named=True)
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The *.md files under `folder`, sorted; hidden files and folders (a name starting
+    with '.', like .git or cardimg's own staging folders) are skipped, and folder links
+    are not followed (no loops)."""
+    found = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if name.endswith(".md") and not name.startswith(".") and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+# A top-level `cards` key in the front matter, in block style (the only style CMS exports
+# and people write); checked only on a file that failed to load.
+_CARDS_KEY = re.compile(r"""^(?:cards|"cards"|'cards')[ \t]*:""", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(.*?)(?:^---[ \t]*$|\Z)", re.S | re.M)
+
+
+def is_story_file(path: Path) -> bool:
+    """Whether a file that failed to load was meant as a story: it has front matter, and
+    that front matter has a `cards` key. Other Markdown (a README, a section's
+    `_index.md`) is not a story; a story with a broken card is a story with an error."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return True  # unreadable: report it, as for any story
+    text = head.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    front = _FRONT_MATTER.match(text)
+    return front is not None and _CARDS_KEY.search(front[1]) is not None
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class StoryResult:
+    """What became of one story: `status` is rendered, unchanged, failed, draft or
+    not-story; `message` the error (failed) in one line, starting with the file's name."""
+
+    path: Path
+    status: str
+    slides: int = 0
+    folder: Path | None = None
+    warnings: tuple[str, ...] = ()
+    message: str | None = None
+    parts: tuple[str, ...] = ()  # the carousels a target split it into: 01-of-03, …
+
+
+@dataclass
+class BatchResult:
+    """Counts of a batch, and its failures (path, message): no carousels, no pixels."""
+
+    rendered: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    drafts: int = 0
+    slides: int = 0
+    seconds: float = 0.0
+    not_stories: list[Path] = field(default_factory=list)
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+
+    def count(self, result: StoryResult) -> None:
+        if result.status == "rendered":
+            self.rendered += 1
+            self.slides += result.slides
+        elif result.status == "unchanged":
+            self.unchanged += 1
+        elif result.status == "draft":
+            self.drafts += 1
+        elif result.status == "not-story":
+            self.not_stories.append(result.path)
+        else:
+            self.failed += 1
+            self.failures.append((result.path, result.message or "failed"))
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every story of a batch is rendered and saved with (sent with each job)."""
+
+    out_dir: Path
+    theme_file: Path | None
+    theme_id: str
+    options: RenderOptions
+    format: str | None
+    target: str | None
+    quality: int | None
+    contact_sheet: bool
+    write_in_workers: bool
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One story to render: its text (already read, fingerprinted by the parent), what
+    the manifest names it, its key, and (for workers elsewhere) its image files' bytes."""
+
+    path: Path
+    text: str
+    source: str | None
+    key: str
+    settings: _Settings
+    files: tuple[tuple[str, str, bytes], ...] = ()  # (role, name, bytes): image, logo
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A worker's answer: a result, and the encoded files when the parent writes them."""
+
+    result: StoryResult
+    encoded: EncodedCarousel | None = None
+
+
+_THEMES: dict[tuple[Path | None, str], Theme] = {}  # per worker; keyed by content
+
+
+def _theme(settings: _Settings) -> Theme:
+    key = (settings.theme_file, settings.theme_id)
+    theme = _THEMES.get(key)
+    if theme is None:  # workers may be threads: build, then publish, never read back
+        theme = load_theme(settings.theme_file) if settings.theme_file else default_theme()
+        _THEMES.clear()
+        _THEMES[key] = theme
+    return theme
+
+
+def _run_job(job: _Job) -> _Outcome:
+    """Render one story (in a worker): never raises for a problem of the story."""
+    name = one_line(job.path.name)
+    try:
+        with tempfile.TemporaryDirectory(prefix="cardimg-") as scratch:
+            options = _with_shipped_files(job, Path(scratch))
+            story = parse_story(job.text, name=name, path=job.path)
+            carousel = render(story, theme=_theme(job.settings), options=options)
+            encoded = encode_carousel(
+                carousel,
+                image_format=job.settings.format,
+                source=job.source,
+                target=job.settings.target,
+                quality=job.settings.quality,
+                contact_sheet=job.settings.contact_sheet,
+                render_key=job.key,
+            )
+        slides, warnings = len(carousel.slides), tuple(carousel.warnings)
+        del carousel  # the pixels: gone before the files are written
+        folder = job.settings.out_dir / encoded.folder
+        parts = tuple(upload.folder for upload in encoded.uploads if upload.folder)
+        result = StoryResult(job.path, "rendered", slides, folder, warnings, parts=parts)
+        if not job.settings.write_in_workers:
+            return _Outcome(result, encoded)
+        write_carousel(encoded, job.settings.out_dir)
+        return _Outcome(result)
+    except Exception as exc:  # one bad story never stops the others
+        return _Outcome(StoryResult(job.path, "failed", message=_failure(name, exc)))
+
+
+def _with_shipped_files(job: _Job, scratch: Path) -> RenderOptions:
+    """Options that point at this job's image files, written to `scratch` when they came
+    with the job (a worker on a machine without the parent's files)."""
+    options = job.settings.options
+    for role, name, data in job.files:
+        path = scratch / role / name
+        path.parent.mkdir()
+        path.write_bytes(data)
+        if role == "image":
+            options = replace(options, images_dir=path.parent)
+        else:
+            options = replace(options, logo=path)
+    return options
+
+
+def _failure(name: str, exc: Exception) -> str:
+    if isinstance(exc, CardimgError):
+        message = str(exc)
+        return message if message.startswith(f"{name}:") else f"{name}: {message}"
+    if isinstance(exc, OSError):
+        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
+        return f"{name}: {where}: {exc.strerror or exc}"
+    return f"{name}: internal error ({type(exc).__name__}: {exc}); please report it"
+
+
+# --------------------------------------------------------------------------- keys
+
+
+class _Fingerprints:
+    """Content hashes of the files a batch reads, each file hashed once per batch."""
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[str, int, int], str] = {}
+
+    def file(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
+            return "missing"
+        key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
+        if key not in self._files:
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+            self._files[key] = digest.hexdigest()
+        return self._files[key]
+
+    def value(self, value: object) -> object:
+        """A plain, comparable form of a theme or options value, each file it names
+        replaced by its contents' hash (a moved font is the same font; an edited one not)."""
+        if isinstance(value, Path):
+            return ["file", self.file(value)]
+        if is_dataclass(value) and not isinstance(value, type):
+            items = [[f.name, self.value(getattr(value, f.name))] for f in fields(value)]
+            return [type(value).__name__, items]
+        if isinstance(value, dict) or hasattr(value, "items"):
+            return sorted([str(k), self.value(v)] for k, v in value.items())  # type: ignore[union-attr]
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [self.value(v) for v in value]
+            return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+        return repr(value)
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _render_key(
+    data: bytes,
+    source: str | None,
+    story: Story,
+    settings: _Settings,
+    theme: Theme,
+    prints: _Fingerprints,
+) -> str:
+    """The fingerprint of everything a story's files depend on."""
+    options = settings.options
+    preset = slide_preset(options, theme)
+    target = get_target(settings.target) if settings.target else None
+    return _digest(
+        {
+            "cardimg": __version__,
+            "story": hashlib.sha256(data).hexdigest(),
+            "source": source,
+            "theme": settings.theme_id,
+            "options": prints.value(replace(options, images_dir=None, logo=None)),
+            "image": prints.file(find_featured_image(story, options.images_dir)),
+            "logo": prints.file(options.logo or theme.frame.logo),
+            "format": choose_format(target, settings.format, preset),
+            "target": settings.target,
+            "quality": settings.quality,
+            "contact_sheet": settings.contact_sheet,
+        }
+    )
+
+
+def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
+    """Whether `folder` holds a whole carousel saved with this key: every manifest (one,
+    or one per part of a split carousel) records it and every file it lists is there."""
+    manifests = [folder / "manifest.json"]
+    if not manifests[0].is_file():
+        manifests = sorted(folder.glob("[0-9][0-9]-of-[0-9][0-9]/manifest.json"))
+    if not manifests or (contact_sheet and not (folder / CONTACT_SHEET).is_file()):
+        return False
+    for path in manifests:
+        try:
+            record = json.loads(path.read_text("utf-8"))
+            files = {str(slide["file"]) for slide in record["slides"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if record.get("render_key") != key or not files:
+            return False
+        if not all((path.parent / name).is_file() for name in files):
+            return False
+        if not (path.parent / "caption.txt").is_file():
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- planning
+
+
+class _Planner:
+    """Turns story files into jobs, in order: not stories, drafts, slug clashes and
+    unchanged stories are answered here, in the parent, before any work is sent out."""
+
+    def __init__(self, settings: _Settings, theme: Theme, *, force: bool, drafts: bool) -> None:
+        self.settings, self.theme = settings, theme
+        self.force, self.drafts = force, drafts
+        self.prints = _Fingerprints()
+        self.claimed: dict[Path, Path] = {}  # output folder -> the story that has it
+
+    def plan(self, item: StoryInput) -> _Job | StoryResult:
+        path = item.path
+        name = one_line(path.name or str(path))
+        try:
+            story = load_story(path)
+            data = path.read_bytes()
+        except StoryError as exc:
+            if not item.named and not is_story_file(path):
+                return StoryResult(path, "not-story")
+            return StoryResult(path, "failed", message=str(exc))
+        except OSError as exc:
+            return StoryResult(path, "failed", message=f"{name}: cannot read: {exc.strerror}")
+        if story.draft and not item.named and not self.drafts:
+            return StoryResult(path, "draft")
+        folder = self.settings.out_dir / safe_slug(story.slug)
+        if folder in self.claimed:
+            return StoryResult(path, "failed", message=self._clash(name, story, folder))
+        self.claimed[folder] = path
+        try:
+            return self._job(item, story, data, folder)
+        except (CardimgError, OSError, ValueError) as exc:
+            return StoryResult(path, "failed", message=_failure(name, exc))
+
+    def _clash(self, name: str, story: Story, folder: Path) -> str:
+        return (
+            f"{name}: slug: {story.slug!r} gives the same output folder {folder} as "
+            f"{self.claimed[folder]}; not overwritten (give one story another slug)"
+        )
+
+    def _job(self, item: StoryInput, story: Story, data: bytes, folder: Path) -> _Job | StoryResult:
+        settings = self.settings
+        source = _source(item)
+        key = _render_key(data, source, story, settings, self.theme, self.prints)
+        if not self.force and _is_complete(folder, key, settings.contact_sheet):
+            return StoryResult(item.path, "unchanged", folder=folder)
+        files = () if settings.write_in_workers else self._shipped(story)
+        return _Job(item.path, data.decode("utf-8"), source, key, settings, files)
+
+    def _shipped(self, story: Story) -> tuple[tuple[str, str, bytes], ...]:
+        """The image files a worker elsewhere needs: the featured image and the logo."""
+        options = self.settings.options
+        found = [
+            ("image", find_featured_image(story, options.images_dir)),
+            ("logo", options.logo or self.theme.frame.logo),
+        ]
+        return tuple(
+            (role, path.name, path.read_bytes())
+            for role, path in found
+            if path is not None and Path(path).is_file()
+        )
+
+
+def _source(item: StoryInput) -> str:
+    """The story file as the manifest names it: relative to the folder the user named
+    (never a local path that says where someone's files live), else its name."""
+    relative = os.path.relpath(os.path.abspath(item.path), os.path.abspath(item.root))
+    if not relative.startswith(os.pardir):
+        return Path(relative).as_posix()
+    return item.path.name
+
+
+# --------------------------------------------------------------------------- running
+
+
+def render_batch(
+    paths: Iterable[str | Path | StoryInput],
+    out_dir: str | Path,
+    *,
+    executor: Executor | None = None,
+    theme: str | Path | None = None,
+    options: RenderOptions | None = None,
+    format: str | None = None,
+    target: str | None = None,
+    quality: int | None = None,
+    contact_sheet: bool = False,
+    force: bool = False,
+    drafts: bool = False,
+    write_in_workers: bool | None = None,
+    on_story: Callable[[StoryResult], None] | None = None,
+    **overrides: object,
+) -> BatchResult:
+    """Render every story of `paths` (files, or folders of *.md files) into `out_dir`.
+
+    `theme` is a theme TOML file (default: the built-in theme); `options` and keyword
+    `overrides` (`preset=`, `sources=`...) are those of `render`; `format`, `target`,
+    `quality` and `contact_sheet` those of `Carousel.save`.
+    `executor` is any `concurrent.futures.Executor` (a process pool, a Dask client's
+    `get_executor()`); without one, stories render one after another in this process.
+    Workers of a process or thread pool write their stories' folders themselves; any
+    other executor's workers send the encoded files back (`write_in_workers=False`), so
+    they need no storage shared with this machine. Stories whose folder already holds
+    the carousel of the same inputs are skipped unless `force`. `on_story` is called
+    with each story's result as it comes. Ctrl-C stops the batch at once: finished
+    stories stay, unfinished ones keep their previous carousel.
+    """
+    started = time.monotonic()
+    out = Path(out_dir)
+    if write_in_workers is None:
+        write_in_workers = executor is None or isinstance(
+            executor, ProcessPoolExecutor | ThreadPoolExecutor
+        )
+    theme_obj = load_theme(theme) if theme is not None else default_theme()
+    settings = _Settings(
+        out_dir=out,
+        theme_file=Path(theme) if theme is not None else None,
+        theme_id=_digest(_Fingerprints().value(theme_obj)),
+        options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
+        format=format,
+        target=target,
+        quality=quality,
+        contact_sheet=contact_sheet,
+        write_in_workers=write_in_workers,
+    )
+    recover_output(out)  # a save cut short by a kill: finish or undo it first
+    planner = _Planner(settings, theme_obj, force=force, drafts=drafts)
+    result = BatchResult()
+
+    def report(story: StoryResult) -> None:
+        result.count(story)
+        if on_story is not None:
+            on_story(story)
+
+    planned = (planner.plan(item) for item in _inputs(paths))
+    if executor is None:
+        for job in planned:
+            report(_write(_run_job(job), out) if isinstance(job, _Job) else job)
+    else:
+        _run_on(executor, planned, report, out)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _inputs(paths: Iterable[str | Path | StoryInput]) -> Iterator[StoryInput]:
+    for path in paths:
+        if isinstance(path, StoryInput):
+            yield path
+        else:
+            yield from find_stories([path])
+
+
+def _write(outcome: _Outcome, out: Path) -> StoryResult:
+    """A worker's outcome, its files written here when it sent them."""
+    if outcome.encoded is None:
+        return outcome.result
+    try:
+        write_carousel(outcome.encoded, out)
+    except (CardimgError, OSError) as exc:
+        name = one_line(outcome.result.path.name)
+        return StoryResult(outcome.result.path, "failed", message=_failure(name, exc))
+    return outcome.result
+
+
+def _run_on(
+    executor: Executor,
+    planned: Iterator[_Job | StoryResult],
+    report: Callable[[StoryResult], None],
+    out: Path,
+) -> None:
+    """Keep a few jobs per worker in flight; report results in the order they finish."""
+    limit = _IN_FLIGHT_PER_WORKER * max(1, getattr(executor, "_max_workers", 0) or 4)
+    running: dict[Future[_Outcome], Path] = {}
+    try:
+        for job in planned:
+            if not isinstance(job, _Job):
+                report(job)
+                continue
+            try:
+                running[executor.submit(_run_job, job)] = job.path
+            except BrokenExecutor as exc:  # a worker died (killed, out of memory)
+                report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
+                continue
+            while len(running) >= limit:
+                _collect(running, report, out)
+        while running:
+            _collect(running, report, out)
+    except BaseException:
+        for future in running:
+            future.cancel()
+        _stop_workers(executor)
+        recover_output(out)  # folders the stopped workers were writing: back as they were
+        raise
+
+
+def _lost(path: Path, exc: Exception) -> str:
+    """Why a story's work never came back."""
+    if isinstance(exc, BrokenExecutor):
+        why = "a worker process stopped (killed, or out of memory)"
+    else:
+        why = f"its worker failed ({type(exc).__name__}: {exc})"
+    return one_line(f"{path.name}: not rendered: {why}")
+
+
+def _collect(
+    running: dict[Future[_Outcome], Path], report: Callable[[StoryResult], None], out: Path
+) -> None:
+    done, _ = wait(running, return_when=FIRST_COMPLETED)
+    for future in sorted(done, key=lambda f: running[f]):
+        path = running.pop(future)
+        try:
+            outcome = future.result()
+        except Exception as exc:  # the worker itself died or could not be reached
+            report(StoryResult(path, "failed", message=_lost(path, exc)))
+            continue
+        report(_write(outcome, out))
+
+
+def _stop_workers(executor: Executor) -> None:
+    """Stop a process pool's workers now, mid-story (their half-written staging folders
+    are recovered by the caller); other executors only drop their queued work."""
+    if isinstance(executor, ProcessPoolExecutor):
+        terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        if terminate is not None:
+            terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(10)
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------- local pool
+
+
+def local_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of `jobs` worker processes for a batch on this machine. Workers leave
+    Ctrl-C to the parent (which stops them) and die with it, even when it is killed."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+    )
+
+
+def _worker_start(parent: int) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)  # the parent says it once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    with contextlib.suppress(Exception):  # Linux: the kernel kills us when the parent dies
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: notice the parent is gone within half a second
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def dask_executor(address: str) -> Iterator[Executor]:
+    """An Executor running on the Dask distributed scheduler at `address`
+    (tcp://HOST:PORT); needs the `dask` extra (`pip install "cardimg[dask]"`)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise CardimgError(
+            '--scheduler needs Dask distributed: pip install "cardimg[dask]"'
+        ) from None
+    try:
+        client = Client(address, timeout="5s")
+    except (OSError, TimeoutError) as exc:
+        raise CardimgError(f"--scheduler: cannot reach {address}: {exc}") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()

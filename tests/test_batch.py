@@ -1,0 +1,354 @@
+"""Batches: `cardimg render FOLDER --jobs N` and `cardimg.render_batch` give the files of
+one-by-one rendering, byte for byte; skip stories whose inputs did not change; survive a
+bad story, Ctrl-C and a kill; keep the parent's memory flat; run on a Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+import cardimg
+from cardimg.batch import local_pool
+from cardimg.cli import main
+
+SRC = Path(cardimg.__file__).resolve().parents[1]
+THEME = SRC / "cardimg" / "themes" / "default.toml"
+FONTS = Path(cardimg.default_theme().fonts["sans"]).parent
+
+
+def run(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+
+
+def write(folder: Path, name: str, *, cards: int = 1, words: int = 12, **meta: object) -> Path:
+    """A small story file: `cards` cards of `words` words each."""
+    body = " ".join(f"{name}-word{n}" for n in range(words))
+    front = {
+        "slug": name,
+        "title": f"The story of {name}",
+        **meta,
+        "cards": [{"_key": f"k{i}", "body": f"Card {i}. {body}"} for i in range(cards)],
+    }
+    path = folder / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n- [Source](https://example.org)\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def files(out: Path) -> dict[str, bytes]:
+    """Every file under `out`, by relative path: what a user finds."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+
+
+def summary(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("cardimg: "))
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    for n in range(5):
+        write(folder, f"s{n}", cards=1 + n % 2)
+    image = Image.new("RGB", (900, 1200), (40, 90, 160))
+    image.save(folder / "photo.jpg", quality=90)
+    write(folder, "pictured", featured_image={"url": "photo.jpg"})
+    return folder
+
+
+# --------------------------------------------------------------------------- parallel
+
+
+def test_parallel_batch_gives_the_files_of_a_serial_one(content: Path, tmp_path: Path, capsys):
+    assert run(["render", str(content), "-o", str(tmp_path / "serial"), "--jobs", "1"]) == 0
+    assert run(["render", str(content), "-o", str(tmp_path / "parallel"), "--jobs", "2"]) == 0
+    serial, parallel = files(tmp_path / "serial"), files(tmp_path / "parallel")
+    assert sorted({name.split("/")[0] for name in serial}) == [
+        "pictured",
+        "s0",
+        "s1",
+        "s2",
+        "s3",
+        "s4",
+    ]
+    assert parallel == serial
+    out = capsys.readouterr().out
+    assert summary(out).startswith("cardimg: 6 rendered, 0 failed; 14 slides in ")
+    manifest = json.loads((tmp_path / "parallel" / "s1" / "manifest.json").read_text())
+    assert len(manifest["render_key"]) == 64
+
+
+def test_render_batch_on_any_executor_equals_render_and_save(content: Path, tmp_path: Path):
+    one_by_one = tmp_path / "one-by-one"
+    for path in sorted(content.glob("*.md")):
+        cardimg.render(path).save(one_by_one, source_root=content)
+    with local_pool(2) as pool:
+        result = cardimg.render_batch([content], tmp_path / "pool", executor=pool)
+    assert (result.rendered, result.failed, result.slides) == (6, 0, 14)
+    expected = {k: v for k, v in files(one_by_one).items() if not k.endswith("manifest.json")}
+    got = files(tmp_path / "pool")
+    assert {k: v for k, v in got.items() if not k.endswith("manifest.json")} == expected
+    for name in (k for k in got if k.endswith("manifest.json")):
+        batch_manifest = json.loads(got[name])
+        assert batch_manifest.pop("render_key")
+        assert batch_manifest == json.loads(files(one_by_one)[name])
+
+
+def test_a_bad_story_among_good_ones_fails_alone(content: Path, tmp_path: Path, capsys):
+    (content / "broken.md").write_text("---\nslug: broken\ncards: 5\n---\n", encoding="utf-8")
+    write(content, "clash", slug="s2")  # a second story for the folder of s2
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out), "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if "error" in line]
+    assert len(errors) == 2
+    assert errors[0] == f"cardimg: error: {content}/broken.md: cards: expected a list, got a number"
+    assert errors[1].startswith(f"cardimg: error: {content}/s2.md: slug: 's2' gives the same")
+    # clash.md comes first, so it has the folder s2; s2.md is refused, not overwritten.
+    assert sorted(p.name for p in out.iterdir()) == ["pictured", "s0", "s1", "s2", "s3", "s4"]
+    manifest = json.loads((out / "s2" / "manifest.json").read_text("utf-8"))
+    assert manifest["story"]["source"] == "clash.md"
+    assert summary(captured.out).startswith("cardimg: 6 rendered, 2 failed; ")
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def snapshot(out: Path) -> dict[str, int]:
+    """Each file's inode and modification time: what changes when a file is rewritten."""
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_unchanged_stories_are_skipped_and_changed_ones_rendered(content, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    before = snapshot(out)
+    capsys.readouterr()
+
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith(
+        "cardimg: 0 rendered, 6 unchanged (--force renders them), 0 failed; 0 slides in "
+    )
+    assert snapshot(out) == before  # not one file written
+
+    write(content, "s3", words=30)  # an edited story: only it renders again
+    (content / "photo.jpg").write_bytes((content / "photo.jpg").read_bytes() + b"\0")
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 2 rendered, 4 unchanged")
+    changed = {name.split("/")[0] for name, stamp in snapshot(out).items() if before[name] != stamp}
+    assert changed == {"s3", "pictured"}
+
+    current = files(out)
+    assert run([*argv, "--force"]) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    assert files(out) == current
+
+
+@pytest.mark.parametrize(
+    "option", [["--no-sources"], ["--format", "jpeg"], ["--quality", "80", "--format", "webp"]]
+)
+def test_a_changed_option_renders_every_story_again(option, content, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    capsys.readouterr()
+    assert run([*argv, *option]) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    assert run([*argv, *option]) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+
+
+def test_a_changed_theme_or_font_renders_every_story_again(content, tmp_path, capsys):
+    theme_dir = tmp_path / "theme"
+    (theme_dir / "inter").mkdir(parents=True)
+    theme = theme_dir / "theme.toml"
+    theme.write_text(THEME.read_text("utf-8"), "utf-8")
+    font = theme_dir / "inter" / "Inter-Regular.otf"  # found beside the theme first
+    shutil.copyfile(FONTS / "Inter-Regular.otf", font)
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1", "--theme", str(theme)]
+    assert run(argv) == 0
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+
+    theme.write_text(theme.read_text("utf-8").replace("body_size = 44", "body_size = 40"))
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+
+    before = files(out)
+    shutil.copyfile(FONTS / "Inter-Italic.otf", font)  # the same name, another font
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    assert files(out)["s0/01.png"] != before["s0/01.png"]
+
+
+# --------------------------------------------------------------------------- interrupted
+
+
+def complete(folder: Path) -> bool:
+    """The folder holds exactly one whole carousel: its manifest's files, nothing else."""
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    listed = [s["file"] for s in manifest["slides"]]
+    names = sorted(p.name for p in folder.iterdir())
+    return names == sorted([*listed, "manifest.json", "caption.txt"]) and all(
+        (folder / name).stat().st_size > 0 for name in listed
+    )
+
+
+def start_batch(content: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cardimg", "render", str(content), "-o", str(out), "--jobs", "2"],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: its workers can be waited for
+    )
+
+
+def wait_for_stories(out: Path, process: subprocess.Popen, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        finished = [p for p in out.glob("*/manifest.json") if not p.parent.name.startswith(".")]
+        if len(finished) >= count:
+            return
+        time.sleep(0.01)
+    pytest.fail("the batch finished before it could be interrupted: make it bigger")
+
+
+def wait_until_gone(group: int) -> None:
+    """Until no process of the batch (the parent or a worker) is left."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("a worker outlived its batch")
+
+
+STORIES = 10
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_a_batch_interrupted_midway_leaves_whole_folders_and_resumes(sig, tmp_path):
+    content = tmp_path / "content"
+    for n in range(STORIES):
+        write(content, f"story-{n:02d}", cards=3, words=60)
+    out = tmp_path / "out"
+    process = start_batch(content, out)
+    wait_for_stories(out, process, 1)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    wait_until_gone(process.pid)
+    if sig == signal.SIGINT:
+        assert process.returncode == 130
+        assert "Traceback" not in stderr
+        assert stderr.strip().endswith(
+            "interrupted; folders not yet saved keep their previous carousel"
+        )
+    finished = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert 1 <= len(finished) < STORIES
+    for folder in finished:  # nothing half-written under a final name
+        assert complete(folder), folder.name
+    if sig == signal.SIGINT:
+        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in finished)
+
+    resumed = subprocess.run(
+        [sys.executable, "-m", "cardimg", "render", str(content), "-o", str(out), "--jobs", "2"],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    line = summary(resumed.stdout)
+    assert line.startswith(
+        f"cardimg: {STORIES - len(finished)} rendered, {len(finished)} unchanged"
+    )
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"story-{n:02d}" for n in range(STORIES)]  # no staging folder left
+    assert all(complete(out / name) for name in names)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def parent_peak(pool, content: Path, out: Path) -> int:
+    tracemalloc.start()
+    try:
+        # The worst case for the parent: it receives every story's files and writes them.
+        result = cardimg.render_batch([content], out, executor=pool, write_in_workers=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.failed == 0 and result.rendered > 0
+    return peak
+
+
+def test_the_parents_memory_does_not_grow_with_the_number_of_stories(tmp_path: Path):
+    few, many = tmp_path / "few", tmp_path / "many"
+    for n in range(32):
+        write(many, f"m{n:02d}")
+        if n < 8:
+            write(few, f"f{n:02d}")
+    with local_pool(2) as pool:
+        parent_peak(pool, few, tmp_path / "warm-up")  # modules, theme, font hashes: once
+        small = parent_peak(pool, few, tmp_path / "few-out")
+        large = parent_peak(pool, many, tmp_path / "many-out")
+    print(f"parent peak: {small:,} bytes for 8 stories, {large:,} for 32")
+    assert large < small * 1.5 + 512 * 1024, (small, large)
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def test_a_batch_on_a_dask_cluster_gives_the_files_of_a_serial_one(content: Path, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    assert run(["render", str(content), "-o", str(tmp_path / "serial"), "--jobs", "1"]) == 0
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        host="127.0.0.1",
+        protocol="tcp://",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        argv = ["render", str(content), "-o", str(tmp_path / "dask"), "--scheduler", address]
+        assert run(argv) == 0
+        assert run(argv) == 0  # and again: every story unchanged
+    assert files(tmp_path / "dask") == files(tmp_path / "serial")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line(content: Path, tmp_path: Path, capsys):
+    pytest.importorskip("distributed")
+    argv = ["render", str(content), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"]
+    assert run(argv) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if "Raqm" not in line]
+    assert len(errors) == 1 and errors[0].startswith("cardimg: error: --scheduler: cannot reach")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
