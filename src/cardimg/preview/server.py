@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from watchfiles import awatch
 
 from ..model import RenderOptions
+from ..resources import data_dir
 from .hub import Hub
 from .snapshot import DEFAULT_THEME, ThemeChoice, available_themes
 
@@ -109,6 +110,8 @@ def build_app(hub: Hub) -> Starlette:
         Route("/events/index", index_events),
         Route("/slide/{name:str}.png", slide),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+        # cardimg's own fonts, for the page's type (see preview.css)
+        Mount("/fonts", StaticFiles(directory=str(data_dir("fonts"))), name="fonts"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

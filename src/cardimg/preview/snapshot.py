@@ -249,11 +249,16 @@ def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict:
     where = match["field"]
     if where is None:
         return error
-    error["field"] = where
     source = path
     if theme.path is not None and match["file"] == theme.path.name != path.name:
         source = theme.path
-    line = _line_of(where, source)
+    position = _FRONT_MATTER_LINE.search(where)
+    if position is not None:  # a YAML error: its place is a line, not a field
+        line = int(position["line"])
+        error["column"] = int(position["column"]) if position["column"] else None
+    else:
+        error["field"] = where
+        line = _line_of(where, source)
     if line is not None:
         error["line"] = line
         error["context"] = _context(source, line)
@@ -261,8 +266,6 @@ def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict:
 
 
 def _line_of(where: str, source: Path) -> int | None:
-    if match := _FRONT_MATTER_LINE.search(where):
-        return int(match["line"])
     try:
         text = source.read_text("utf-8", "replace")
     except OSError:

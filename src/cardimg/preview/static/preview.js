@@ -38,7 +38,7 @@ function show(state) {
   else if (state.slides) showSlides(state);
   if (state.rendering) setStatus("rendering", "Rendering…");
   else if (state.slides || state.error) {
-    const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     setStatus(state.error ? "error" : "live", `Live · updated ${time}`);
   }
 }
@@ -57,19 +57,21 @@ function showError(error) {
   slidesList.hidden = true;
   $("story-notes").hidden = true;
   document.body.classList.add("has-error");
-  const where = [error.file, error.field, error.line && `line ${error.line}`].filter(Boolean);
+  const line = error.line && (error.column ? `line ${error.line}, column ${error.column}` : `line ${error.line}`);
+  const where = [error.file, error.field, line].filter(Boolean);
   $("error-where").textContent = where.join(" · ");
   $("error-message").textContent = (error.internal ? "Internal error (a bug in cardimg): " : "") + error.message;
   const context = $("error-context");
   context.hidden = !error.context || !error.context.length;
   context.replaceChildren(...(error.context || []).map(([number, text]) => {
-    const line = document.createElement("span");
-    line.className = number === error.line ? "line bad" : "line";
-    line.dataset.number = number;
-    line.textContent = text + "\n";
-    return line;
+    const row = document.createElement("span");
+    row.className = number === error.line ? "line bad" : "line";
+    row.dataset.number = number;
+    row.textContent = text + "\n";
+    return row;
   }));
   if (!slides.length) $("title").textContent = config.story;
+  $("meta").textContent = config.story;
 }
 
 function showSlides(state) {
