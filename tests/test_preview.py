@@ -7,19 +7,18 @@ listens on 127.0.0.1 on a free port, from a thread, and is stopped at the end.
 
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright
 import pytest
 
 from cardimg.cli import main
-
-pytest.importorskip("starlette", reason="the preview extra is not installed")
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-from cardimg.preview import PreviewServer  # noqa: E402
+from cardimg.preview import PreviewServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(
@@ -117,16 +116,23 @@ def test_preset_switcher_renders_at_the_chosen_size(write_story, serve, page) ->
 
 @needs_browser
 def test_warnings_stand_beside_their_slide(write_story, serve, page) -> None:
+    paragraph = "The council met again on Tuesday to weigh the river plan and its cost. " * 6
     cards = [
         {"body": "A clean first card.", "_key": "clean"},
         {"body": "Second card.\n\n![a chart of prices](chart.png)", "_key": "pictured"},
+        {"body": "\n\n".join([paragraph] * 10), "_key": "long"},
     ]
     server = serve(write_story("warned.md", cards, slug="warned", colorpaletteclassname="--nope"))
     page.goto(server.url)
     slides = page.locator("#slides > li.slide")
-    playwright.expect(slides).to_have_count(2)
+    playwright.expect(slides.nth(2)).to_be_visible()
     playwright.expect(slides.nth(1).locator(".warnings")).to_contain_text("chart")
     playwright.expect(slides.nth(0).locator(".warnings")).to_have_text("No warnings")
+    # A card too long for one slide: each of its slides says so.
+    continued = slides.filter(has_text="card 3 · part")
+    assert continued.count() >= 2
+    for number in range(continued.count()):
+        playwright.expect(continued.nth(number).locator(".warnings")).to_contain_text("continued")
     # The unknown palette is about the whole story: shown once, above the slides.
     playwright.expect(page.locator("#story-warnings")).to_contain_text("--nope")
 
@@ -204,3 +210,24 @@ def test_preview_on_every_address_warns_and_a_busy_port_is_one_error(write_story
     assert lines[0].startswith("cardimg: warning: --host 0.0.0.0: ") and "network" in lines[0]
     assert lines[1].startswith(f"cardimg: error: --port {port}: cannot listen")
     assert len(lines) == 2
+
+
+def test_only_requests_naming_this_machine_are_answered(write_story, serve) -> None:
+    """A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing."""
+    story = write_story("brief.md", [{"body": "One card.", "_key": "a"}])
+    server = serve(story)
+    host, port = server.url.split("//")[1].rstrip("/").split(":")
+
+    def status(host_header: str) -> int:
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        connection.putrequest("GET", "/", skip_host=True)
+        connection.putheader("Host", host_header)
+        connection.endheaders()
+        answer = connection.getresponse().status
+        connection.close()
+        return answer
+
+    assert status(f"127.0.0.1:{port}") == 200
+    assert status(f"localhost:{port}") == 200
+    assert status(f"attacker.example:{port}") == 400
+    assert status("attacker.example") == 400

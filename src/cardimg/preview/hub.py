@@ -74,7 +74,8 @@ class View:
         return self.version != version
 
     def depends_on(self, changed: Path) -> bool:
-        return changed == self.path or changed in self.watched
+        """Whether a file that changed (a resolved path) is one this view shows."""
+        return changed == self.path.resolve() or changed in self.watched
 
 
 class ImageStore:

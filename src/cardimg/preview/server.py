@@ -59,7 +59,7 @@ def _page(name: str, config: dict) -> HTMLResponse:
     return HTMLResponse(template.replace("{{config}}", data), headers=_NO_STORE)
 
 
-def build_app(hub: Hub) -> Starlette:
+def build_app(hub: Hub, *, local_only: bool = True):
     async def home(request: Request) -> Response:
         if hub.single is not None:
             return _story_page(hub.single.name)
@@ -113,7 +113,34 @@ def build_app(hub: Hub) -> Starlette:
         # cardimg's own fonts, for the page's type (see preview.css)
         Mount("/fonts", StaticFiles(directory=str(data_dir("fonts"))), name="fonts"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    return app if not local_only else LocalHostsOnly(app)
+
+
+class LocalHostsOnly:
+    """Answer only requests addressed to this machine by name (Host: 127.0.0.1, localhost,
+    [::1]). A web page elsewhere can point a name of its own at 127.0.0.1 (DNS rebinding)
+    and so read a local server as if it were its own; its requests carry that name."""
+
+    ALLOWED = frozenset({"127.0.0.1", "localhost", "::1"})
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if _host_name(host) not in self.ALLOWED:
+                response = Response("This preview answers only to 127.0.0.1.", status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _host_name(header: str) -> str:
+    if header.startswith("["):  # [::1]:8000
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
 
 
 def _stream(events: AsyncIterator[str]) -> StreamingResponse:
@@ -200,7 +227,9 @@ class PreviewServer:
         )
         self.socket = _bind(host, port)
         config = uvicorn.Config(
-            build_app(self.hub),
+            # On a loopback address, only requests naming this machine are answered; with
+            # --host 0.0.0.0 the user chose to be reached by other names too.
+            build_app(self.hub, local_only=is_loopback(host)),
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=2,

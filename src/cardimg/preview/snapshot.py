@@ -188,7 +188,8 @@ def assign_warnings(carousel: Carousel) -> _Assigned:
     """Put each warning beside the slides it is about: a warning naming a card goes to
     that card's slides, one naming slides (contrast) to those slides, one about the
     sources to the sources slide; the rest (palette, image) are about the whole story.
-    The story's file name that starts every warning is dropped: the page shows it once."""
+    A card continued over several slides gets a note on each. The story's file name that
+    starts every warning is dropped: the page shows it once."""
     slides = carousel.slides
     by_card: dict[str, list[int]] = {}
     for slide in slides:
@@ -197,6 +198,12 @@ def assign_warnings(carousel: Carousel) -> _Assigned:
     keys = [card.key for card in carousel.story.cards]
     sources = [slide.index for slide in slides if slide.kind == "sources"]
     assigned = _Assigned()
+    for slide in slides:
+        if slide.parts > 1:  # not a warning of cardimg's, but what an editor should know
+            assigned.per_slide[slide.index] = [
+                f"continued: part {slide.part} of {slide.parts}; the card does not fit one "
+                "slide even at the smallest text size (shorten it to keep it on one)"
+            ]
     for note in carousel.warnings:
         targets = _targets(note, by_card, keys, sources, len(slides))
         text = _without_file(note)

@@ -78,6 +78,8 @@ class StoryIndex:
             if not _is_story_file(path):
                 return None
             return {"story": story_id, "title": path.stem, "error": str(exc)}
+        except Exception as exc:  # a bug must not empty the index: list the file, say why
+            return {"story": story_id, "title": path.stem, "error": f"{type(exc).__name__}: {exc}"}
         return {
             "story": story_id,
             "title": story.title or story.slug,
