@@ -10,6 +10,7 @@ it, so a burst of saves costs at most two.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -278,6 +279,4 @@ def _slides(state: dict) -> list[dict]:
 
 
 def _event(data: dict) -> str:
-    import json
-
     return "data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n\n"

@@ -144,6 +144,7 @@ def _slides_snapshot(
                 "image": name,
                 "alt": slide.alt,
                 "contrast": slide.contrast,
+                "contrast_required": slide.contrast_check and slide.contrast_check.required,
                 "warnings": notes.per_slide.get(slide.index, []),
             }
         )

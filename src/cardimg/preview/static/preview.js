@@ -109,7 +109,7 @@ function newSlideItem() {
     <li class="slide">
       <figure>
         <button type="button" class="thumb"><img decoding="async"></button>
-        <figcaption><span class="label">Alt text</span> <span class="alt"></span></figcaption>
+        <figcaption><span class="label">Alt text</span><span class="alt"></span></figcaption>
       </figure>
       <div class="side">
         <h2><span class="number"></span> <span class="kind"></span></h2>
@@ -139,12 +139,20 @@ function updateSlideItem(item, slide, position) {
   item.querySelector(".kind").textContent = describe(slide);
   item.querySelector(".kind").title = slide.card_key ? `_key: ${slide.card_key}` : "";
   item.querySelector(".alt").textContent = slide.alt;
-  item.querySelector(".contrast").textContent = slide.contrast ? `Text contrast ${slide.contrast}:1` : "";
+  item.querySelector(".contrast").textContent = contrastText(slide);
   const warnings = slide.warnings || [];
   item.classList.toggle("warned", warnings.length > 0);
   item.querySelector(".warnings").replaceChildren(
     ...(warnings.length ? warnings.map(warningItem) : [okItem()])
   );
+}
+
+function contrastText(slide) {
+  if (!slide.contrast) return "";
+  const needed = slide.contrast_required;
+  if (!needed) return `Text contrast ${slide.contrast}:1`;
+  const verdict = slide.contrast >= needed ? "passes" : "fails";
+  return `Text contrast ${slide.contrast}:1 · ${verdict} WCAG AA (${needed}:1)`;
 }
 
 function okItem() {
