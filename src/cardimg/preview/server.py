@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from watchfiles import awatch
+from watchfiles import watch
 
 from ..model import RenderOptions
 from ..resources import data_dir
@@ -170,24 +170,47 @@ def watched_folders(hub: Hub) -> tuple[list[Path], list[Path]]:
 
 
 async def _watch(hub: Hub) -> None:
+    """Watch the folders until the hub closes, each set in a thread of its own (the
+    watching blocks); changes are handed to the hub on the event loop."""
+    loop = asyncio.get_running_loop()
+    stop = threading.Event()
     recursive, flat = watched_folders(hub)
-    jobs = [_watch_folders(hub, recursive, True), _watch_folders(hub, flat, False)]
-    await asyncio.gather(*jobs)
-
-
-async def _watch_folders(hub: Hub, folders: list[Path], recursive: bool) -> None:
-    if not folders:
-        return
+    for folders, deep in ((recursive, True), (flat, False)):
+        if folders:
+            threading.Thread(
+                target=_watch_folders,
+                args=(hub, loop, stop, folders, deep),
+                name="cardimg-preview-watch",
+                daemon=True,  # never keeps the process alive after Ctrl-C
+            ).start()
     try:
-        async for changes in awatch(
+        await hub.closing.wait()
+    finally:
+        stop.set()
+
+
+def _watch_folders(
+    hub: Hub,
+    loop: asyncio.AbstractEventLoop,
+    stop: threading.Event,
+    folders: list[Path],
+    recursive: bool,
+) -> None:
+    try:
+        for changes in watch(
             *folders,
             recursive=recursive,
-            stop_event=hub.closing,
+            stop_event=stop,
             debounce=400,
             step=30,
+            rust_timeout=500,  # wake up now and then to see the stop event
+            raise_interrupt=False,
             ignore_permission_denied=True,
         ):
-            hub.files_changed(Path(path) for _, path in changes)
+            paths = [Path(path) for _, path in changes]
+            loop.call_soon_threadsafe(hub.files_changed, paths)
+    except RuntimeError:  # the loop closed while a change was on its way
+        pass
     except Exception:  # no watching (too many folders for inotify...): say so, keep serving
         log.exception("preview: cannot watch %s; the page will not update by itself", folders)
 
