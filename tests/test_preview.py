@@ -231,3 +231,31 @@ def test_only_requests_naming_this_machine_are_answered(write_story, serve) -> N
     assert status(f"localhost:{port}") == 200
     assert status(f"attacker.example:{port}") == 400
     assert status("attacker.example") == 400
+
+
+@needs_browser
+def test_a_broken_theme_is_shown_and_saving_the_theme_rerenders(write_story, tmp_path, serve, page):
+    """Any failure, even one cardimg does not foresee (here a theme value of the wrong
+    type), is the page's error; the server goes on, and saving the theme re-renders."""
+    import cardimg
+
+    theme = tmp_path / "house.toml"
+    good = (Path(cardimg.__file__).parent / "themes" / "default.toml").read_text("utf-8")
+    assert re.search(r"^body_size = 44\b", good, re.M)
+    theme.write_text(good, "utf-8")
+    story = write_story("brief.md", [{"body": "One short card.", "_key": "a"}], slug="brief")
+    server = serve(story, theme=theme)
+    page.goto(server.url)
+    playwright.expect(page.locator("#theme option").first).to_have_text("house.toml")
+    playwright.expect(page.locator("#slides > li.slide")).to_have_count(1)
+
+    theme.write_text(re.sub(r"^body_size = 44", 'body_size = "big"', good, flags=re.M), "utf-8")
+    playwright.expect(page.locator("#error")).to_be_visible()
+    theme.write_text(good + "oops = = 1\n", "utf-8")  # a TOML error: its line is shown
+    playwright.expect(page.locator("#error-where")).to_contain_text("house.toml")
+    lines = len(good.splitlines()) + 1
+    playwright.expect(page.locator("#error-where")).to_contain_text(f"line {lines}")
+
+    theme.write_text(good.replace("body_size = 44", "body_size = 40"), "utf-8")
+    playwright.expect(page.locator("#error")).to_be_hidden()
+    playwright.expect(page.locator("#slides > li.slide")).to_have_count(1)

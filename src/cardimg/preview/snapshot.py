@@ -242,6 +242,7 @@ def _without_file(note: str) -> str:
 _WHERE = re.compile(r"^(?P<file>[^:]+): (?:(?P<field>[^:]+): )?(?P<message>.*)$", re.S)
 _FRONT_MATTER_LINE = re.compile(r"front matter line (?P<line>\d+)(?:, column (?P<column>\d+))?")
 _FIELD = re.compile(r"^(?:[A-Za-z_][\w-]*|\[\d+\])(?:\.[A-Za-z_][\w-]*|\[\d+\])*$")
+_TOML_LINE = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
 _CONTEXT_LINES = 3
 
 
@@ -255,11 +256,15 @@ def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict:
     error["file"] = match["file"]
     error["message"] = match["message"]
     where = match["field"]
-    if where is None:
-        return error
     source = path
     if theme.path is not None and match["file"] == theme.path.name != path.name:
         source = theme.path
+    if where is None:
+        toml = _TOML_LINE.search(message)  # tomllib: "... (at line 3, column 5)"
+        if toml is not None:
+            error["line"], error["column"] = int(toml["line"]), int(toml["column"])
+            error["context"] = _context(source, error["line"])
+        return error
     position = _FRONT_MATTER_LINE.search(where)
     if position is not None:  # a YAML error: its place is a line, not a field
         line = int(position["line"])
