@@ -32,8 +32,11 @@ def browser() -> Iterator:
     if CHROMIUM is None:
         pytest.skip("no chromium binary (Debian: apt-get install chromium)")
     with playwright.sync_playwright() as driver:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start;
+        # --disable-dev-shm-usage: a container's small /dev/shm must not crash a tab.
+        chromium = driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         yield chromium
         chromium.close()
 

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import watch
 
 from ..model import RenderOptions
@@ -59,7 +60,9 @@ def _page(name: str, config: dict) -> HTMLResponse:
     return HTMLResponse(template.replace("{{config}}", data), headers=_NO_STORE)
 
 
-def build_app(hub: Hub, *, local_only: bool = True):
+def build_app(hub: Hub, *, local_only: bool = True) -> ASGIApp:
+    """The preview's routes (see the module's docstring) around `hub`."""
+
     async def home(request: Request) -> Response:
         if hub.single is not None:
             return _story_page(hub.single.name)
@@ -124,10 +127,10 @@ class LocalHostsOnly:
 
     ALLOWED = frozenset({"127.0.0.1", "localhost", "::1"})
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
             if _host_name(host) not in self.ALLOWED:
