@@ -9,7 +9,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from rich.console import Console
@@ -29,6 +29,7 @@ from .batch import (
 from .check import CheckedFile, check_report, check_story, error_finding, located
 from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, StoryError, one_line
+from .errors import problem as problem_text
 from .export import recover_output
 from .findings import Finding, format_finding
 from .fonts import raqm_available, theme_fonts
@@ -150,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--theme", metavar="NAME", help="include a theme's presets")
     _add_theme_commands(commands)
     _add_check_parser(commands)
+    _add_preview_parser(commands)
     return parser
 
 
@@ -192,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _palettes_command(args)
     if args.command == "check":
         return _check_command(args)
+    if args.command == "preview":
+        return _preview_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -611,6 +615,95 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("rendering", total=total)
         yield lambda: progress.advance(task)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+def _add_preview_parser(commands: argparse._SubParsersAction) -> None:
+    preview = commands.add_parser(
+        "preview",
+        help="a live page of a story's slides that updates as you save the file",
+        description="Serve a page showing every slide of the story, its warnings and alt "
+        "text; saving the story, its theme or an image updates the page by itself. A "
+        "folder gives an index of its stories.",
+    )
+    preview.add_argument("path", metavar="PATH", help="a story file, or a folder of stories")
+    preview.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    preview.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    preview.add_argument("--preset", type=str.lower, metavar="NAME", help="preset shown first")
+    preview.add_argument("--theme", metavar="NAME|FILE", type=Path, help="a theme name or file")
+    preview.add_argument("--images", metavar="DIR", type=Path, help="folder of featured images")
+    preview.add_argument("--logo", metavar="FILE", type=Path, help="brand mark for the frame")
+    preview.add_argument("--strict", action="store_true", help="an unknown palette is an error")
+    preview.add_argument(
+        "--accessible", action="store_true", default=None, help="colours moved to pass WCAG AA"
+    )
+
+
+def _preview_command(args: argparse.Namespace) -> int:
+    try:
+        from .preview import PreviewServer, is_loopback
+    except ImportError as exc:
+        _say("error", f"preview needs its extra: pip install 'cardimg[preview]' ({exc.name})")
+        return 1
+    path = Path(args.path)
+    problem = _preview_problem(args, path)
+    if problem:
+        _say("error", problem)
+        return 1
+    if not is_loopback(args.host):
+        _say(
+            "warning",
+            f"--host {args.host}: the preview is open to other machines on the network, "
+            "and shows them the stories in this folder",
+        )
+    options = RenderOptions(
+        images_dir=args.images, logo=args.logo, strict=args.strict, accessible=args.accessible
+    )
+    try:
+        server = PreviewServer(
+            path,
+            host=args.host,
+            port=args.port,
+            options=options,
+            theme=args.theme,
+            preset=args.preset,
+        )
+    except OSError as exc:
+        _say("error", f"--port {args.port}: cannot listen on {args.host}: {problem_text(exc)}")
+        return 1
+    print(f"cardimg preview: {server.url} (Ctrl-C stops)", flush=True)
+    # uvicorn stops cleanly on Ctrl-C, then passes the interrupt on.
+    with suppress(KeyboardInterrupt):
+        server.run()
+    return 0
+
+
+def _preview_problem(args: argparse.Namespace, path: Path) -> str | None:
+    if not path.exists():
+        return f"{path}: not found"
+    if not path.is_dir() and not path.is_file():
+        return f"{path}: not a file or folder"
+    if args.theme is not None and not args.theme.is_file():
+        return f"--theme: {args.theme}: {_missing_or(args.theme, 'not a file')}"
+    if args.images is not None and not args.images.is_dir():
+        return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
+    if args.logo is not None and not args.logo.is_file():
+        return f"--logo: {args.logo}: {_missing_or(args.logo, 'not a file')}"
+    if not 0 <= args.port <= 65535:
+        return f"--port: {args.port} is not from 0 to 65535"
+    if args.preset is not None:
+        try:
+            theme = load_theme(args.theme) if args.theme else default_theme()
+            get_preset(args.preset, theme.presets)
+        except (CardimgError, ValueError) as exc:
+            return str(exc)
+    return None
 
 
 if __name__ == "__main__":

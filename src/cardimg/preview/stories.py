@@ -1,0 +1,90 @@
+"""The stories of a folder, for the preview's index page."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from ..errors import CardimgError
+from ..story import load_story
+
+__all__ = ["StoryIndex", "story_files"]
+
+
+def story_files(root: Path) -> list[Path]:
+    """The *.md files under `root`, sorted; hidden files and folders are skipped and
+    folder links not followed, as `cardimg render` does for a folder."""
+    found = []
+    for top, dirs, files in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in files:
+            path = Path(top) / name
+            if name.endswith(".md") and not name.startswith(".") and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+class StoryIndex:
+    """The folder's stories with their titles, read again after a Markdown file changes
+    (a file already read and unchanged is not read again)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.version = 0
+        self._changed = asyncio.Event()
+        self._cache: dict[Path, tuple[tuple[int, int], dict | None]] = {}
+
+    def invalidate(self) -> None:
+        self.version += 1
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def changed_since(self, version: int, closing: asyncio.Event, timeout: float) -> bool:
+        if self.version != version:
+            return True
+        waits = [asyncio.ensure_future(self._changed.wait()), asyncio.ensure_future(closing.wait())]
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        return self.version != version
+
+    def listing(self) -> list[dict]:
+        """Every story file: its path (relative to the root), title, cards, draft flag, or
+        the error that keeps it from loading. Files that are not stories are left out."""
+        entries = []
+        for path in story_files(self.root):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = self._cache.get(path)
+            entry = cached[1] if cached and cached[0] == stamp else self._read(path)
+            self._cache[path] = (stamp, entry)
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def _read(self, path: Path) -> dict | None:
+        from ..batch import is_story_file  # the same test `cardimg render` uses for a folder
+
+        story_id = path.relative_to(self.root).as_posix()
+        try:
+            story = load_story(path)
+        except CardimgError as exc:
+            if not is_story_file(path):
+                return None
+            return {"story": story_id, "title": path.stem, "error": str(exc)}
+        except Exception as exc:  # a bug must not empty the index: list the file, say why
+            return {"story": story_id, "title": path.stem, "error": f"{type(exc).__name__}: {exc}"}
+        return {
+            "story": story_id,
+            "title": story.title or story.slug,
+            "series": story.series,
+            "date": story.date,
+            "cards": len(story.cards),
+            "draft": story.draft,
+        }
