@@ -107,34 +107,95 @@ def _lookup(key: Image.Image, keys: dict[int, int]) -> Image.Image:
     return key.point(table, "L")
 
 
-def _index_image(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image:
-    """An "L" image of each pixel's position in `colours`, found by lookups, never by nearness.
+def _additive_tables(
+    colours: list[tuple[int, int, int]],
+) -> tuple[list[int], dict[tuple[int, int, int], int]] | None:
+    """Three 256-entry tables, one per channel, such that `(R[r] + G[g] + B[b]) % 256` is a
+    different number for each of `colours`: then three 8-bit lookups and two modulo sums give
+    every pixel its palette index. Returns (the 768 table entries, colour → index) or None.
+
+    Built greedily, one colour after another: a colour with a channel value that no earlier
+    colour had gets the next free index by setting that value's entry; a colour whose three
+    values are all taken gets whatever sum they make, if that sum is still free. A slide's
+    colours (a background, a text colour and the anti-aliased shades between them) form a
+    chain in which every next shade changes some channel to a value not seen before, so in
+    chain order this always succeeds; the orders tried are the chain orders by lightness and
+    by each channel. Every index is checked to be unique, so a success is always exact.
+    """
+    orders = (
+        lambda c: (c[0] + c[1] + c[2], c),
+        lambda c: (c[0], c),
+        lambda c: (c[1], c),
+        lambda c: (c[2], c),
+    )
+    for key in orders:
+        tables: list[dict[int, int]] = [{}, {}, {}]
+        index: dict[tuple[int, int, int], int] = {}
+        used: set[int] = set()
+        free = 0
+        for colour in sorted(colours, key=key):
+            new = [channel for channel in range(3) if colour[channel] not in tables[channel]]
+            taken = sum(tables[ch].get(colour[ch], 0) for ch in range(3) if ch not in new[:1])
+            if new:
+                while free in used:
+                    free += 1
+                tables[new[0]][colour[new[0]]] = (free - taken) % 256
+                for channel in new[1:]:
+                    tables[channel][colour[channel]] = 0
+                value = free
+            else:
+                value = taken % 256
+            if value in used:
+                break
+            used.add(value)
+            index[colour] = value
+        else:
+            flat = [tables[ch].get(v, 0) for ch in range(3) for v in range(256)]
+            return flat, index
+    return None
+
+
+def _index_image(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image | None:
+    """An "L" image of each pixel's palette index, and the palette (colour per index), found
+    by exact lookups, never by nearness; None if no additive lookup tells the colours apart.
 
     (Pillow's own convert-to-palette snaps to a 6-bit colour cache, which merges the close
-    shades of anti-aliased text, and its exact quantizers are 2–4× slower than this.)
+    shades of anti-aliased text, and its exact quantizers are 3–10× slower than this.)
     """
+    found = _additive_tables(colours)
+    if found is None:
+        return None
+    tables, index = found
+    red, green, blue = image.point(tables).split()
+    indexed = ImageChops.add_modulo(ImageChops.add_modulo(red, green), blue)
+    palette = [(0, 0, 0)] * (max(index.values()) + 1)
+    for colour, number in index.items():
+        palette[number] = colour
+    indexed.putpalette([value for colour in palette for value in colour])
+    return indexed
+
+
+def _index_image_by_keys(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image:
+    """The slower exact mapping through 16-bit keys, for colour sets no additive lookup
+    separates (a slide with a logo or colour emoji can have such colours)."""
     position = {colour: number for number, colour in enumerate(colours)}
     bands = image.split()
-    for channel in range(3):  # one channel alone tells every colour apart: one small lookup
-        if len({colour[channel] for colour in colours}) == len(colours):
-            table = [0] * 256
-            for colour, number in position.items():
-                table[colour[channel]] = number
-            return bands[channel].point(table)
-    # Usually one channel with the sum of the other two (mod 256) tells them apart: one lookup
-    # (on every slide of every sample, this always worked).
+    # Usually one channel with the sum of the other two (mod 256) tells them apart: one lookup.
     for first, second, third in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
         keys = {c[first] * 256 + (c[second] + c[third]) % 256: n for c, n in position.items()}
         if len(keys) == len(colours):
             mixed = ImageChops.add_modulo(bands[second], bands[third])
-            return _lookup(_key_image(mixed, bands[first]), keys)
-    # Always works: (red, green) → which pair it is, then (pair, blue) → colour.
-    pair_of = {pair: n for n, pair in enumerate(sorted({colour[:2] for colour in colours}))}
-    pairs = _lookup(
-        _key_image(bands[1], bands[0]), {r * 256 + g: n for (r, g), n in pair_of.items()}
-    )
-    keys = {pair_of[c[:2]] * 256 + c[2]: n for c, n in position.items()}
-    return _lookup(_key_image(bands[2], pairs), keys)
+            indexed = _lookup(_key_image(mixed, bands[first]), keys)
+            break
+    else:  # always works: (red, green) → which pair it is, then (pair, blue) → colour.
+        pair_of = {pair: n for n, pair in enumerate(sorted({colour[:2] for colour in colours}))}
+        pairs = _lookup(
+            _key_image(bands[1], bands[0]), {r * 256 + g: n for (r, g), n in pair_of.items()}
+        )
+        keys = {pair_of[c[:2]] * 256 + c[2]: n for c, n in position.items()}
+        indexed = _lookup(_key_image(bands[2], pairs), keys)
+    indexed.putpalette([value for colour in colours for value in colour])
+    return indexed
 
 
 def palette_image(image: Image.Image) -> Image.Image | None:
@@ -148,11 +209,9 @@ def palette_image(image: Image.Image) -> Image.Image | None:
     counts = image.getcolors(MAX_PALETTE)
     if counts is None:
         return None
-    # Most frequent first, ties by value: an order fixed by the pixels alone.
-    colours = [colour for _, colour in sorted(counts, key=lambda item: (-item[0], item[1]))]
-    indexed = _index_image(image, colours)
-    indexed.putpalette([value for colour in colours for value in colour])
-    return indexed
+    # Sorted by value: an order fixed by the pixels alone (the indices follow from it).
+    colours = sorted(colour for _, colour in counts)
+    return _index_image(image, colours) or _index_image_by_keys(image, colours)
 
 
 def encode_png(image: Image.Image, quality: int | None = None) -> bytes:
