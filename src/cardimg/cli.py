@@ -10,20 +10,60 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from . import __version__
 from .errors import CardimgError, StoryError, one_line
-from .export import recover_output
-from .fonts import raqm_available
 from .formats import FORMAT_NAMES
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
-from .render import RenderOptions, render
-from .story import MAX_FILE_BYTES, Story, load_story, safe_slug
 from .targets import check_preset, choose_format
 from .theme import Theme, default_theme, load_theme
+
+if TYPE_CHECKING:
+    from .model import RenderOptions
+    from .story import Story
+
+
+def _on_first_use(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when first called: Pillow, fontTools, markdown-it and rich
+    take most of a second to import, and `cardimg --help` needs none of them."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module, __package__), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+Console = _on_first_use("rich.console", "Console")
+recover_output = _on_first_use(".export", "recover_output")
+raqm_available = _on_first_use(".fonts", "raqm_available")
+RenderOptions = _on_first_use(".model", "RenderOptions")
+render = _on_first_use(".render", "render")
+load_story = _on_first_use(".story", "load_story")
+safe_slug = _on_first_use(".story", "safe_slug")
+
+
+def _max_file_bytes() -> int:
+    from .story import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, help="show the version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from . import __version__
+
+        print(f"cardimg {__version__}")
+        parser.exit()
+
 
 EXAMPLES = """\
 examples:
@@ -40,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"cardimg {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser(
         "render",
@@ -185,7 +225,7 @@ def _is_story_file(path: Path) -> bool:
     `_index.md`) is not a story; a story with a broken card is a story with an error."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(MAX_FILE_BYTES)
+            head = handle.read(_max_file_bytes())
     except OSError:
         return True  # unreadable: report it, as for any story
     text = head.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")

@@ -13,15 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import NamedTuple, Protocol
-
-import pikepdf
-from fontTools.fontBuilder import FontBuilder
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from PIL import Image, ImageChops
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .errors import CardimgError
 from .resources import data_dir
+
+if TYPE_CHECKING:  # Pillow, pikepdf and fontTools load when first needed: `cardimg --help`
+    import pikepdf  # reads FORMAT_NAMES and should not wait for them
+    from PIL import Image
 
 __all__ = [
     "FORMAT_NAMES",
@@ -94,6 +93,8 @@ def _save(image: Image.Image, kind: str, **options: object) -> bytes:
 
 def _key_image(low: Image.Image, high: Image.Image) -> Image.Image:
     """A 32-bit image whose pixels are `high * 256 + low`: a key for a 65536-entry lookup."""
+    from PIL import Image
+
     zero = Image.new("L", low.size)
     packed = Image.merge("RGBA", (low, high, zero, zero)).tobytes()
     return Image.frombytes("I", low.size, packed, "raw", "I;32")  # little-endian, any host
@@ -162,6 +163,8 @@ def _index_image(image: Image.Image, colours: list[tuple[int, int, int]]) -> Ima
     (Pillow's own convert-to-palette snaps to a 6-bit colour cache, which merges the close
     shades of anti-aliased text, and its exact quantizers are 3–10× slower than this.)
     """
+    from PIL import ImageChops
+
     found = _additive_tables(colours)
     if found is None:
         return None
@@ -178,6 +181,8 @@ def _index_image(image: Image.Image, colours: list[tuple[int, int, int]]) -> Ima
 def _index_image_by_keys(image: Image.Image, colours: list[tuple[int, int, int]]) -> Image.Image:
     """The slower exact mapping through 16-bit keys, for colour sets no additive lookup
     separates (a slide with a logo or colour emoji can have such colours)."""
+    from PIL import ImageChops
+
     position = {colour: number for number, colour in enumerate(colours)}
     bands = image.split()
     # Usually one channel with the sum of the other two (mod 256) tells them apart: one lookup.
@@ -280,6 +285,8 @@ def _image_xobject(
     pdf: pikepdf.Pdf, image: Image.Image, colour_space: pikepdf.Object, quality: int
 ) -> pikepdf.Stream:
     """A page image: exact when it fits the page budget (flat slides always do), else JPEG."""
+    import pikepdf
+
     exact = _save(palette_image(image) or _clean_rgb(image), "PNG", compress_level=PNG_LEVEL)
     if len(exact) <= PAGE_BUDGET:
         return _png_xobject(pdf, exact, colour_space)
@@ -298,6 +305,8 @@ def _image_xobject(
 def _png_xobject(pdf: pikepdf.Pdf, png: bytes, colour_space: pikepdf.Object) -> pikepdf.Stream:
     """A PNG's pixel data as an image, without recompressing: PDF's FlateDecode with PNG
     predictors reads IDAT as it is. Pillow writes 8-bit RGB, or palette packed in 1–8 bits."""
+    import pikepdf
+
     chunks = _png_chunks(png)
     width, height, bits, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
     if colour_type == 3:  # palette
@@ -376,6 +385,9 @@ def _page_content(page: Page, codes: dict[str, int]) -> bytes:
 def _glyphless_font() -> bytes:
     """A TrueType font of one empty glyph: the text layer is never drawn, so any character
     of any script can use it; what readers copy and search comes from the ToUnicode map."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder([".notdef", "blank"])
     builder.setupCharacterMap({0x20: "blank"})
@@ -415,6 +427,8 @@ def _to_unicode(codes: dict[str, int]) -> bytes:
 def _text_font(pdf: pikepdf.Pdf, codes: dict[str, int]) -> pikepdf.Object:
     """A Type 0 font whose every code draws the one empty glyph, embedded (so no viewer
     goes looking for a font), with the ToUnicode map that makes the text searchable."""
+    import pikepdf
+
     glyph_map = b"\x00\x00" + b"\x00\x01" * len(codes)  # code 0 → .notdef, the rest → blank
     Name = pikepdf.Name
     descriptor = pikepdf.Dictionary(
@@ -472,6 +486,8 @@ def _pdf_date(value: datetime | date | str) -> str | None:
 
 
 def _set_metadata(pdf: pikepdf.Pdf, title: str | None, when: datetime | date | str | None) -> None:
+    import pikepdf
+
     if title:
         pdf.docinfo[pikepdf.Name.Title] = title
         # Viewers show the story title instead of the file name.
@@ -495,6 +511,8 @@ def encode_pdf(
     as flat slides and emoji slides do; photo slides become JPEG at `quality` (4:4:4).
     No clock, no random ID: the /ID is derived from the content.
     """
+    import pikepdf
+
     _check_quality(quality)
     if not pages:
         raise ValueError("a PDF needs at least one page")
