@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 from .errors import CardimgError, StoryError, one_line
 from .formats import FORMAT_NAMES
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
-from .targets import check_preset, choose_format
-from .theme import Theme, default_theme, load_theme
 
 if TYPE_CHECKING:
     from .model import RenderOptions
     from .story import Story
+    from .theme import Theme
 
 
 def _on_first_use(module: str, name: str) -> Callable[..., Any]:
@@ -43,6 +42,10 @@ RenderOptions = _on_first_use(".model", "RenderOptions")
 render = _on_first_use(".render", "render")
 load_story = _on_first_use(".story", "load_story")
 safe_slug = _on_first_use(".story", "safe_slug")
+check_preset = _on_first_use(".targets", "check_preset")
+choose_format = _on_first_use(".targets", "choose_format")
+default_theme = _on_first_use(".theme", "default_theme")
+load_theme = _on_first_use(".theme", "load_theme")
 
 
 def _max_file_bytes() -> int:
