@@ -296,6 +296,96 @@ def slides_worker(story_path: Path, repeat: int) -> dict:
     return {"slides": rows}
 
 
+def floor_worker(story_path: Path, repeat: int) -> dict:
+    """The floor of the target slide on this machine: its laid-out lines drawn by hand with
+    Pillow (text only: no frame, no contrast check, no layout) and encoded as fast as any
+    encoder here can. What no change to cardimg's layout or painting could go below."""
+    import io
+    import zlib
+    from dataclasses import replace
+
+    from PIL import Image, ImageDraw
+    from zlib_ng import zlib_ng
+
+    import cardimg
+    from cardimg import default_theme, theme_fonts
+
+    story = cardimg.load_story(story_path)
+    story = replace(story, cards=tuple(c for c in story.cards if is_target_card(c.body))[:1])
+    slide = cardimg.render(story, sources=False).slides[0]
+    theme = default_theme()
+    fonts = theme_fonts(theme)
+    palette = theme.palette(story.palette) or theme.default_palette
+    background, text = palette.background, palette.text
+    pieces = [p for line in slide.lines for p in ([line.marker] if line.marker else [])
+              + list(line.fragments) if p.text.strip()]
+
+    def paint(mode: str, ink: object, paper: object) -> Image.Image:
+        image = Image.new(mode, slide.image.size, paper)
+        draw = ImageDraw.Draw(image)
+        for piece in pieces:
+            font = fonts.font(piece.style.font, piece.style.size)
+            draw.text((piece.x, piece.baseline), piece.text, font=font, fill=ink, anchor="ls",
+                      direction="rtl" if piece.rtl else "ltr")
+        return image
+
+    def hex_rgb(value: str) -> tuple[int, int, int]:
+        value = value.lstrip("#")
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+
+    bg, fg = hex_rgb(background), hex_rgb(text)
+    pairs = list(zip(bg, fg, strict=True))
+    ramp = bytes(round(b + (f - b) * a / 255) for a in range(256) for b, f in pairs)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + zlib.crc32(kind + data).to_bytes(4, "big"))
+
+    def palette_png(coverage: Image.Image, compress) -> bytes:
+        framed = Image.new("L", (coverage.width + 1, coverage.height))
+        framed.paste(coverage, (1, 0))
+        header = (coverage.width.to_bytes(4, "big") + coverage.height.to_bytes(4, "big")
+                  + bytes([8, 3, 0, 0, 0]))
+        return b"".join([b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header), chunk(b"PLTE", ramp),
+                         chunk(b"IDAT", compress(framed.tobytes())), chunk(b"IEND", b"")])
+
+    def jpeg(image: Image.Image) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=92, subsampling=0)
+        return buffer.getvalue()
+
+    coverage, rgb = paint("L", 255, 0), paint("RGB", fg, bg)
+
+    def fast(data: bytes) -> bytes:
+        return zlib_ng.compress(data, 1)
+
+    def ng6(data: bytes) -> bytes:
+        return zlib_ng.compress(data, 6)
+
+    def zlib6(data: bytes) -> bytes:
+        return zlib.compress(data, 6)
+
+    steps = {
+        "paint text, coverage (L)": lambda: paint("L", 255, 0),
+        "paint text, RGB": lambda: paint("RGB", fg, bg),
+        "palette PNG, zlib-ng level 1": lambda: palette_png(coverage, fast),
+        "palette PNG, zlib-ng level 6": lambda: palette_png(coverage, ng6),
+        "palette PNG, zlib level 6": lambda: palette_png(coverage, zlib6),
+        "JPEG q92 4:4:4 of the RGB": lambda: jpeg(rgb),
+    }
+    out = {}
+    for name, step in steps.items():
+        step()
+        times = []
+        for _ in range(max(repeat, 5)):
+            t0 = time.perf_counter()
+            result = step()
+            times.append((time.perf_counter() - t0) * 1000)
+        size = len(result) if isinstance(result, bytes) else 0
+        out[name] = {"ms": statistics.median(times), "bytes": size}
+    return out
+
+
 def cardimg_versions() -> dict[str, str]:
     import PIL
     from PIL import features
@@ -630,6 +720,28 @@ def target_table(rows: list[Row], startup: dict | None, batch: dict | None) -> l
     return out
 
 
+def floor_table(rows: list[Row], floor: dict) -> list[list[str]]:
+    """Each step of the floor, and the floor of a whole slide (paint + encode) against the
+    peers' whole slide: how low cardimg could go with Pillow on this machine."""
+    peers = {t: _row(rows, t, "png") for t in ("takumi-py", "takumi", "satori")}
+    out = [["step", "ms", "KB", *(f"÷ {t}" for t in peers)]]
+
+    def add(name: str, ms: float, size: int) -> None:
+        ratios = [f"{ms / statistics.median(r.warm):.2f}×" if r else "—" for r in peers.values()]
+        out.append([name, f"{ms:.1f}", f"{size / 1024:.0f}" if size else "", *ratios])
+
+    for name, step in floor.items():
+        add(name, step["ms"], step["bytes"])
+    paint_l = floor["paint text, coverage (L)"]["ms"]
+    for level in (1, 6):
+        step = floor[f"palette PNG, zlib-ng level {level}"]
+        add(f"floor PNG slide: paint (L) + palette PNG level {level}", paint_l + step["ms"],
+            step["bytes"])
+    rgb = floor["paint text, RGB"]["ms"] + floor["JPEG q92 4:4:4 of the RGB"]["ms"]
+    add("floor JPEG slide: paint (RGB) + JPEG", rgb, floor["JPEG q92 4:4:4 of the RGB"]["bytes"])
+    return out
+
+
 def render_table(cells: list[list[str]], markdown: bool) -> str:
     if markdown:
         lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in cells[0]) + "|"]
@@ -710,7 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=20,
                         help="fresh processes for each start-up time (default 20)")
     # Internal: run one measurement in this (fresh) process and print JSON.
-    parser.add_argument("--worker", choices=["layout", "image", "png", "jpeg", "slides"],
+    parser.add_argument("--worker", choices=["layout", "image", "png", "jpeg", "slides", "floor"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--no-sources", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--target", action="store_true", help=argparse.SUPPRESS)
@@ -718,6 +830,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker == "slides":
         print(json.dumps(slides_worker(args.story, args.repeat)))
+        return 0
+    if args.worker == "floor":
+        print(json.dumps(floor_worker(args.story, args.repeat)))
         return 0
     if args.worker:
         sources = not args.no_sources
@@ -770,6 +885,16 @@ def main(argv: list[str] | None = None) -> int:
                 breakdown, _ = run_worker(job, args.repeat, args.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 print(f"per-slide breakdown failed: {exc}", file=sys.stderr)
+        print("… floor: the target slide's lines drawn by hand, fastest encoders", file=sys.stderr,
+              flush=True)
+        floor_job = Job("cardimg", "png", "floor",
+                        (sys.executable, str(Path(__file__).resolve()), "--worker", "floor",
+                         "--story", str(args.story)), todo[0].env)
+        try:
+            floor, _ = run_worker(floor_job, args.repeat, args.timeout)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            floor = None
+            print(f"floor failed: {exc}", file=sys.stderr)
         print("… start-up: cardimg --help vs python -c pass", file=sys.stderr, flush=True)
         startup = measure_startup(src, args.startup_runs)
         batch = None
@@ -796,6 +921,10 @@ def main(argv: list[str] | None = None) -> int:
           "different on every pass; ratio = cardimg / other (below 1: cardimg faster or "
           "smaller); \"met\" judges the wall-time ratio\n")
     print(render_table(target_table(rows, startup, batch), args.markdown))
+    if floor:
+        print("\nthe floor: the target slide's laid-out lines drawn by hand with Pillow (text "
+              "only), and encoders alone (warm medians); ratio = floor / peer's whole slide\n")
+        print(render_table(floor_table(rows, floor), args.markdown))
     busy = [r for r in rows if r.others is not None and r.others > BUSY]
     if busy:
         print(f"\n* other processes used more than {BUSY:.0%} of a core while this row ran "
@@ -814,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "machine": info, "versions": versions, "repeat": args.repeat,
             "cold_runs": args.cold_runs, "spec": spec, "breakdown": breakdown,
-            "startup": startup, "batch": batch, "vary": not args.no_vary,
+            "startup": startup, "batch": batch, "floor": floor, "vary": not args.no_vary,
             "rows": [{"tool": r.job.tool, "what": r.job.label, "stage": r.job.stage,
                       "slides": r.slides, "cold": r.cold, "process": r.process,
                       "warm": r.warm, "cpu": r.cpu, "bytes_per_slide": r.bytes_per_slide,
