@@ -331,6 +331,8 @@ def fit(
 def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
     """The largest size in low..high for which `good` holds, given that it holds at `low`
     and, above some size, no longer does (binary search)."""
+    if good(high):  # most cards fit at the preferred size: one layout instead of a search
+        return high
     while low < high:
         middle = (low + high + 1) // 2
         if good(middle):
