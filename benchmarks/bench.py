@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,6 +50,13 @@ FONTS = [  # name, weight, file under fonts/
 ]
 FAMILIES = {"serif": "Quattrocento", "sans": "Inter", "mono": "Inter"}
 
+# The card of the issue's target rows: the seed's "Backstory" card (heading + two paragraphs).
+TARGET_CARD = "Backstory"
+# Every pass writes its number after the first word of each block (each paragraph of a card's
+# Markdown), the same rule in every tool: no cache of a whole earlier result can answer.
+FIRST_WORD = re.compile(r"^(\W*\w\S*)")
+MARKDOWN_FIRST_WORD = re.compile(r"^(\s*(?:\d+[.)]\s+)?\W*\w\S*)")
+
 # A row measured while other processes used more than this many cores is marked with "*".
 BUSY = 0.1
 
@@ -57,6 +65,7 @@ STAGES = {
     "layout": "layout only",
     "image": "layout + pixels",
     "png": "layout + pixels + PNG",
+    "jpeg": "layout + pixels + JPEG",
 }
 
 
@@ -70,6 +79,7 @@ class Job:
     argv: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     baseline: bool = False
+    section: str = "main"  # "main": the story table; "target": one slide, the issue's targets
 
 
 @dataclass
@@ -110,9 +120,31 @@ def source_state() -> str:
     return f"{commit} + uncommitted changes" if dirty else commit
 
 
-def build_spec(story_path: Path, fonts_dir: Path) -> dict:
+def vary(text: str, number: int | None) -> str:
+    """`text` with the pass number after its first word (None: unchanged)."""
+    return text if number is None else FIRST_WORD.sub(rf"\g<1> {number}", text, count=1)
+
+
+def vary_markdown(body: str, number: int | None) -> str:
+    """A card's Markdown with the pass number after the first word of each paragraph, heading
+    and list item: the same words the peers get from `vary` on each block."""
+    if number is None:
+        return body
+    chunks = body.split("\n\n")
+    return "\n\n".join(MARKDOWN_FIRST_WORD.sub(rf"\g<1> {number}", c, count=1) for c in chunks)
+
+
+def is_target_card(body: str) -> bool:
+    first = body.strip().splitlines()[0] if body.strip() else ""
+    return first.lstrip("#").strip() == TARGET_CARD
+
+
+def build_spec(
+    story_path: Path, fonts_dir: Path, *, vary_text: bool = True, target: bool = False
+) -> dict:
     """The cards as plain blocks with the fonts, sizes and gaps of cardimg's default theme at
-    its preferred body size: the markup every peer builds, one element tree per card."""
+    its preferred body size: the markup every peer builds, one element tree per card.
+    `target`: only the target card. `vary_text`: the peers write the pass number into it."""
     import frontmatter
 
     from cardimg import default_theme
@@ -122,6 +154,8 @@ def build_spec(story_path: Path, fonts_dir: Path) -> dict:
     body = theme.type.body_size
     post = frontmatter.load(story_path)
     cards = sorted(post.metadata["cards"], key=lambda card: card.get("order", 0))
+    if target:
+        cards = [card for card in cards if is_target_card(card["body"])][:1]
     out = []
     for card in cards:
         blocks = []
@@ -153,7 +187,7 @@ def build_spec(story_path: Path, fonts_dir: Path) -> dict:
         out.append({"key": card.get("_key"), "blocks": blocks})
     return {
         "width": WIDTH, "height": HEIGHT, "background": BACKGROUND, "color": COLOR,
-        "padding": PADDING,
+        "padding": PADDING, "vary": vary_text,
         "fonts": [
             {"name": name, "weight": weight, "style": "normal", "path": str(fonts_dir / rel)}
             for name, weight, rel in FONTS
@@ -166,27 +200,44 @@ def build_spec(story_path: Path, fonts_dir: Path) -> dict:
 
 
 def cardimg_worker(
-    what: str, story_path: Path, repeat: int, sources: bool, save: Path | None = None
+    what: str,
+    story_path: Path,
+    repeat: int,
+    sources: bool,
+    save: Path | None = None,
+    *,
+    vary_text: bool = True,
+    target: bool = False,
 ) -> dict:
     """Runs in a fresh process: the first pass is cold (theme, FontBook, font files and
-    Pillow's font objects are all created lazily inside it), then warm-up and timed passes."""
+    Pillow's font objects are all created lazily inside it), then warm-up and timed passes.
+    Each pass renders the story with its number written into every paragraph (`vary_text`);
+    `target`: only the target card, as one slide."""
+    from dataclasses import replace
+
     import cardimg
     from cardimg import default_theme, theme_fonts
     from cardimg.export import encode
     from cardimg.plan import plan_story
 
     story = cardimg.load_story(story_path)
+    if target:
+        story = replace(story, cards=tuple(c for c in story.cards if is_target_card(c.body))[:1])
+    passes = iter(range(1_000_000))
 
     def one_pass() -> tuple[int, int]:
+        number = next(passes) if vary_text else None
+        cards = tuple(replace(c, body=vary_markdown(c.body, number)) for c in story.cards)
+        varied = replace(story, cards=cards)
         if what == "layout":
             theme = default_theme()
-            plans = plan_story(story, theme=theme, measurer=theme_fonts(theme), width=WIDTH,
+            plans = plan_story(varied, theme=theme, measurer=theme_fonts(theme), width=WIDTH,
                                height=HEIGHT, sources=sources)
             return len(plans), 0
-        carousel = cardimg.render(story, sources=sources)
+        carousel = cardimg.render(varied, sources=sources)
         if what == "image":
             return len(carousel.slides), sum(s.width * s.height * 3 for s in carousel.slides)
-        return len(carousel.slides), sum(len(encode(s.image, "png")) for s in carousel.slides)
+        return len(carousel.slides), sum(len(encode(s.image, what)) for s in carousel.slides)
 
     c0, t0 = time.process_time(), time.perf_counter()
     slides, size = one_pass()
@@ -245,6 +296,96 @@ def slides_worker(story_path: Path, repeat: int) -> dict:
     return {"slides": rows}
 
 
+def floor_worker(story_path: Path, repeat: int) -> dict:
+    """The floor of the target slide on this machine: its laid-out lines drawn by hand with
+    Pillow (text only: no frame, no contrast check, no layout) and encoded as fast as any
+    encoder here can. What no change to cardimg's layout or painting could go below."""
+    import io
+    import zlib
+    from dataclasses import replace
+
+    from PIL import Image, ImageDraw
+    from zlib_ng import zlib_ng
+
+    import cardimg
+    from cardimg import default_theme, theme_fonts
+
+    story = cardimg.load_story(story_path)
+    story = replace(story, cards=tuple(c for c in story.cards if is_target_card(c.body))[:1])
+    slide = cardimg.render(story, sources=False).slides[0]
+    theme = default_theme()
+    fonts = theme_fonts(theme)
+    palette = theme.palette(story.palette) or theme.default_palette
+    background, text = palette.background, palette.text
+    pieces = [p for line in slide.lines for p in ([line.marker] if line.marker else [])
+              + list(line.fragments) if p.text.strip()]
+
+    def paint(mode: str, ink: object, paper: object) -> Image.Image:
+        image = Image.new(mode, slide.image.size, paper)
+        draw = ImageDraw.Draw(image)
+        for piece in pieces:
+            font = fonts.font(piece.style.font, piece.style.size)
+            draw.text((piece.x, piece.baseline), piece.text, font=font, fill=ink, anchor="ls",
+                      direction="rtl" if piece.rtl else "ltr")
+        return image
+
+    def hex_rgb(value: str) -> tuple[int, int, int]:
+        value = value.lstrip("#")
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+
+    bg, fg = hex_rgb(background), hex_rgb(text)
+    pairs = list(zip(bg, fg, strict=True))
+    ramp = bytes(round(b + (f - b) * a / 255) for a in range(256) for b, f in pairs)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + zlib.crc32(kind + data).to_bytes(4, "big"))
+
+    def palette_png(coverage: Image.Image, compress) -> bytes:
+        framed = Image.new("L", (coverage.width + 1, coverage.height))
+        framed.paste(coverage, (1, 0))
+        header = (coverage.width.to_bytes(4, "big") + coverage.height.to_bytes(4, "big")
+                  + bytes([8, 3, 0, 0, 0]))
+        return b"".join([b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header), chunk(b"PLTE", ramp),
+                         chunk(b"IDAT", compress(framed.tobytes())), chunk(b"IEND", b"")])
+
+    def jpeg(image: Image.Image) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=92, subsampling=0)
+        return buffer.getvalue()
+
+    coverage, rgb = paint("L", 255, 0), paint("RGB", fg, bg)
+
+    def fast(data: bytes) -> bytes:
+        return zlib_ng.compress(data, 1)
+
+    def ng6(data: bytes) -> bytes:
+        return zlib_ng.compress(data, 6)
+
+    def zlib6(data: bytes) -> bytes:
+        return zlib.compress(data, 6)
+
+    steps = {
+        "paint text, coverage (L)": lambda: paint("L", 255, 0),
+        "paint text, RGB": lambda: paint("RGB", fg, bg),
+        "palette PNG, zlib-ng level 1": lambda: palette_png(coverage, fast),
+        "palette PNG, zlib-ng level 6": lambda: palette_png(coverage, ng6),
+        "palette PNG, zlib level 6": lambda: palette_png(coverage, zlib6),
+        "JPEG q92 4:4:4 of the RGB": lambda: jpeg(rgb),
+    }
+    out = {}
+    for name, step in steps.items():
+        step()
+        times = []
+        for _ in range(max(repeat, 5)):
+            t0 = time.perf_counter()
+            result = step()
+            times.append((time.perf_counter() - t0) * 1000)
+        size = len(result) if isinstance(result, bytes) else 0
+        out[name] = {"ms": statistics.median(times), "bytes": size}
+    return out
+
+
 def cardimg_versions() -> dict[str, str]:
     import PIL
     from PIL import features
@@ -254,46 +395,83 @@ def cardimg_versions() -> dict[str, str]:
     return {
         "cardimg": cardimg.__version__, "Pillow": PIL.__version__,
         "raqm": str(features.version("raqm")), "freetype2": str(features.version("freetype2")),
-        "python": platform.python_version(),
+        "python": platform.python_version(), **zlib_ng_version(),
     }
+
+
+def zlib_ng_version() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return {"zlib-ng": version("zlib-ng")}
+    except PackageNotFoundError:  # an older cardimg, without it
+        return {}
 
 
 # --------------------------------------------------------------------------- driver
 
 
-def jobs(args: argparse.Namespace, spec_path: Path, src: Path) -> list[Job]:
+def jobs(args: argparse.Namespace, spec_path: Path, target_spec: Path, src: Path) -> list[Job]:
     py = sys.executable
     me = str(Path(__file__).resolve())
     env = {"PYTHONPATH": str(src)}
     story = str(args.story)
+    fixed = ("--no-vary",) if args.no_vary else ()
     out: list[Job] = []
     for stage, label in (("layout", "plan_story"), ("image", "render"), ("png", "render + encode")):
         out.append(Job("cardimg", stage, label,
-                       (py, me, "--worker", stage, "--story", story), env, baseline=True))
+                       (py, me, "--worker", stage, "--story", story, *fixed), env, baseline=True))
     out.append(Job("cardimg (cards only)", "png", "render(sources=False) + encode",
-                   (py, me, "--worker", "png", "--story", story, "--no-sources"), env))
+                   (py, me, "--worker", "png", "--story", story, "--no-sources", *fixed), env))
     node = shutil.which("node") or "node"
     peers = str(args.peers)
-    common = ("--spec", str(spec_path), "--peers", peers)
+    takumi_py = str(args.peers / "takumi-venv" / "bin" / "python")
+    pictex_py = str(args.peers / "pictex-venv" / "bin" / "python")
+
+    def satori(what: str, spec: Path) -> tuple[str, ...]:
+        return (node, str(PEERS_SCRIPTS / "satori.mjs"), "--what", what, "--spec", str(spec),
+                "--peers", peers)
+
+    def takumi(what: str, spec: Path) -> tuple[str, ...]:
+        return (node, str(PEERS_SCRIPTS / "takumi.mjs"), "--what", what, "--spec", str(spec),
+                "--peers", peers)
+
+    def takumi_python(what: str, spec: Path) -> tuple[str, ...]:
+        return (takumi_py, str(PEERS_SCRIPTS / "takumi_py_bench.py"), "--what", what,
+                "--spec", str(spec))
+
     for what, stage, label in (("svg", "layout", "satori → SVG"),
                                ("raster", "image", "satori + resvg render"),
                                ("png", "png", "satori + resvg → PNG")):
-        out.append(Job("satori", stage, label,
-                       (node, str(PEERS_SCRIPTS / "satori.mjs"), "--what", what, *common)))
+        out.append(Job("satori", stage, label, satori(what, spec_path)))
     for what, stage, label in (("layout", "layout", "measure"),
                                ("raster", "image", "render raw RGBA"),
                                ("png", "png", "render PNG")):
-        out.append(Job("takumi", stage, label,
-                       (node, str(PEERS_SCRIPTS / "takumi.mjs"), "--what", what, *common)))
-    pictex_py = str(args.peers / "pictex-venv" / "bin" / "python")
+        out.append(Job("takumi", stage, label, takumi(what, spec_path)))
+    for what, stage, label in (("layout", "layout", "measure_node"),
+                               ("raster", "image", "render_node raw RGBA"),
+                               ("png", "png", "render_node PNG")):
+        out.append(Job("takumi-py", stage, label, takumi_python(what, spec_path)))
     for what, stage, label in (("image", "image", "Canvas.render"),
                                ("png", "png", "render + PNG encode")):
         out.append(Job("pictex", stage, label,
                        (pictex_py, str(PEERS_SCRIPTS / "pictex_bench.py"), "--what", what,
                         "--spec", str(spec_path))))
+    # The issue's target rows: one slide, the target card, every tool in the same run.
+    one = ("--story", story, "--target", "--no-sources", *fixed)
+    out += [
+        Job("cardimg", "png", "one slide → PNG", (py, me, "--worker", "png", *one), env,
+            section="target"),
+        Job("cardimg", "jpeg", "one slide → JPEG", (py, me, "--worker", "jpeg", *one), env,
+            section="target"),
+        Job("takumi-py", "png", "one slide → PNG", takumi_python("png", target_spec),
+            section="target"),
+        Job("takumi", "png", "one slide → PNG", takumi("png", target_spec), section="target"),
+        Job("satori", "png", "one slide → PNG", satori("png", target_spec), section="target"),
+    ]
     if args.only:
         wanted = set(args.only.split(","))
-        out = [job for job in out if job.tool.split()[0] in wanted or job.baseline]
+        out = [job for job in out if job.tool.split()[0] in wanted or job.tool == "cardimg"]
     return out
 
 
@@ -313,6 +491,8 @@ def missing_reason(job: Job, peers: Path) -> str | None:
                 f"{platform.system().lower()}-{platform.machine()}")
     if tool == "pictex" and not (peers / "pictex-venv" / "bin" / "python").is_file():
         return "skipped: pictex venv not installed (run benchmarks/setup_peers.sh)"
+    if tool == "takumi-py" and not (peers / "takumi-venv" / "bin" / "python").is_file():
+        return "skipped: takumi-py venv not installed (run benchmarks/setup_peers.sh)"
     return None
 
 
@@ -348,7 +528,7 @@ def measure(job: Job, args: argparse.Namespace) -> Row:
             row.process.append(elapsed)
         # Warm: one process, one untimed warm-up pass, then --repeat timed passes.
         save = ("--save", str(args.save)) if args.save and job.stage == "png" else ()
-        if job.tool == "cardimg (cards only)":
+        if job.tool == "cardimg (cards only)" or job.section != "main":
             save = ()
         result, _ = run_worker(job, args.repeat, args.timeout, save)
     except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError, KeyError) as exc:
@@ -378,6 +558,7 @@ def table(rows: list[Row]) -> list[list[str]]:
     base = {
         r.job.stage: r for r in rows if r.job.baseline and not r.error and r.warm
     }
+    rows = [r for r in rows if r.job.section == "main"]
     header = ["tool", "what", "stage", "slides", "cold ms/slide", "warm median", "warm p90",
               "warm CPU", "ratio warm", "ratio cold", "PNG KB/slide", "fresh process ms"]
     out = [header]
@@ -402,6 +583,168 @@ def table(rows: list[Row]) -> list[list[str]]:
             fmt(r.bytes_per_slide / 1024, 0) if r.job.stage == "png" else "",
             fmt(statistics.median(r.process), 0) if r.process else "—",
         ])
+    return out
+
+
+# --------------------------------------------------------------------------- start-up, batch
+
+
+def measure_startup(src: Path, runs: int, tmp: Path) -> dict:
+    """Median wall time of `cardimg --help` (as the installed command runs it) and of a bare
+    `python -c pass`, alternating, each in a fresh process. Both use compiled bytecode, as an
+    installed cardimg does (pip compiles it at install): with PYTHONDONTWRITEBYTECODE set,
+    every run would compile cardimg's modules again. The bytecode goes to a folder of `tmp`,
+    never into the source tree."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    bare = [sys.executable, "-c", "pass"]
+    helps = [sys.executable, "-c", "import sys; from cardimg.cli import main; sys.exit(main())",
+             "--help"]
+    times: dict[str, list[float]] = {"pass": [], "help": []}
+    for argv in (bare, helps):  # untimed: writes the bytecode
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+    for _ in range(runs):
+        for name, argv in (("pass", bare), ("help", helps)):
+            t0 = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def batch_stories(story_path: Path, folder: Path, count: int) -> None:
+    """`count` copies of the story, each with its own slug and its number in every paragraph."""
+    import frontmatter
+    import yaml
+
+    post = frontmatter.load(story_path)
+    folder.mkdir(parents=True)
+    for number in range(count):
+        meta = dict(post.metadata)
+        meta["slug"] = f"bench-{number:03d}"
+        meta["cards"] = [{**card, "body": vary_markdown(card["body"], number)}
+                         for card in post.metadata["cards"]]
+        text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
+        (folder / f"bench-{number:03d}.md").write_text(text + post.content + "\n", "utf-8")
+
+
+def measure_batch(src: Path, story_path: Path, count: int, tmp: Path, timeout: float) -> dict:
+    """`cardimg render FOLDER --jobs 1`, then `--jobs 2` into a fresh folder, then the same
+    `--jobs 2` again with nothing changed (the skip-unchanged run), all timed whole."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    command = [sys.executable, "-m", "cardimg", "render"]
+    usage = subprocess.run([*command, "--help"], env=env, capture_output=True, text=True,
+                           check=False)
+    if "--jobs" not in usage.stdout:
+        return {"error": "not available: this cardimg's `render` has no --jobs option"}
+    stories = tmp / "batch-stories"
+    batch_stories(story_path, stories, count)
+
+    def run(jobs: int, out: Path) -> float:
+        t0 = time.perf_counter()
+        proc = subprocess.run([*command, str(stories), "-o", str(out), "--jobs", str(jobs)],
+                              env=env, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+        if proc.returncode != 0:
+            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"--jobs {jobs} exited {proc.returncode}: {tail[:160]}")
+        return time.perf_counter() - t0
+
+    try:
+        serial = run(1, tmp / "batch-out-1")
+        parallel = run(2, tmp / "batch-out-2")
+        rerun = run(2, tmp / "batch-out-2")
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"failed: {exc}"}
+    slides = sum(1 for _ in (tmp / "batch-out-2").rglob("*.png"))
+    return {"stories": count, "slides": slides, "jobs1_s": serial, "jobs2_s": parallel,
+            "rerun_s": rerun}
+
+
+# --------------------------------------------------------------------------- the targets
+
+
+def _row(rows: list[Row], tool: str, stage: str) -> Row | None:
+    return next((r for r in rows if r.job.section == "target" and r.job.tool == tool
+                 and r.job.stage == stage and not r.error and r.warm), None)
+
+
+def _why(rows: list[Row], tool: str, stage: str) -> str:
+    row = next((r for r in rows if r.job.section == "target" and r.job.tool == tool
+                and r.job.stage == stage), None)
+    return row.error if row is not None and row.error else "not measured"
+
+
+def target_table(rows: list[Row], startup: dict | None, batch: dict | None) -> list[list[str]]:
+    """The issue's target table: each measure as a ratio from this one run, and whether the
+    target is met. Ratios are cardimg / peer (below 1: cardimg is faster or smaller)."""
+    header = ["measure", "cardimg", "other", "ratio (wall)", "ratio (CPU)", "target", "met"]
+    out = [header]
+    png, jpeg = _row(rows, "cardimg", "png"), _row(rows, "cardimg", "jpeg")
+
+    def speed(label: str, mine: Row | None, peer: str, limit: float) -> None:
+        other = _row(rows, peer, "png")
+        if mine is None or other is None:
+            why = _why(rows, peer, "png") if other is None else "cardimg failed"
+            out.append([label, "—", "—", "—", "—", f"≤ {limit}×", why])
+            return
+        wall = statistics.median(mine.warm) / statistics.median(other.warm)
+        cpu = statistics.median(mine.cpu) / statistics.median(other.cpu)
+        out.append([label, f"{statistics.median(mine.warm):.1f} ms",
+                    f"{statistics.median(other.warm):.1f} ms", f"{wall:.2f}×", f"{cpu:.2f}×",
+                    f"≤ {limit}×", "yes" if wall <= limit else "no"])
+
+    speed("one slide → PNG vs takumi-py", png, "takumi-py", 0.6)
+    speed("one slide → PNG vs @takumi-rs/core (Node)", png, "takumi", 1.0)
+    speed("one slide → PNG vs Satori + resvg", png, "satori", 0.25)
+    speed("one slide → JPEG vs Satori + resvg PNG", jpeg, "satori", 0.15)
+    peers = [r for r in (_row(rows, t, "png") for t in ("takumi-py", "takumi", "satori")) if r]
+    if png is not None and peers:
+        smallest = min(peers, key=lambda r: r.bytes_per_slide)
+        ratio = png.bytes_per_slide / smallest.bytes_per_slide
+        out.append(["PNG bytes per slide vs the smallest peer's",
+                    f"{png.bytes_per_slide / 1024:.1f} KB",
+                    f"{smallest.bytes_per_slide / 1024:.1f} KB ({smallest.job.tool})",
+                    f"{ratio:.2f}×", "", "≤ 1×", "yes" if ratio <= 1 else "no"])
+    if batch is None or "error" in batch:
+        why = batch["error"] if batch else "skipped (--no-batch)"
+        out.append(["--jobs 2 vs --jobs 1 throughput", "—", "—", "—", "", "≥ 1.7×", why])
+        out.append(["re-run with nothing changed vs first run", "—", "—", "—", "", "≤ 5 %", why])
+    else:
+        speedup = batch["jobs1_s"] / batch["jobs2_s"]
+        rerun = batch["rerun_s"] / batch["jobs2_s"]
+        out.append([f"--jobs 2 vs --jobs 1 throughput ({batch['stories']} stories)",
+                    f"{batch['jobs2_s']:.1f} s", f"{batch['jobs1_s']:.1f} s",
+                    f"{speedup:.2f}×", "", "≥ 1.7×", "yes" if speedup >= 1.7 else "no"])
+        out.append(["re-run with nothing changed vs first run (--jobs 2)",
+                    f"{batch['rerun_s']:.2f} s", f"{batch['jobs2_s']:.1f} s",
+                    f"{rerun:.1%}", "", "≤ 5 %", "yes" if rerun <= 0.05 else "no"])
+    if startup is not None:
+        ratio = startup["help"] / startup["pass"]
+        out.append(["`cardimg --help` start-up vs `python -c pass`", f"{startup['help']:.0f} ms",
+                    f"{startup['pass']:.0f} ms", f"{ratio:.2f}×", "", "≤ 3×",
+                    "yes" if ratio <= 3 else "no"])
+    return out
+
+
+def floor_table(rows: list[Row], floor: dict) -> list[list[str]]:
+    """Each step of the floor, and the floor of a whole slide (paint + encode) against the
+    peers' whole slide: how low cardimg could go with Pillow on this machine."""
+    peers = {t: _row(rows, t, "png") for t in ("takumi-py", "takumi", "satori")}
+    out = [["step", "ms", "KB", *(f"÷ {t}" for t in peers)]]
+
+    def add(name: str, ms: float, size: int) -> None:
+        ratios = [f"{ms / statistics.median(r.warm):.2f}×" if r else "—" for r in peers.values()]
+        out.append([name, f"{ms:.1f}", f"{size / 1024:.0f}" if size else "", *ratios])
+
+    for name, step in floor.items():
+        add(name, step["ms"], step["bytes"])
+    paint_l = floor["paint text, coverage (L)"]["ms"]
+    for level in (1, 6):
+        step = floor[f"palette PNG, zlib-ng level {level}"]
+        add(f"floor PNG slide: paint (L) + palette PNG level {level}", paint_l + step["ms"],
+            step["bytes"])
+    rgb = floor["paint text, RGB"]["ms"] + floor["JPEG q92 4:4:4 of the RGB"]["ms"]
+    add("floor JPEG slide: paint (RGB) + JPEG", rgb, floor["JPEG q92 4:4:4 of the RGB"]["bytes"])
     return out
 
 
@@ -477,23 +820,36 @@ def main(argv: list[str] | None = None) -> int:
                         help="run cardimg from src/ itself, not from a snapshot taken at the start")
     parser.add_argument("--save", type=Path,
                         help="write every tool's PNGs here (outside the repo) to compare by eye")
+    parser.add_argument("--no-vary", action="store_true",
+                        help="render the same text on every pass (as runs before 2026-12 did)")
+    parser.add_argument("--batch-stories", type=int, default=200,
+                        help="stories in the batch section (default 200)")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batch section")
+    parser.add_argument("--startup-runs", type=int, default=20,
+                        help="fresh processes for each start-up time (default 20)")
     # Internal: run one measurement in this (fresh) process and print JSON.
-    parser.add_argument("--worker", choices=["layout", "image", "png", "slides"],
+    parser.add_argument("--worker", choices=["layout", "image", "png", "jpeg", "slides", "floor"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--no-sources", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--target", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker == "slides":
         print(json.dumps(slides_worker(args.story, args.repeat)))
         return 0
+    if args.worker == "floor":
+        print(json.dumps(floor_worker(args.story, args.repeat)))
+        return 0
     if args.worker:
         sources = not args.no_sources
-        result = cardimg_worker(args.worker, args.story, args.repeat, sources, args.save)
+        result = cardimg_worker(args.worker, args.story, args.repeat, sources, args.save,
+                                vary_text=not args.no_vary, target=args.target)
         print(json.dumps(result))
         return 0
 
     if args.quick:
         args.repeat, args.cold_runs = min(args.repeat, 5), 1
+        args.startup_runs = min(args.startup_runs, 5)
     for name in ("peers", "save"):
         path = getattr(args, name)
         if path is not None:
@@ -513,11 +869,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cardimg-bench-") as tmp:
         src = ROOT / "src" if args.live else snapshot_source(Path(tmp) / "cardimg")
         sys.path.insert(0, str(src))
-        spec = build_spec(args.story, src.parent / "fonts")
+        spec = build_spec(args.story, src.parent / "fonts", vary_text=not args.no_vary)
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        target = build_spec(args.story, src.parent / "fonts", vary_text=not args.no_vary,
+                            target=True)
+        target_path = Path(tmp) / "spec-target.json"
+        target_path.write_text(json.dumps(target, ensure_ascii=False), encoding="utf-8")
         rows = []
-        todo = jobs(args, spec_path, src)
+        todo = jobs(args, spec_path, target_path, src)
         for job in todo:
             print(f"… {job.tool}: {job.label}", file=sys.stderr, flush=True)
             rows.append(measure(job, args))
@@ -531,6 +891,23 @@ def main(argv: list[str] | None = None) -> int:
                 breakdown, _ = run_worker(job, args.repeat, args.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 print(f"per-slide breakdown failed: {exc}", file=sys.stderr)
+        print("… floor: the target slide's lines drawn by hand, fastest encoders", file=sys.stderr,
+              flush=True)
+        floor_job = Job("cardimg", "png", "floor",
+                        (sys.executable, str(Path(__file__).resolve()), "--worker", "floor",
+                         "--story", str(args.story)), todo[0].env)
+        try:
+            floor, _ = run_worker(floor_job, args.repeat, args.timeout)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            floor = None
+            print(f"floor failed: {exc}", file=sys.stderr)
+        print("… start-up: cardimg --help vs python -c pass", file=sys.stderr, flush=True)
+        startup = measure_startup(src, args.startup_runs, Path(tmp))
+        batch = None
+        if not args.no_batch:
+            print(f"… batch: {args.batch_stories} stories, --jobs 1, --jobs 2, re-run",
+                  file=sys.stderr, flush=True)
+            batch = measure_batch(src, args.story, args.batch_stories, Path(tmp), args.timeout)
 
     info = machine()
     others = other_cpu(before, other_cpu_sample())
@@ -546,6 +923,14 @@ def main(argv: list[str] | None = None) -> int:
     print("times are ms per slide; ratio = tool / cardimg at the same stage "
           "(> 1: cardimg faster)\n")
     print(render_table(table(rows), args.markdown))
+    print(f"\nthe issue's targets: one slide = the \"{TARGET_CARD}\" card alone, its text "
+          "different on every pass; ratio = cardimg / other (below 1: cardimg faster or "
+          "smaller); \"met\" judges the wall-time ratio\n")
+    print(render_table(target_table(rows, startup, batch), args.markdown))
+    if floor:
+        print("\nthe floor: the target slide's laid-out lines drawn by hand with Pillow (text "
+              "only), and encoders alone (warm medians); ratio = floor / peer's whole slide\n")
+        print(render_table(floor_table(rows, floor), args.markdown))
     busy = [r for r in rows if r.others is not None and r.others > BUSY]
     if busy:
         print(f"\n* other processes used more than {BUSY:.0%} of a core while this row ran "
@@ -564,10 +949,12 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "machine": info, "versions": versions, "repeat": args.repeat,
             "cold_runs": args.cold_runs, "spec": spec, "breakdown": breakdown,
+            "startup": startup, "batch": batch, "floor": floor, "vary": not args.no_vary,
             "rows": [{"tool": r.job.tool, "what": r.job.label, "stage": r.job.stage,
                       "slides": r.slides, "cold": r.cold, "process": r.process,
                       "warm": r.warm, "cpu": r.cpu, "bytes_per_slide": r.bytes_per_slide,
-                      "others": r.others, "error": r.error} for r in rows],
+                      "others": r.others, "error": r.error, "section": r.job.section}
+                     for r in rows],
         }, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
 

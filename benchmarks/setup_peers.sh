@@ -11,6 +11,7 @@
 #
 #   <dir>/node/          npm project: satori, @resvg/resvg-js, @takumi-rs/core
 #   <dir>/pictex-venv/   Python venv with pictex
+#   <dir>/takumi-venv/   Python venv with takumi-py (takumi's Python binding)
 #
 # Versions are pinned so that a recorded run can be repeated; override with the
 # environment variables below (e.g. SATORI_VERSION=latest).
@@ -21,6 +22,7 @@ SATORI_VERSION="${SATORI_VERSION:-0.63.2}"
 RESVG_VERSION="${RESVG_VERSION:-2.6.2}"
 TAKUMI_VERSION="${TAKUMI_VERSION:-2.16.3}"
 PICTEX_VERSION="${PICTEX_VERSION:-2.3.0}"
+TAKUMI_PY_VERSION="${TAKUMI_PY_VERSION:-0.3.0}"
 PYTHON="${PYTHON:-python3}"
 
 case "$DIR" in
@@ -54,7 +56,17 @@ else
     echo "!! pictex failed to install" >&2; status=1
 fi
 
+echo "== takumi-py in $DIR/takumi-venv"
+if "$PYTHON" -m venv "$DIR/takumi-venv" \
+    && "$DIR/takumi-venv/bin/pip" install --quiet "takumi-py==$TAKUMI_PY_VERSION"; then
+    "$DIR/takumi-venv/bin/python" -c 'import takumi_py' \
+        || { echo "!! takumi-py installed but does not import on $(uname -sm)" >&2; status=1; }
+else
+    echo "!! takumi-py failed to install" >&2; status=1
+fi
+
 echo "== installed"
 (cd "$DIR/node" && npm ls --depth=0 2>/dev/null)
 "$DIR/pictex-venv/bin/pip" list 2>/dev/null | grep -iE '^(pictex|skia-python|pillow) ' || true
+"$DIR/takumi-venv/bin/pip" list 2>/dev/null | grep -iE '^takumi-py ' || true
 exit $status

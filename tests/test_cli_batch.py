@@ -351,7 +351,11 @@ def test_ctrl_c_in_a_batch_leaves_no_half_folder(tmp_path: Path) -> None:
     # Interrupted while the second story renders: the first is whole, the second absent.
     first_done = lambda out: (out / safe_slug("a-big") / "manifest.json").is_file()  # noqa: E731
     result = interrupt(
-        ["render", "stories", "-o", str(out)], tmp_path, out, after=120, when=first_done
+        ["render", "stories", "-o", str(out), "--jobs", "1"],
+        tmp_path,
+        out,
+        after=120,
+        when=first_done,
     )
     assert result.returncode == 130
     assert "Traceback" not in result.stderr

@@ -175,6 +175,43 @@ def test_any_image_of_at_most_256_colours_round_trips(colours, picks):
     assert image.convert("RGB").tobytes() == original.tobytes()
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    colours=st.lists(
+        st.tuples(*[st.sampled_from([0, 1, 2, 255])] * 3), min_size=1, max_size=64, unique=True
+    ),
+    picks=st.lists(st.integers(0, 255), min_size=1, max_size=200),
+)
+def test_colours_that_share_every_channel_value_round_trip(colours, picks):
+    """Few channel values shared by many colours: the fast per-channel lookup cannot always
+    tell such colours apart, and the exact fallback must then take over."""
+    pixels = [colours[pick % len(colours)] for pick in picks]
+    original = Image.new("RGB", (len(pixels), 1))
+    original.putdata(pixels)
+    image = decoded(encoder("png").encode([original]))
+    assert image.mode == "P"
+    assert image.convert("RGB").tobytes() == original.tobytes()
+
+
+def test_three_colours_no_per_channel_sum_separates_stay_exact():
+    original = Image.new("RGB", (30, 10))
+    for number, colour in enumerate([(0, 0, 9), (9, 0, 0), (9, 0, 9)]):
+        original.paste(colour, (number * 10, 0, number * 10 + 10, 10))
+    image = decoded(encoder("png").encode([original]))
+    assert image.mode == "P"
+    assert image.convert("RGB").tobytes() == original.tobytes()
+
+
+def test_every_flat_sample_slide_is_an_exact_palette_png():
+    for path in sorted(SAMPLES.glob("*.md"))[:8]:
+        for slide in cardimg.render(str(path)).slides:
+            if slide.image.getcolors(256) is None:
+                continue
+            image = decoded(slide.encode("png"))
+            assert image.mode == "P", (path.name, slide.index)
+            assert image.convert("RGB").tobytes() == slide.image.tobytes(), (path.name, slide.index)
+
+
 def test_only_the_pixels_decide_the_bytes(seed):
     original = seed.slides[0].image
     tagged = original.copy()

@@ -41,22 +41,24 @@ export function readFonts(spec) {
 }
 
 // Run `setup` (font loading) and the first pass together as "cold", then warm up and time
-// `repeat` passes. `pass` renders all cards and returns {bytes} (total encoded size or 0).
+// `repeat` passes. `pass(state, number)` renders all cards and returns {bytes} (total encoded
+// size or 0); `number` is different on every pass (0, 1, 2, …), for `vary`.
 export async function measure({ setup, pass, repeat }) {
+  let passes = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const state = await setup();
-  const first = await pass(state);
+  const first = await pass(state, passes++);
   const cold = performance.now() - t0;
   const coldCpu = cpuMs(process.cpuUsage(cpu0));
   const warm = [];
   const cpu = [];
   if (repeat > 0) {
-    await pass(state); // warm-up
+    await pass(state, passes++); // warm-up
     for (let i = 0; i < repeat; i++) {
       const c = process.cpuUsage();
       const t = performance.now();
-      await pass(state);
+      await pass(state, passes++);
       warm.push(performance.now() - t);
       cpu.push(cpuMs(process.cpuUsage(c)));
     }
@@ -92,6 +94,9 @@ export function blockStyle(block) {
   };
 }
 
-export function blockText(block) {
-  return block.marker ? `${block.marker}\u00a0${block.text}` : block.text;
+// The block's text; with the spec's "vary" on, the pass number goes after its first word
+// (the same rule in every tool, so no cache of a whole earlier result can answer).
+export function blockText(block, number = null, vary = false) {
+  const text = vary && number !== null ? block.text.replace(/^([^\p{L}\p{N}_]*[\p{L}\p{N}_]\S*)/u, `$1 ${number}`) : block.text;
+  return block.marker ? `${block.marker}\u00a0${text}` : text;
 }

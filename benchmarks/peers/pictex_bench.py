@@ -19,17 +19,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import time
 from importlib.metadata import version
 
 import skia
 from pictex import Canvas, Column, FontSmoothing, Text
 
+_FIRST_WORD = re.compile(r"^(\W*\w\S*)")
 
-def _element(spec: dict, card: dict, paths: dict) -> Column:
+
+def vary(text: str, number: int | None) -> str:
+    """The text with `number` after its first word (the same rule in every peer)."""
+    return text if number is None else _FIRST_WORD.sub(rf"\g<1> {number}", text, count=1)
+
+
+def _element(spec: dict, card: dict, paths: dict, number: int | None = None) -> Column:
     texts = []
     for block in card["blocks"]:
-        text = f"{block['marker']}\u00a0{block['text']}" if block.get("marker") else block["text"]
+        text = vary(block["text"], number)
+        text = f"{block['marker']}\u00a0{text}" if block.get("marker") else text
         texts.append(
             Text(text)
             .font_family(paths[(block["family"], block["weight"])])
@@ -63,10 +72,13 @@ def main() -> None:
     paths = {(font["name"], font["weight"]): font["path"] for font in spec["fonts"]}
     elements = [_element(spec, card, paths) for card in spec["cards"]]
     canvas = Canvas()
+    passes = iter(range(1_000_000))
 
     def one_pass() -> int:
+        # With "vary", every pass writes its number into the text: no earlier result answers.
+        number = next(passes) if spec.get("vary") else None
         size = 0
-        for element in elements:
+        for element in [_element(spec, card, paths, number) for card in spec["cards"]]:
             image = canvas.render(element, font_smoothing=FontSmoothing.STANDARD)
             if args.what == "image":
                 size += image.width * image.height * 4

@@ -14,8 +14,9 @@ const require = peerRequire(peers);
 const satori = require("satori").default;
 const { Resvg } = require("@resvg/resvg-js");
 
-// The markup, written once per card: a flex column, centred, one div per block.
-function element(card) {
+// The markup of a card: a flex column, centred, one div per block (built on every pass,
+// as the text differs on every pass when the spec says "vary").
+function element(card, number = null) {
   return {
     type: "div",
     props: {
@@ -33,13 +34,13 @@ function element(card) {
       },
       children: card.blocks.map((block) => ({
         type: "div",
-        props: { style: blockStyle(block), children: blockText(block) },
+        props: { style: blockStyle(block), children: blockText(block, number, spec.vary) },
       })),
     },
   };
 }
 
-const elements = spec.cards.map(element);
+const elements = spec.cards.map((card) => element(card));
 // Text is already outlined in the SVG, so resvg needs no fonts of its own.
 const resvgOptions = { fitTo: { mode: "original" }, font: { loadSystemFonts: false } };
 
@@ -50,9 +51,9 @@ const result = await measure({
     const fonts = readFonts(spec).map(({ name, weight, style, data }) => ({ name, weight, style, data }));
     return { fonts };
   },
-  pass: async ({ fonts }) => {
+  pass: async ({ fonts }, number) => {
     let bytes = 0;
-    for (const el of elements) {
+    for (const el of spec.cards.map((card) => element(card, number))) {
       const svg = await satori(el, { width: spec.width, height: spec.height, fonts });
       if (what === "svg") { bytes += svg.length; continue; }
       const pixels = new Resvg(svg, resvgOptions).render();

@@ -14,8 +14,9 @@ const { spec, what, peers } = args;
 const require = peerRequire(peers);
 const { Renderer } = require("@takumi-rs/core");
 
-// The markup, written once per card: a flex column, centred, one text node per block.
-function node(card) {
+// The markup of a card: a flex column, centred, one text node per block (built on every
+// pass, as the text differs on every pass when the spec says "vary").
+function node(card, number = null) {
   return {
     type: "container",
     style: {
@@ -32,13 +33,13 @@ function node(card) {
     },
     children: card.blocks.map((block) => ({
       type: "text",
-      text: blockText(block),
+      text: blockText(block, number, spec.vary),
       style: blockStyle(block),
     })),
   };
 }
 
-const nodes = spec.cards.map(node);
+const nodes = spec.cards.map((card) => node(card));
 const size = { width: spec.width, height: spec.height };
 
 async function newRenderer() {
@@ -52,9 +53,9 @@ async function newRenderer() {
 const result = await measure({
   repeat: args.repeat,
   setup: async () => ({ renderer: await newRenderer() }),
-  pass: async ({ renderer }) => {
+  pass: async ({ renderer }, number) => {
     let bytes = 0;
-    for (const n of nodes) {
+    for (const n of spec.cards.map((card) => node(card, number))) {
       if (what === "layout") {
         await renderer.measure(n, size);
       } else {

@@ -8,38 +8,42 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from . import __version__
-from .batch import (
-    BatchResult,
-    StoryInput,
-    StoryResult,
-    dask_executor,
-    default_jobs,
-    find_stories,
-    is_story_file,
-    local_pool,
-    render_batch,
-)
-from .check import CheckedFile, check_report, check_story, error_finding, located
 from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, StoryError, one_line
 from .errors import problem as problem_text
-from .export import recover_output
 from .findings import Finding, format_finding
-from .fonts import raqm_available, theme_fonts
 from .formats import FORMAT_NAMES
-from .paint import paint_palette_sheet
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, Target, get_preset
-from .render import RenderOptions
-from .story import load_story
 from .targets import check_preset, choose_format
 from .theme import Theme, default_theme, load_theme, theme_names
+
+# Pillow, fontTools, markdown-it and rich take most of a second to import and
+# `cardimg --help` needs none of them: the commands import them when they run.
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from .batch import BatchResult, StoryInput, StoryResult
+    from .check import CheckedFile
+    from .model import RenderOptions
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, help="show the version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from . import __version__
+
+        print(f"cardimg {__version__}")
+        parser.exit()
+
 
 EXAMPLES = """\
 examples:
@@ -56,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"cardimg {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser(
         "render",
@@ -208,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render_command(args: argparse.Namespace) -> int:
+    from .batch import find_stories, render_batch
+    from .export import recover_output
+    from .fonts import raqm_available
+    from .model import RenderOptions
+
     if not raqm_available():
         _say(
             "warning",
@@ -269,6 +278,8 @@ def _render_command(args: argparse.Namespace) -> int:
 @contextmanager
 def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | None]:
     """Where stories render: a Dask cluster, worker processes here, or this process."""
+    from .batch import dask_executor, default_jobs, local_pool
+
     if args.scheduler:
         with dask_executor(args.scheduler) as executor:
             yield executor
@@ -412,6 +423,9 @@ def _palettes_command(args: argparse.Namespace) -> int:
 
 def _write_sheet(path: Path, theme: Theme) -> None:
     """The swatch image, written whole or not at all (a temporary file renamed over)."""
+    from .fonts import theme_fonts
+    from .paint import paint_palette_sheet
+
     image = paint_palette_sheet(
         f"Palettes of theme {theme.name!r}", list(theme.palettes.values()), fonts=theme_fonts(theme)
     )
@@ -508,6 +522,8 @@ def _add_check_parser(commands: argparse._SubParsersAction) -> None:
 def _check_command(args: argparse.Namespace) -> int:
     """Check every story named; print the findings; 0 clean, 1 warnings with --strict,
     2 errors."""
+    from .batch import find_stories
+
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
         theme, options, target = _check_setup(args)
@@ -536,6 +552,8 @@ def _check_all(
 ) -> dict[str, object]:
     """Check every input, printing each file's findings as it goes (text) or the whole
     report at the end (json); the report."""
+    from .check import CheckedFile, check_report
+
     checked: list[CheckedFile] = []
     skipped = 0
     for item in inputs:
@@ -557,6 +575,8 @@ def _check_all(
 
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
     """The theme, options and target to check with; an unusable one is an error now."""
+    from .model import RenderOptions
+
     if args.images is not None and not args.images.is_dir():
         raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
     theme = load_theme(args.theme) if args.theme else default_theme()
@@ -580,6 +600,10 @@ def _check_one(
 ) -> tuple[Finding, ...] | None:
     """One story's findings, naming it by the path given; None for a file skipped (not
     a story, or a draft in a folder without --drafts)."""
+    from .batch import is_story_file
+    from .check import check_story, error_finding, located
+    from .story import load_story
+
     path = item.path
     try:
         story = load_story(path)
@@ -607,6 +631,8 @@ def _say_summary(summary: dict[str, int]) -> None:
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on a terminal for batches; nothing when output is piped or logged."""
+    from rich.console import Console
+
     if total < 2 or not sys.stderr.isatty():
         yield lambda: None
         return
@@ -646,6 +672,8 @@ def _add_preview_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _preview_command(args: argparse.Namespace) -> int:
+    from .model import RenderOptions
+
     try:
         from .preview import PreviewServer, is_loopback
     except ImportError as exc:

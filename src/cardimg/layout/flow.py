@@ -311,7 +311,9 @@ def fit(
         return len(paginate(lay_out(size, False), page_height))
 
     low, high = floor, max(floor, preferred)
-    if height_at(low) > height:
+    # Most cards fit at the preferred size: then neither the floor nor a search is needed.
+    fits = height_at(high) <= height
+    if not fits and height_at(low) > height:
         fewest = pages_at(low)
         low = _largest(low, high, lambda size: pages_at(size) <= fewest)
         # The careful breakers may add a line the greedy count did not have: step down
@@ -319,7 +321,7 @@ def fit(
         while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
             low -= 1
         return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
-    low = _largest(low, high, lambda size: height_at(size) <= height)
+    low = high if fits else _largest(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
     if stack_height(final) > height:
         # The careful breakers keep the greedy line count, but a line re-broken to
@@ -331,6 +333,8 @@ def fit(
 def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
     """The largest size in low..high for which `good` holds, given that it holds at `low`
     and, above some size, no longer does (binary search)."""
+    if good(high):  # most cards fit at the preferred size: one layout instead of a search
+        return high
     while low < high:
         middle = (low + high + 1) // 2
         if good(middle):

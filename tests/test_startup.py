@@ -1,0 +1,56 @@
+"""`cardimg --help` and `import cardimg` load no heavy library: start-up stays close to a bare
+Python's (the time itself is measured by benchmarks/bench.py, never by a test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+HEAVY = ("PIL", "fontTools", "markdown_it", "pikepdf", "rich", "yaml", "frontmatter", "uniseg")
+
+PROBE = """
+import contextlib, io, json, sys
+{code}
+print(json.dumps(sorted(name for name in {heavy} if name in sys.modules)))
+"""
+
+
+def loaded_after(code: str) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(code=code, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_help_loads_no_heavy_library():
+    code = (
+        "from cardimg.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['render', '--help'])"
+    )
+    assert loaded_after(code) == []
+
+
+def test_import_cardimg_loads_no_heavy_library():
+    assert loaded_after("import cardimg") == []
+
+
+def test_public_names_load_on_first_use_and_render_stays_the_function():
+    code = (
+        "import cardimg, cardimg.render\n"
+        "assert callable(cardimg.render) and cardimg.render.__module__ == 'cardimg.render'\n"
+        "assert cardimg.Carousel.__name__ == 'Carousel' and cardimg.__version__\n"
+        "assert set(cardimg.__all__) <= set(dir(cardimg))"
+    )
+    assert "PIL" in loaded_after(code)
