@@ -3,6 +3,7 @@
 python scripts/contact_sheet.py samples/*.md -o docs/contact-sheet.png
 python scripts/contact_sheet.py samples/20200314-iraq-latest.md --presets -o docs/presets.png
 python scripts/contact_sheet.py samples/20200314-iraq-latest.md --strip -o docs/seed-carousel.png
+python scripts/contact_sheet.py samples/20200314-iraq-latest.md --themes -o docs/themes.png
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ def preset_rows(path: Path, theme: str | None) -> list:
     return rows
 
 
+def theme_rows(path: Path) -> list:
+    """One row per built-in theme: the same story in every look cardimg ships."""
+    from cardimg.theme import theme_names
+
+    names = ["default", *(name for name in theme_names() if name != "default")]
+    return [(f"theme {name}", _named(cardimg.render(path, theme=name))) for name in names]
+
+
 def strip(path: Path, height: int = 480) -> Image.Image:
     """The README's banner: a story's slides side by side, no labels."""
     slides = cardimg.render(path).slides
@@ -73,17 +82,19 @@ def main() -> None:
     parser.add_argument("--theme", help="a theme name or file (default: the built-in theme)")
     parser.add_argument("--presets", action="store_true", help="one row per preset family")
     parser.add_argument("--strip", action="store_true", help="one story's slides in a row")
+    parser.add_argument("--themes", action="store_true", help="one row per built-in theme")
     parser.add_argument("--thumb-width", type=int, default=270)
     parser.add_argument("--columns", type=int, default=7)
     args = parser.parse_args()
     if args.strip:
         image = strip(args.paths[0])
     else:
-        rows = (
-            preset_rows(args.paths[0], args.theme)
-            if args.presets
-            else story_rows(args.paths, args.preset, args.theme)
-        )
+        if args.themes:
+            rows = theme_rows(args.paths[0])
+        elif args.presets:
+            rows = preset_rows(args.paths[0], args.theme)
+        else:
+            rows = story_rows(args.paths, args.preset, args.theme)
         fonts = theme_fonts(default_theme())
         image = paint_contact_sheet(
             rows, fonts=fonts, thumb_width=args.thumb_width, columns=args.columns
