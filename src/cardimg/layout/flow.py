@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..bidi import base_direction
 from ..blocks import Block
@@ -104,37 +105,69 @@ def layout_blocks(
             empty = SetLine((), "", 0.0, size * 0.5, size * 0.5)
             flow.append(FlowLine(empty, "rule", index, advance, gap, "center", rule=True))
             continue
-        marker = _marker(block, style, size, measurer) if block.marker else None
-        indent = _indent(block, style, size, marker)
-        direction = base_direction(block_text(block.spans, style))
-        hyphenate = _hyphenation(block, style, theme, lang)
-        lines = _break_block(
-            block, style, size, width - indent, measurer, final, direction, hyphenate, lang
-        )
-        for number, line in enumerate(lines):
-            hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
-            last = number == len(lines) - 1
-            flow.append(
-                FlowLine(
-                    line,
-                    block.role,
-                    index,
-                    max(advance, line.ascent + line.descent),
-                    gap if number == 0 else 0.0,
-                    "start" if block.role == "list" else style.align,
-                    indent=indent,
-                    marker=marker if number == 0 else None,
-                    group=group if block.role == "list" else -1,
-                    first_in_block=number == 0,
-                    last_in_block=last,
-                    # Only a heading's last line must stay with what follows: a heading
-                    # longer than a slide continues like any text.
-                    keep_with_next=block.role in HEADINGS and last,
-                    direction=direction,
-                    hang_start=hang_start,
-                    hang_end=hang_end,
-                )
+        place = _Place(index, style, size, advance, gap, group)
+        flow.extend(_block_lines(block, place, _Setting(theme, measurer, width, final, lang)))
+    return flow
+
+
+class _Place(NamedTuple):
+    """Where a block sits in the card: its index, style, size, line advance, the gap
+    above it and its list group."""
+
+    index: int
+    style: BlockStyle
+    size: float
+    advance: float
+    gap: float
+    group: int
+
+
+class _Setting(NamedTuple):
+    """What every block of a card is set with."""
+
+    theme: Theme
+    measurer: Measurer
+    width: float
+    final: bool
+    lang: str | None
+
+
+def _block_lines(block: Block, place: _Place, setting: _Setting) -> list[FlowLine]:
+    """One block broken into flow lines: its marker and indent, direction, hung quotes."""
+    index, style, size, advance, gap, group = place
+    theme, measurer, width, final, lang = setting
+    marker = _marker(block, style, size, measurer) if block.marker else None
+    indent = _indent(block, style, size, marker)
+    direction = base_direction(block_text(block.spans, style))
+    hyphenate = _hyphenation(block, style, theme, lang)
+    lines = _break_block(
+        block, style, size, width - indent, measurer, final, direction, hyphenate, lang
+    )
+    flow = []
+    for number, line in enumerate(lines):
+        hang_start, hang_end = _hanging(line, measurer) if block.role == "quote" else (0, 0)
+        last = number == len(lines) - 1
+        flow.append(
+            FlowLine(
+                line,
+                block.role,
+                index,
+                max(advance, line.ascent + line.descent),
+                gap if number == 0 else 0.0,
+                "start" if block.role == "list" else style.align,
+                indent=indent,
+                marker=marker if number == 0 else None,
+                group=group if block.role == "list" else -1,
+                first_in_block=number == 0,
+                last_in_block=last,
+                # Only a heading's last line must stay with what follows: a heading
+                # longer than a slide continues like any text.
+                keep_with_next=block.role in HEADINGS and last,
+                direction=direction,
+                hang_start=hang_start,
+                hang_end=hang_end,
             )
+        )
     return flow
 
 
