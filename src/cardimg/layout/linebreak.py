@@ -249,6 +249,15 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
     None at the start of text): what uniseg's `is_following(SP, greedy=True).prev` sees.
     Terms are ordered so that `x` is consulted only when the classes leave the rule open.
     """
+    for rules in (_rules_lb4_to_lb15, _rules_lb16_to_lb22, _rules_lb23_to_lb30):
+        decided = rules(p, c, lb, x)
+        if decided is not None:
+            return decided
+    return None
+
+
+def _rules_lb4_to_lb15(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
+    """Mandatory breaks, spaces, joiners, glue, closing and opening punctuation, quotes."""
     P, C = p.cls, c.cls
     L = lb.cls if lb is not None else None
     # LB4, LB5: mandatory breaks.
@@ -293,6 +302,13 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
     # LB15d
     if C == IS:
         return _NO_BREAK
+    return None
+
+
+def _rules_lb16_to_lb22(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
+    """Spaces, quotes, contingent breaks, hyphens and inseparables."""
+    P, C = p.cls, c.cls
+    L = lb.cls if lb is not None else None
     # LB16
     if C == NS and L in (CL, CP):
         return _NO_BREAK
@@ -333,6 +349,12 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
     # LB22
     if C == IN:
         return _NO_BREAK
+    return None
+
+
+def _rules_lb23_to_lb30(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
+    """Numbers, prefixes and postfixes, Hangul, letters, aksaras, brackets."""
+    P, C = p.cls, c.cls
     # LB23
     if (P in (AL, HL) and C == NU) or (P == NU and C in (AL, HL)):
         return _NO_BREAK
