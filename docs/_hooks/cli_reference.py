@@ -45,7 +45,7 @@ def _options(help_text: str) -> set[str]:
     return listed - {"-h", "--help"}
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001 (MkDocs' signature)
+def on_page_markdown(markdown: str, page, config, files) -> str:  # MkDocs calls it so
     if not _MARKER.search(markdown):
         return markdown
     helps: dict[str, str] = {}
