@@ -22,7 +22,7 @@ log = logging.getLogger("mkdocs.hooks.cli_reference")
 _MARKER = re.compile(r"<!--\s*cli-help:\s*([a-z-]*)\s*-->")
 _OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-[a-zA-Z])\b")
 # Every command's help is wrapped at this width, whatever terminal builds the docs.
-_WIDTH = "88"
+_WIDTH = "76"
 
 
 def _help(command: str) -> str:
