@@ -151,6 +151,7 @@ class BatchResult:
     failures: list[tuple[Path, str]] = field(default_factory=list)
 
     def count(self, result: StoryResult) -> None:
+        """Add one story's outcome to the counts (`render_batch` calls it as stories finish)."""
         if result.status == "rendered":
             self.rendered += 1
             self.slides += result.slides
@@ -466,9 +467,9 @@ def render_batch(
 ) -> BatchResult:
     """Render every story of `paths` (files, or folders of *.md files) into `out_dir`.
 
-    `theme` is a theme TOML file (default: the built-in theme); `options` and keyword
-    `overrides` (`preset=`, `sources=`...) are those of `render`; `format`, `target`,
-    `quality` and `contact_sheet` those of `Carousel.save`.
+    `theme` is a built-in theme's name or a theme TOML file (default: the default
+    theme); `options` and keyword `overrides` (`preset=`, `sources=`...) are those of
+    `render`; `format`, `target`, `quality` and `contact_sheet` those of `Carousel.save`.
     `executor` is any `concurrent.futures.Executor` (a process pool, a Dask client's
     `get_executor()`); without one, stories render one after another in this process.
     Workers of a process or thread pool write their stories' folders themselves; any

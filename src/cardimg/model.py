@@ -62,6 +62,7 @@ class Slide:
 
     @property
     def width(self) -> int:
+        """The slide's width in pixels."""
         return self.image.width
 
     def encode(self, format: str = "png", *, quality: int | None = None) -> bytes:
@@ -74,6 +75,7 @@ class Slide:
 
     @property
     def height(self) -> int:
+        """The slide's height in pixels."""
         return self.image.height
 
     @property

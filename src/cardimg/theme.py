@@ -196,6 +196,7 @@ class Theme:
 
     @property
     def default_palette(self) -> Palette:
+        """The `--default` palette: a story's when it names none, or one the theme lacks."""
         return self.palettes[DEFAULT_PALETTE]
 
     def face_path(self, face: str) -> Path:
@@ -207,6 +208,7 @@ class Theme:
         return path
 
     def with_palettes(self, palettes: Mapping[str, Palette]) -> Theme:
+        """A copy of this theme with `palettes` (key to Palette) in place of its own."""
         return replace(self, palettes=dict(palettes))
 
 
