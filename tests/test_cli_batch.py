@@ -391,5 +391,5 @@ def test_a_file_name_with_a_newline_keeps_every_message_on_one_line(
     assert problems(err) == [
         f"cardimg: error: {folder}/bad name.md: cards: expected a list, got a number"
     ]
-    rendered = [line for line in out.splitlines() if "slides ->" in line]
-    assert rendered == [f"{folder}/good name.md: 1 slides -> {tmp_path}/out/a"]
+    rendered = [line for line in out.splitlines() if " -> " in line]
+    assert rendered == [f"{folder}/good name.md: 1 slide -> {tmp_path}/out/a"]

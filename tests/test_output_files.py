@@ -91,9 +91,11 @@ def test_any_slug_gives_one_safe_name(slug: str) -> None:
 
 def variant_key(slug: str) -> str:
     """Two slugs that differ only in case, accents or compatibility forms may share a folder."""
-    text = unicodedata.normalize("NFKD", slug.casefold())
+    # lower(), not casefold(): casefold turns some marks into letters (U+0345 into ι),
+    # and a mark with no letter before it belongs to no letter: both slugs are marks only.
+    text = unicodedata.normalize("NFKD", slug.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFKD", text.lower())
 
 
 slug_text = st.text(

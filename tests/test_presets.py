@@ -139,3 +139,11 @@ def test_a_theme_may_add_its_own_presets(tmp_path, seed_path):
     carousel = cardimg.render(seed_path, theme=theme, preset="billboard")
     assert carousel.slides[0].image.size == (1600, 900)
     assert all(line.box[3] <= 810 for slide in carousel.slides for line in slide.lines)
+
+
+def test_an_unknown_preset_or_size_is_a_cardimg_error(seed_path):
+    # Tools catch CardimgError for every problem with what they were given.
+    with pytest.raises(cardimg.CardimgError):
+        cardimg.render(seed_path, preset="nope")
+    with pytest.raises(cardimg.CardimgError):
+        cardimg.RenderOptions(width=5)

@@ -594,6 +594,7 @@ def _stop_workers(executor: Executor) -> None:
     """Stop a process pool's workers now, mid-story (their half-written staging folders
     are recovered by the caller); other executors only drop their queued work."""
     if isinstance(executor, ProcessPoolExecutor):
+        _quiet_pool_threads()
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         processes = list((getattr(executor, "_processes", None) or {}).values())
         if terminate is not None:
@@ -606,6 +607,23 @@ def _stop_workers(executor: Executor) -> None:
                 process.join(10)
     with contextlib.suppress(Exception):
         executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet_pool_threads() -> None:
+    """The pool's own manager thread raises (cancelled, broken pool) when its workers are
+    stopped on purpose: that is not news to the user, who pressed Ctrl-C. Other threads'
+    errors still reach the previous hook."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        from concurrent.futures import CancelledError
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(args.exc_value, CancelledError | BrokenProcessPool | OSError):
+            return
+        previous(args)
+
+    threading.excepthook = hook
 
 
 # --------------------------------------------------------------------------- local pool

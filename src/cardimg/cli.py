@@ -303,7 +303,8 @@ def _report(story: StoryResult) -> None:
     if story.status == "failed":
         _say("error", _located(story.message or "failed", path))
     elif story.status == "rendered":
-        print(one_line(f"{path}: {story.slides} slides -> {_written_to(story)}"), flush=True)
+        slides = f"{story.slides} slide{'s' * (story.slides != 1)}"
+        print(one_line(f"{path}: {slides} -> {_written_to(story)}"), flush=True)
     elif story.status == "unchanged":
         print(one_line(f"{path}: unchanged -> {story.folder}"), flush=True)
 
@@ -717,7 +718,8 @@ def _preview_problem(args: argparse.Namespace, path: Path) -> str | None:
         return f"{path}: not found"
     if not path.is_dir() and not path.is_file():
         return f"{path}: not a file or folder"
-    if args.theme is not None and not args.theme.is_file():
+    builtin = args.theme is not None and str(args.theme) in theme_names()
+    if args.theme is not None and not builtin and not args.theme.is_file():
         return f"--theme: {args.theme}: {_missing_or(args.theme, 'not a file')}"
     if args.images is not None and not args.images.is_dir():
         return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"

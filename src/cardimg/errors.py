@@ -17,6 +17,10 @@ class ThemeError(CardimgError, ValueError):
     """A theme or palette file is malformed, or names something that does not exist."""
 
 
+class OptionsError(CardimgError, ValueError):
+    """An option that cannot work: an unknown preset or target, an impossible slide size."""
+
+
 class EnvironmentProblem(CardimgError, RuntimeError):
     """The machine lacks something cardimg needs (a system library, a font file)."""
 

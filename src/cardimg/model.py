@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from .errors import OptionsError
 from .findings import Finding
 from .layout.page import Line
 from .paint import TextContrast
@@ -38,9 +39,9 @@ class RenderOptions:
             if value is None:  # the preset's size
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
+                raise OptionsError(f"{name} must be a whole number of pixels, got {value!r}")
             if not MIN_SIDE <= value <= MAX_SIDE:
-                raise ValueError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
+                raise OptionsError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from .errors import OptionsError
+
 __all__ = [
     "DEFAULT_PRESET",
     "MAX_SIDE",
@@ -62,13 +64,13 @@ class Preset:
     def __post_init__(self) -> None:
         for side in (self.width, self.height):
             if isinstance(side, bool) or not isinstance(side, int):
-                raise ValueError(f"preset {self.name!r}: sizes are whole numbers of pixels")
+                raise OptionsError(f"preset {self.name!r}: sizes are whole numbers of pixels")
             if not MIN_SIDE <= side <= MAX_SIDE:
-                raise ValueError(f"preset {self.name!r}: sides are {MIN_SIDE} to {MAX_SIDE} px")
+                raise OptionsError(f"preset {self.name!r}: sides are {MIN_SIDE} to {MAX_SIDE} px")
         if not (0 <= self.covered_top < 1 and 0 <= self.covered_bottom < 1):
-            raise ValueError(f"preset {self.name!r}: covered zones are fractions from 0 to 1")
+            raise OptionsError(f"preset {self.name!r}: covered zones are fractions from 0 to 1")
         if self.covered_top + self.covered_bottom >= 0.8:
-            raise ValueError(f"preset {self.name!r}: covered zones leave no room for text")
+            raise OptionsError(f"preset {self.name!r}: covered zones leave no room for text")
 
     @property
     def size(self) -> tuple[int, int]:
@@ -205,7 +207,7 @@ TARGETS: Mapping[str, Target] = {
 def _pick(kind: str, name: str, known: Mapping[str, object]) -> object:
     key = name.strip().lower()
     if key not in known:
-        raise ValueError(f"unknown {kind} {name!r} (known: {', '.join(known)})")
+        raise OptionsError(f"unknown {kind} {name!r} (known: {', '.join(known)})")
     return known[key]
 
 

@@ -240,7 +240,9 @@ class PreviewServer:
         root = path.parent if single is not None else path
         themes = {name: ThemeChoice(name) for name in available_themes()}
         default = DEFAULT_THEME
-        if theme is not None:
+        if theme is not None and str(theme) in themes:  # a built-in theme, by name
+            default = str(theme)
+        elif theme is not None:
             default = theme.name
             themes = {default: ThemeChoice(default, Path(theme)), **themes}
         self.hub = Hub(
