@@ -13,6 +13,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
+from .cmap import read_font_info as _read_font_info
 from .theme import FallbackFont, Theme
 
 __all__ = ["FontBook", "clusters", "raqm_available", "theme_fonts"]
@@ -53,6 +54,17 @@ def _split_ref(font: str) -> tuple[str, int]:
 def _font_info(font: str) -> tuple[frozenset[int], int]:
     """The code points a font maps, and its bitmap strike size (0 for outline fonts)."""
     path, index = _split_ref(font)
+    # Read straight from the file's bytes when the font is plainly well formed: a CJK
+    # collection's cmap takes fontTools tens of milliseconds, and every process that
+    # meets CJK text pays it per face. Anything unusual goes to fontTools, which then
+    # gives the same answer (or the same error) it always did.
+    fast = _read_font_info(path, index)
+    if fast is not None:
+        return fast
+    return _font_info_fonttools(path, index)
+
+
+def _font_info_fonttools(path: str, index: int) -> tuple[frozenset[int], int]:
     with TTFont(path, lazy=True, fontNumber=index) as tt:
         strike = 0
         if "CBLC" in tt:

@@ -1,0 +1,108 @@
+"""The fast cmap reader (cardimg.cmap) answers exactly as fontTools' getBestCmap().
+
+Which characters a font covers decides which font draws them: the fast reader must
+agree with fontTools on every font cardimg ships and on the system CJK collections
+it falls back to, and hand anything it does not plainly understand to fontTools."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.ttLib import TTFont
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardimg.cmap import read_font_info
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted(p for p in (ROOT / "fonts").rglob("*") if p.suffix in (".ttf", ".otf"))
+SYSTEM_CJK = sorted(Path("/usr/share/fonts").rglob("Noto*CJK*.tt[cf]"))
+
+
+def fonttools_info(path: Path, index: int = 0) -> tuple[frozenset[int], int]:
+    with TTFont(path, lazy=True, fontNumber=index) as tt:
+        strike = 0
+        if "CBLC" in tt:
+            strike = max(s.bitmapSizeTable.ppemY for s in tt["CBLC"].strikes)
+        tt.setGlyphOrder([f"glyph{gid}" for gid in range(tt["maxp"].numGlyphs)])
+        return frozenset(tt.getBestCmap() or {}), strike
+
+
+def face_count(path: Path) -> int:
+    with path.open("rb") as file:
+        header = file.read(12)
+    return struct.unpack(">L", header[8:12])[0] if header[:4] == b"ttcf" else 1
+
+
+def test_every_shipped_font_is_read_without_fonttools() -> None:
+    assert len(SHIPPED) >= 25
+    for path in SHIPPED:
+        fast = read_font_info(str(path))
+        assert fast is not None, path
+        assert fast == fonttools_info(path), path
+
+
+def test_the_emoji_font_strike_size() -> None:
+    coverage, strike = read_font_info(str(ROOT / "fonts/noto-emoji/NotoColorEmoji.ttf"))
+    assert strike == 109
+    assert 0x1F600 in coverage
+
+
+@pytest.mark.skipif(not SYSTEM_CJK, reason="no Noto CJK collection installed (fonts-noto-cjk)")
+@pytest.mark.parametrize("path", SYSTEM_CJK, ids=lambda p: p.name)
+def test_every_face_of_the_system_cjk_collections(path: Path) -> None:
+    for index in range(face_count(path)):
+        fast = read_font_info(str(path), index)
+        assert fast is not None, (path, index)
+        assert fast == fonttools_info(path, index), (path, index)
+
+
+def build_font(path: Path, cmap: dict[int, int], glyphs: int) -> None:
+    """A TrueType font whose cmap maps code -> glyph id (0 is the missing glyph)."""
+    order = [".notdef"] + [f"g{gid}" for gid in range(1, glyphs)]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap({code: order[gid] for code, gid in cmap.items()})
+    builder.setupGlyf({name: _empty_glyph() for name in order})
+    builder.setupHorizontalMetrics({name: (500, 0) for name in order})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupMaxp()
+    builder.setupPost()
+    builder.save(str(path))
+
+
+def _empty_glyph():  # noqa: ANN202 - fontTools' glyph type
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    return TTGlyphPen(None).glyph()
+
+
+codes = st.one_of(
+    st.integers(0, 0xFFFD),  # format 4 only
+    st.integers(0, 0x10FFFF).filter(lambda c: not 0xD800 <= c <= 0xDFFF),  # also format 12
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(codes, st.integers(0, 40), max_size=60))
+def test_built_cmaps_match_fonttools(tmp_path_factory: pytest.TempPathFactory, cmap) -> None:
+    path = tmp_path_factory.mktemp("font") / "built.ttf"
+    build_font(path, cmap, 41)
+    assert read_font_info(str(path)) == fonttools_info(path)
+    assert read_font_info(str(path))[0] == {code for code, gid in cmap.items() if gid}
+
+
+def test_what_it_does_not_read_is_left_to_fonttools(tmp_path: Path) -> None:
+    woff = tmp_path / "font.woff"
+    with TTFont(SHIPPED[0]) as tt:
+        tt.flavor = "woff"
+        tt.save(woff)
+    assert read_font_info(str(woff)) is None
+    assert read_font_info(str(SHIPPED[0]), 3) is None  # no face 3 in a single font
+    assert read_font_info(str(tmp_path / "missing.ttf")) is None
+    truncated = tmp_path / "truncated.ttf"
+    truncated.write_bytes(SHIPPED[0].read_bytes()[:2000])
+    assert read_font_info(str(truncated)) is None
