@@ -6,15 +6,20 @@ it falls back to, and hand anything it does not plainly understand to fontTools.
 
 from __future__ import annotations
 
+import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
 from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cardimg import fontconfig
 from cardimg.cmap import read_font_info
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +71,7 @@ def build_font(path: Path, cmap: dict[int, int], glyphs: int) -> None:
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap({code: order[gid] for code, gid in cmap.items()})
-    builder.setupGlyf({name: _empty_glyph() for name in order})
+    builder.setupGlyf({name: empty_glyph() for name in order})
     builder.setupHorizontalMetrics({name: (500, 0) for name in order})
     builder.setupHorizontalHeader(ascent=800, descent=-200)
     builder.setupMaxp()
@@ -74,9 +79,7 @@ def build_font(path: Path, cmap: dict[int, int], glyphs: int) -> None:
     builder.save(str(path))
 
 
-def _empty_glyph():  # noqa: ANN202 - fontTools' glyph type
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-
+def empty_glyph() -> Glyph:
     return TTGlyphPen(None).glyph()
 
 
@@ -106,3 +109,24 @@ def test_what_it_does_not_read_is_left_to_fonttools(tmp_path: Path) -> None:
     truncated = tmp_path / "truncated.ttf"
     truncated.write_bytes(SHIPPED[0].read_bytes()[:2000])
     assert read_font_info(str(truncated)) is None
+
+
+FC_QUESTIONS = [
+    "sans-serif:charset=4eca:weight=bold:lang=zh-cn",
+    "serif:charset=5e7f:lang=zh-cn",
+    "sans-serif:charset=ac15:lang=ko",
+    "sans-serif:charset=30ea:weight=bold:lang=ja",
+    "monospace:charset=e01",
+    "sans-serif:charset=10fffd",  # no font has it: fontconfig still names its best
+    "sans-serif:charset=zz:lang=",  # not a pattern: fc-match prints nothing
+]
+
+
+@pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig not installed")
+@pytest.mark.parametrize("pattern", FC_QUESTIONS)
+def test_fontconfig_in_process_answers_as_fc_match(pattern: str) -> None:
+    fmt = "%{file}#%{index}"
+    command = subprocess.run(
+        ["fc-match", f"--format={fmt}", pattern], capture_output=True, text=True, check=False
+    )
+    assert fontconfig.match(pattern, fmt) == command.stdout

@@ -13,6 +13,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
+from . import fontconfig
 from .cmap import read_font_info as _read_font_info
 from .theme import FallbackFont, Theme
 
@@ -302,23 +303,31 @@ def _fc_match(code: int, face: str, lang: str | None) -> str | None:
         pattern += ":weight=bold"
     if lang:
         pattern += f":lang={lang}"
-    try:
-        result = subprocess.run(
-            ["fc-match", "--format=%{file}#%{index}", pattern],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    found = result.stdout.strip()
+    found = _ask_fontconfig(pattern, "%{file}#%{index}")
     if not found or not Path(_split_ref(found)[0]).is_file():
         return None
     try:
         return found if _covers(found, code) else None
     except Exception:  # a font fontconfig lists but fontTools cannot read is no use
         return None
+
+
+def _ask_fontconfig(pattern: str, fmt: str) -> str:
+    """fc-match's answer, from the library in this process when it loads (the same
+    answer without a process per question), else from the command."""
+    answer = fontconfig.match(pattern, fmt)
+    if answer is None:
+        try:
+            answer = subprocess.run(
+                ["fc-match", f"--format={fmt}", pattern],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return answer.strip()
 
 
 def theme_fonts(theme: Theme) -> FontBook:
