@@ -6,6 +6,7 @@ it falls back to, and hand anything it does not plainly understand to fontTools.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import struct
 import subprocess
@@ -16,6 +17,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
+from fontTools.ttLib.tables.DefaultTable import DefaultTable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +132,49 @@ def test_fontconfig_in_process_answers_as_fc_match(pattern: str) -> None:
         ["fc-match", f"--format={fmt}", pattern], capture_output=True, text=True, check=False
     )
     assert fontconfig.match(pattern, fmt) == command.stdout
+
+
+def with_raw_cmap(base: Path, path: Path, subtables: list[tuple[int, int, bytes]]) -> None:
+    """A copy of `base` whose cmap is exactly `subtables` (platform, encoding, bytes)."""
+    header = struct.pack(">HH", 0, len(subtables))
+    offset = 4 + 8 * len(subtables)
+    records, bodies = b"", b""
+    for platform, encoding, body in subtables:
+        records += struct.pack(">HHL", platform, encoding, offset + len(bodies))
+        bodies += body
+    with TTFont(base) as tt:
+        raw = DefaultTable("cmap")
+        raw.data = header + records + bodies
+        tt["cmap"] = raw
+        tt.save(path)
+
+
+def format_12(groups: list[tuple[int, int, int]]) -> bytes:
+    body = b"".join(struct.pack(">LLL", *group) for group in groups)
+    return struct.pack(">HHLLL", 12, 0, 16 + len(body), 0, len(groups)) + body
+
+
+VARIATIONS_NONE = struct.pack(">HLL", 14, 10, 0)  # a format 14 subtable with no records
+groups = st.lists(
+    st.tuples(st.integers(0, 0x110100), st.integers(0, 300), st.integers(0, 3)),
+    max_size=12,
+).map(lambda gs: [(first, first + span, glyph) for first, span, glyph in gs])
+
+
+@settings(max_examples=60, deadline=None)
+@given(groups, st.booleans())
+def test_any_format_12_is_read_as_fonttools_reads_it_or_left_to_it(
+    tmp_path_factory: pytest.TempPathFactory, groups, sort: bool
+) -> None:
+    """Groups on the missing glyph, overlapping, unsorted or past U+10FFFF: the fast
+    reader answers as fontTools, or leaves the font to it."""
+    if sort:
+        groups = sorted(groups)
+    path = tmp_path_factory.mktemp("font") / "raw.ttf"
+    with_raw_cmap(SHIPPED[0], path, [(3, 10, format_12(groups)), (0, 5, VARIATIONS_NONE)])
+    fast = read_font_info(str(path))
+    if fast is not None:
+        assert fast == fonttools_info(path)
+    pairs = itertools.pairwise(groups)
+    plain = sort and all(g[1] <= 0x10FFFF for g in groups) and all(a[1] <= b[0] for a, b in pairs)
+    assert fast is not None or not plain  # a plain table is read without fontTools
