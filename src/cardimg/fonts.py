@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
 from . import fontconfig
@@ -66,6 +65,9 @@ def _font_info(font: str) -> tuple[frozenset[int], int]:
 
 
 def _font_info_fonttools(path: str, index: int) -> tuple[frozenset[int], int]:
+    # Imported here: most processes never need fontTools, and it costs ~10 ms to import.
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, lazy=True, fontNumber=index) as tt:
         strike = 0
         if "CBLC" in tt:
