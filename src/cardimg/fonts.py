@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
+from . import fontconfig
+from .cmap import read_font_info as _read_font_info
 from .theme import FallbackFont, Theme
 
 __all__ = ["FontBook", "clusters", "raqm_available", "theme_fonts"]
@@ -53,6 +54,20 @@ def _split_ref(font: str) -> tuple[str, int]:
 def _font_info(font: str) -> tuple[frozenset[int], int]:
     """The code points a font maps, and its bitmap strike size (0 for outline fonts)."""
     path, index = _split_ref(font)
+    # Read straight from the file's bytes when the font is plainly well formed: a CJK
+    # collection's cmap takes fontTools tens of milliseconds, and every process that
+    # meets CJK text pays it per face. Anything unusual goes to fontTools, which then
+    # gives the same answer (or the same error) it always did.
+    fast = _read_font_info(path, index)
+    if fast is not None:
+        return fast
+    return _font_info_fonttools(path, index)
+
+
+def _font_info_fonttools(path: str, index: int) -> tuple[frozenset[int], int]:
+    # Imported here: most processes never need fontTools, and it costs ~10 ms to import.
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, lazy=True, fontNumber=index) as tt:
         strike = 0
         if "CBLC" in tt:
@@ -290,23 +305,31 @@ def _fc_match(code: int, face: str, lang: str | None) -> str | None:
         pattern += ":weight=bold"
     if lang:
         pattern += f":lang={lang}"
-    try:
-        result = subprocess.run(
-            ["fc-match", "--format=%{file}#%{index}", pattern],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    found = result.stdout.strip()
+    found = _ask_fontconfig(pattern, "%{file}#%{index}")
     if not found or not Path(_split_ref(found)[0]).is_file():
         return None
     try:
         return found if _covers(found, code) else None
     except Exception:  # a font fontconfig lists but fontTools cannot read is no use
         return None
+
+
+def _ask_fontconfig(pattern: str, fmt: str) -> str:
+    """fc-match's answer, from the library in this process when it loads (the same
+    answer without a process per question), else from the command."""
+    answer = fontconfig.match(pattern, fmt)
+    if answer is None:
+        try:
+            answer = subprocess.run(
+                ["fc-match", f"--format={fmt}", pattern],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return answer.strip()
 
 
 def theme_fonts(theme: Theme) -> FontBook:

@@ -1,0 +1,92 @@
+"""fontconfig's best match for a pattern, asked in this process when its library loads.
+
+`fc-match PATTERN` parses the pattern, applies the configuration's and the default
+substitutions and returns FcFontMatch's font. Doing those same four calls through the
+library spares a process per question (a CJK story asks about a dozen), and gives the
+same answer, since it is the same library with the same configuration. Where the
+library cannot be loaded, `match` says so and the caller runs `fc-match`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import threading
+from functools import lru_cache
+
+__all__ = ["match"]
+
+_FC_MATCH_PATTERN = 0  # FcMatchPattern: the substitutions fc-match applies to a query
+_lock = threading.Lock()  # one question at a time: old fontconfig builds are not thread-safe
+
+
+def _new_lock_in_child() -> None:
+    # A process forked while another thread held the lock would otherwise never get it.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
+@lru_cache(maxsize=1)
+def _library() -> ctypes.CDLL | None:
+    names = ["libfontconfig.so.1", ctypes.util.find_library("fontconfig")]
+    for name in filter(None, names):
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            continue
+        return _declare(lib)
+    return None
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    pointer = ctypes.c_void_p
+    lib.FcNameParse.restype = pointer
+    lib.FcNameParse.argtypes = [ctypes.c_char_p]
+    lib.FcConfigSubstitute.restype = ctypes.c_int
+    lib.FcConfigSubstitute.argtypes = [pointer, pointer, ctypes.c_int]
+    lib.FcDefaultSubstitute.restype = None
+    lib.FcDefaultSubstitute.argtypes = [pointer]
+    lib.FcFontMatch.restype = pointer
+    lib.FcFontMatch.argtypes = [pointer, pointer, ctypes.POINTER(ctypes.c_int)]
+    lib.FcPatternFormat.restype = pointer
+    lib.FcPatternFormat.argtypes = [pointer, ctypes.c_char_p]
+    lib.FcStrFree.restype = None
+    lib.FcStrFree.argtypes = [pointer]
+    lib.FcPatternDestroy.restype = None
+    lib.FcPatternDestroy.argtypes = [pointer]
+    return lib
+
+
+def match(pattern: str, fmt: str) -> str | None:
+    """What `fc-match --format=FMT PATTERN` prints ("" when nothing matches), or None
+    when the fontconfig library is not available in this process."""
+    lib = _library()
+    if lib is None:
+        return None
+    with _lock:
+        query = lib.FcNameParse(os.fsencode(pattern))
+        if not query:
+            return ""  # fc-match refuses a pattern it cannot parse, printing nothing
+        try:
+            lib.FcConfigSubstitute(None, query, _FC_MATCH_PATTERN)
+            lib.FcDefaultSubstitute(query)
+            result = ctypes.c_int()
+            found = lib.FcFontMatch(None, query, ctypes.byref(result))
+        finally:
+            lib.FcPatternDestroy(query)
+        if not found:
+            return ""
+        try:
+            text = lib.FcPatternFormat(found, os.fsencode(fmt))
+        finally:
+            lib.FcPatternDestroy(found)
+        if not text:
+            return ""
+        try:
+            return os.fsdecode(ctypes.string_at(text))
+        finally:
+            lib.FcStrFree(text)
