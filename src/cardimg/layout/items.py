@@ -318,7 +318,6 @@ def split_oversized(
     """
     result: list[Item] = []
     stretch: list[Box] = []
-    hyphenator = _hyphenator(lang or "en_US")
 
     def add_graphemes(box: Box) -> None:
         for cluster in grapheme_clusters(box.text):
@@ -333,6 +332,8 @@ def split_oversized(
             result.extend(stretch)
             stretch.clear()
             return
+        # Patterns load only for a word that is too wide: most cards never need them.
+        hyphenator = _hyphenator(lang or "en_US")
         for box in stretch:
             for n, piece in enumerate(_syllables(box.text, hyphenator)):
                 if n:
