@@ -243,6 +243,8 @@ if TYPE_CHECKING:
         # known only from where the composer is in the document.
         def peek_event(self) -> Any: ...
         def get_event(self) -> Any: ...
+        def check_event(self, *choices: Any) -> bool: ...
+        def dispose(self) -> None: ...
         def resolve(self, kind: type[yaml.Node], value: str | None, implicit: object) -> str: ...
 
 else:
@@ -559,7 +561,7 @@ def _card_order(item: dict[Any, Any], where: str, name: str) -> int | None:
     order = item.get("order")
     if order is None:
         return None
-    if isinstance(order, bool) or not isinstance(order, int):
+    if not isinstance(order, int) or isinstance(order, bool):
         raise _error(name, where, f"expected an integer, got {_describe(order)}")
     return order
 
