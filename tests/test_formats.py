@@ -276,7 +276,7 @@ def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:
     # (read from the page's resources: the same in every pikepdf cardimg supports, where
     # Page.images / Page.get_images came and went)
     xobjects = page.obj.Resources.XObject
-    return [xobjects[name] for name in xobjects.keys() if xobjects[name].Subtype == "/Image"]
+    return [image for _, image in xobjects.items() if image.Subtype == "/Image"]
 
 
 def test_pdf_page_images_are_exact_for_flat_slides(seed):
