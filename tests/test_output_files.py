@@ -413,3 +413,31 @@ def test_an_unknown_format_is_an_error_before_anything_is_written(
     with pytest.raises(cardimg.CardimgError, match="unknown format"):
         seed.save(tmp_path / "out", format=image_format)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"formats": ["png"]},  # not an object
+        {"formats": {"png": 6}},  # files not a list
+        {"formats": {"png": [1, 2]}},  # names not text
+        {"formats": None, "format": ["png"]},  # an older manifest with a broken format
+        {"formats": None, "format": "png", "slides": "01.png"},
+    ],
+)
+def test_a_hand_edited_manifest_is_read_not_trusted(
+    seed: Carousel, tmp_path: Path, edit: dict[str, object]
+) -> None:
+    """manifest.json is a file anyone may edit: a field of the wrong shape is ignored (the
+    next save lists only what it can vouch for) instead of failing the save."""
+    seed.save(tmp_path)
+    folder = tmp_path / SLUG
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest.update(edit)
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    seed.save(tmp_path, format="jpeg")
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["format"] == "jpeg" and set(manifest["formats"]) <= {"jpeg", "png"}
+    # (the PNGs may be listed again, from the slides of the manifest they came with)
+    assert manifest["formats"]["jpeg"] == JPGS and manifest["formats"].get("png", PNGS) == PNGS
+    assert all((folder / name).is_file() for name in [*PNGS, *JPGS])

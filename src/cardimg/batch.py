@@ -25,7 +25,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
@@ -304,10 +304,12 @@ class _Fingerprints:
         if isinstance(value, Path):
             return ["file", self.file(value)]
         if is_dataclass(value) and not isinstance(value, type):
-            items = [[f.name, self.value(getattr(value, f.name))] for f in fields(value)]
-            return [type(value).__name__, items]
-        if isinstance(value, dict) or hasattr(value, "items"):
-            return sorted([str(k), self.value(v)] for k, v in value.items())  # type: ignore[union-attr]
+            named = [[f.name, self.value(getattr(value, f.name))] for f in fields(value)]
+            return [type(value).__name__, named]
+        if isinstance(value, Mapping):
+            pairs = [[str(k), self.value(v)] for k, v in value.items()]
+            # by key alone: two values are never compared (a list and a string cannot be)
+            return sorted(pairs, key=lambda pair: str(pair[0]))
         if isinstance(value, list | tuple | set | frozenset):
             items = [self.value(v) for v in value]
             return sorted(items, key=repr) if isinstance(value, set | frozenset) else items

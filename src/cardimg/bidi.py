@@ -42,10 +42,11 @@ def _fribidi() -> ctypes.CDLL | None:
     return lib
 
 
-def _types(text: str) -> ctypes.Array | None:
-    lib = _fribidi()
-    if lib is None or not text:
-        return None
+_CodePoints = ctypes.Array[ctypes.c_uint32]
+
+
+def _types(lib: ctypes.CDLL, text: str) -> tuple[_CodePoints, _CodePoints]:
+    """The text's code points and FriBiDi's bidi type of each, as C arrays."""
     chars = (ctypes.c_uint32 * len(text))(*map(ord, text))
     types = (ctypes.c_uint32 * len(text))()
     lib.fribidi_get_bidi_types(chars, len(text), types)
@@ -60,10 +61,10 @@ def base_direction(text: str) -> str:
     opens with an English name is still a right-to-left paragraph to its reader,
     so the majority decides.
     """
-    found = _types(text)
-    if found is None:
+    lib = _fribidi()
+    if lib is None or not text:
         return "ltr"
-    _, types = found
+    _, types = _types(lib, text)
     rtl = ltr = 0
     for kind in types:
         if kind & _TYPE_STRONG_MASK and kind & _TYPE_LETTER_MASK:
@@ -78,11 +79,10 @@ def base_direction(text: str) -> str:
 def embedding_levels(text: str, direction: str = "ltr") -> tuple[int, ...]:
     """The resolved embedding level of each character (even: left-to-right)."""
     base = 1 if direction == "rtl" else 0
-    found = _types(text)
-    if found is None:
-        return (base,) * len(text)
     lib = _fribidi()
-    chars, types = found
+    if lib is None or not text:
+        return (base,) * len(text)
+    chars, types = _types(lib, text)
     brackets = (ctypes.c_uint32 * len(text))()
     lib.fribidi_get_bracket_types(chars, len(text), types, brackets)
     par = ctypes.c_uint32(_PAR_RTL if base else _PAR_LTR)

@@ -79,10 +79,11 @@ def check_story(
     of posting it to `target`, without painting. A story that cannot be loaded or
     planned gives one `error` finding (as `render` would raise it)."""
     if not isinstance(story, Story):
+        path = story
         try:
-            story = load_story(story)
+            story = load_story(path)
         except StoryError as exc:
-            return (error_finding("story-invalid", Path(story).name, exc),)
+            return (error_finding("story-invalid", Path(path).name, exc),)
     theme = theme or default_theme()
     options = options or RenderOptions()
     findings = story_findings(story) + markdown_findings(story)

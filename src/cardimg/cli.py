@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from .check import CheckedFile
     from .model import RenderOptions
 
+    # What add_subparsers returns: the parser's commands, each added as a sub-parser
+    # (generic only to the type checker).
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 
 class _VersionAction(argparse.Action):
     """--version, looked up only when asked for (importlib.metadata is slow to import)."""
@@ -38,7 +42,13 @@ class _VersionAction(argparse.Action):
         kwargs.update(nargs=0, default=argparse.SUPPRESS)
         super().__init__(option_strings, dest, help="show the version and exit", **kwargs)
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
         from . import __version__
 
         print(f"cardimg {__version__}")
@@ -159,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_theme_commands(commands) -> None:
+def _add_theme_commands(commands: _Commands) -> None:
     commands.add_parser(
         "themes",
         help="list the built-in themes",
@@ -265,7 +275,7 @@ def _render_command(args: argparse.Namespace) -> int:
                 contact_sheet=args.contact_sheet,
                 force=args.force,
                 drafts=args.drafts,
-                on_story=lambda story: (_report(story), advance()),
+                on_story=_reporting(advance),
             )
     except CardimgError as exc:
         _say("error", str(exc))
@@ -293,6 +303,16 @@ def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | Non
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _reporting(advance: Callable[[], None]) -> Callable[[StoryResult], None]:
+    """Each story's outcome reported, and the progress bar moved on."""
+
+    def on_story(story: StoryResult) -> None:
+        _report(story)
+        advance()
+
+    return on_story
 
 
 def _report(story: StoryResult) -> None:
@@ -376,8 +396,8 @@ def _presets_command(args: argparse.Namespace) -> int:
     ]
     print(_columns(("preset", "size", "layout", "format", ""), rows))
     print()
-    rows = [(t.name, "/".join(t.formats), _limit(t), t.description) for t in TARGETS.values()]
-    print(_columns(("target", "formats", "slides", ""), rows))
+    targets = [(t.name, "/".join(t.formats), _limit(t), t.description) for t in TARGETS.values()]
+    print(_columns(("target", "formats", "slides", ""), targets))
     return 0
 
 
@@ -438,13 +458,13 @@ def _write_sheet(path: Path, theme: Theme) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _limit(target) -> str:
+def _limit(target: Target) -> str:
     if target.single_image:
         return "1 image"
     return f"≤ {target.max_slides}" + (" pages" if target.document else "")
 
 
-def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -483,7 +503,7 @@ exit status: 0 clean (info and, without --strict, warnings allowed), 1 warnings 
 """
 
 
-def _add_check_parser(commands: argparse._SubParsersAction) -> None:
+def _add_check_parser(commands: _Commands) -> None:
     check = commands.add_parser(
         "check",
         help="check story files for what rendering them would warn about, without painting",
@@ -647,7 +667,7 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
 # --------------------------------------------------------------------------- preview
 
 
-def _add_preview_parser(commands: argparse._SubParsersAction) -> None:
+def _add_preview_parser(commands: _Commands) -> None:
     preview = commands.add_parser(
         "preview",
         help="a live page of a story's slides that updates as you save the file",

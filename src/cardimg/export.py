@@ -18,7 +18,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -30,7 +30,7 @@ from .story import safe_slug
 from .targets import TargetError, check_preset, choose_format, split_slides, trim_at_word
 
 if TYPE_CHECKING:
-    from .model import Carousel
+    from .model import Carousel, Slide
     from .story import Story
 
 __all__ = [
@@ -107,7 +107,7 @@ class EncodedUpload:
     folder: str
     names: tuple[str, ...]  # per slide (a document: its one name, once per page)
     files: tuple[tuple[str, bytes], ...]
-    record: dict
+    record: dict[str, Any]  # manifest.json
     caption: str
     whole: bool  # the story's only upload: its manifest lists the folder's formats
 
@@ -277,7 +277,7 @@ def _encode_files(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _fitted(slide, codec: Encoder, rules: Target | None, quality: int | None) -> bytes:
+def _fitted(slide: Slide, codec: Encoder, rules: Target | None, quality: int | None) -> bytes:
     """A slide's bytes within the target's file size: a JPEG gets lower qualities in
     turn; anything else over the size, or a JPEG still over it, is an error."""
     data = encode(slide.image, codec.name, quality)
@@ -348,7 +348,9 @@ class _Save:
         return EncodedUpload(upload.folder, tuple(names), named, record, caption, upload.count == 1)
 
 
-def _for_target(record: dict, rules: Target | None, upload: _Upload, carousel: Carousel) -> dict:
+def _for_target(
+    record: dict[str, Any], rules: Target | None, upload: _Upload, carousel: Carousel
+) -> dict[str, Any]:
     """The manifest with what a target adds: its name, the part this upload is, and the
     alt text cut to the platform's field (the whole text stays in `alt`)."""
     if rules is None:
@@ -493,29 +495,39 @@ def _source(story: Story, root: Path | None) -> str | None:
     return story.path.name
 
 
-def _formats(old: Path, staging: Path, record: dict, kind: str, names: list[str]) -> dict:
+def _formats(
+    old: Path, staging: Path, record: dict[str, Any], kind: str, names: list[str]
+) -> dict[str, list[str]]:
     """Slide files per format in this folder that show this same carousel. A format saved
     from another render stays on disk (it is not this save's to delete) but is not listed."""
     formats = {kind: names}
     previous = _read_manifest(old / "manifest.json")
     if previous is not None and _content(previous) == _content(record):
-        listed = previous.get("formats") or _saved_files(previous)
+        # (a manifest is a file anyone may have edited: each field is checked as read)
+        listed = previous.get("formats")
+        if not isinstance(listed, dict) or not listed:
+            listed = _saved_files(previous)
         for other, files in listed.items():
-            present = all((staging / str(name)).is_file() for name in files)
-            if other != kind and isinstance(files, list) and files and present:
-                formats[other] = files
+            if other == kind or not isinstance(files, list) or not files:
+                continue
+            names_of = [name for name in files if isinstance(name, str)]
+            if len(names_of) == len(files) and all((staging / n).is_file() for n in names_of):
+                formats[other] = names_of
     return dict(sorted(formats.items()))
 
 
-def _saved_files(record: dict) -> dict:
+def _saved_files(record: dict[str, Any]) -> dict[str, list[object]]:
     # A manifest written before `formats` existed lists one format's files in its slides.
-    slides = record.get("slides") if isinstance(record.get("slides"), list) else []
-    return {record.get("format"): [s.get("file") for s in slides if isinstance(s, dict)]}
+    slides = record.get("slides")
+    kind = record.get("format")
+    if not isinstance(slides, list) or not isinstance(kind, str):
+        return {}
+    return {kind: [s.get("file") for s in slides if isinstance(s, dict)]}
 
 
-def _with_formats(record: dict, formats: dict) -> dict:
+def _with_formats(record: dict[str, Any], formats: dict[str, list[str]]) -> dict[str, Any]:
     """The manifest with `formats` placed right after `format`, where a reader looks."""
-    ordered: dict = {}
+    ordered: dict[str, Any] = {}
     for key, value in record.items():
         ordered[key] = value
         if key == "format":
@@ -523,7 +535,7 @@ def _with_formats(record: dict, formats: dict) -> dict:
     return ordered
 
 
-def _read_manifest(path: Path) -> dict | None:
+def _read_manifest(path: Path) -> dict[str, Any] | None:
     try:
         value = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -531,7 +543,7 @@ def _read_manifest(path: Path) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _content(record: dict) -> object:
+def _content(record: dict[str, Any]) -> object:
     """A manifest without what differs between formats of one carousel."""
     slides = record.get("slides")
     if not isinstance(slides, list):
@@ -549,7 +561,7 @@ def manifest(
     *,
     source: str | None = None,
     slides: range | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """What a save wrote: the story, the size and format, and each slide's file and alt
     text. `source` is the story file as the user named it (see `save_carousel`); `slides`
     the slides this manifest's carousel holds (all of them unless split for a target)."""

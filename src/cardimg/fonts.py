@@ -216,7 +216,8 @@ class FontBook:
         family = face.split("-", 1)[0]
         bold = "bold" in face or "semibold" in face
         italic = "italic" in face
-        text_fonts, emoji_fonts = [font], []
+        text_fonts: list[str] = [font]
+        emoji_fonts: list[str] = []
         for entry in self._fallback:
             if entry.families and family not in entry.families:
                 continue
@@ -259,9 +260,9 @@ class FontBook:
         # One system font per family, weight and language, reused while it covers.
         key = (face.split("-", 1)[0], "bold" in face, lang)
         found_before = self._system_found.setdefault(key, [])
-        for found in found_before:
-            if _covers(found, code):
-                return found
+        for known in found_before:
+            if _covers(known, code):
+                return known
         # Asking fontconfig costs a process: one failure rules out its whole block of
         # 256 code points, and a book asks at most MAX_SYSTEM_LOOKUPS times, so no
         # text of rare characters can keep it busy. A question counts against the

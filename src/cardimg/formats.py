@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 from zlib import crc32
 
 from .errors import CardimgError
@@ -216,7 +216,8 @@ def palette_image(image: Image.Image) -> Image.Image | None:
     if counts is None:
         return None
     # Sorted by value: an order fixed by the pixels alone (the indices follow from it).
-    colours = sorted(colour for _, colour in counts)
+    # (Pillow types one colour for every mode; an RGB image's are (r, g, b) triples)
+    colours = sorted(cast(tuple[int, int, int], colour) for _, colour in counts)
     return _index_image(image, colours) or _index_image_by_keys(image, colours)
 
 
@@ -347,7 +348,9 @@ def _png_xobject(pdf: pikepdf.Pdf, png: bytes, colour_space: pikepdf.Object) -> 
     if colour_type == 3:  # palette
         palette = chunks[b"PLTE"]
         last = len(palette) // 3 - 1
-        space = pikepdf.Array([pikepdf.Name.Indexed, colour_space, last, pikepdf.String(palette)])
+        space: pikepdf.Object = pikepdf.Array(
+            [pikepdf.Name.Indexed, colour_space, last, pikepdf.String(palette)]
+        )
         colours = 1
     else:
         space, colours = colour_space, 3
@@ -597,12 +600,12 @@ class Encoder:
     ) -> bytes:
         """The file's bytes: a per-slide format takes exactly one page; PDF takes any number.
         `quality` matters for JPEG, lossy WebP and PDF photo pages; title and date for PDF."""
-        pages = [page if isinstance(page, Page) else Page(page) for page in pages]
+        wrapped = [page if isinstance(page, Page) else Page(page) for page in pages]
         if not self.per_slide:
-            return self.function(pages, quality, title=title, date=date)
-        if len(pages) != 1:
-            raise ValueError(f"{self.name} holds one slide per file, not {len(pages)}")
-        return self.function(pages[0].image, quality)
+            return self.function(wrapped, quality, title=title, date=date)
+        if len(wrapped) != 1:
+            raise ValueError(f"{self.name} holds one slide per file, not {len(wrapped)}")
+        return self.function(wrapped[0].image, quality)
 
 
 _ENCODERS = {

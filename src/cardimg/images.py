@@ -15,6 +15,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
@@ -321,7 +322,8 @@ def _eight_bit(image: Image.Image) -> Image.Image:
 def _stretched(image: Image.Image, ranges: tuple[float, ...]) -> Image.Image:
     """Grey levels mapped to 0-255 from the smallest of `ranges` (from 0) that holds them
     all, else from their own extremes."""
-    low, high = image.getextrema()
+    # (Pillow types one result for every mode; a one-band image's is its (low, high))
+    low, high = cast(tuple[float, float], image.getextrema())
     top = next((limit for limit in ranges if low >= 0 and high <= limit), None)
     base = 0 if top is not None else low
     span = top if top is not None else (high - low) or 1
@@ -333,7 +335,9 @@ def _to_srgb(
 ) -> Image.Image:
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(image, profile, _SRGB, outputMode="RGB")
+        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode="RGB")
+        # (None comes back only with inPlace=True; Pillow's types do not tell them apart)
+        return cast(Image.Image, converted)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
         if notes is not None and source is not None:
             notes.append(

@@ -9,8 +9,7 @@ contrast takes a measurement per slide, painted (`render`) or computed (`check`)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import NamedTuple
+from dataclasses import dataclass, replace
 
 from .blocks import parse_body
 from .findings import Finding, format_finding
@@ -33,7 +32,9 @@ __all__ = [
 ]
 
 
-class SlideContrast(NamedTuple):
+# (a frozen dataclass, not a NamedTuple: a tuple field `index` would hide tuple.index)
+@dataclass(frozen=True)
+class SlideContrast:
     """The weakest text of one slide, however it was measured."""
 
     index: int  # 1-based slide number
@@ -69,7 +70,7 @@ def with_slides(findings: Sequence[Finding], plans: Sequence[SlidePlan]) -> tupl
 def markdown_findings(story: Story) -> list[Finding]:
     """One `markdown-hidden` per thing a card body has that is not drawn as written (an
     HTML comment, an image, nesting too deep...), naming the card."""
-    findings = []
+    findings: list[Finding] = []
     for card in story.cards:
         # The language the planner parses the card in (it sets only quotation marks).
         parsed = parse_body(card.body, lang=story.lang or guess_lang(card.body))

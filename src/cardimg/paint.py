@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
 
-from .contrast import AA_BODY, AA_LARGE, contrast_ratio, parse_hex, required_ratio
+from .contrast import AA_BODY, AA_LARGE, RGB, contrast_ratio, parse_hex, required_ratio
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
@@ -68,7 +68,7 @@ def paint_slide(
     return Painted(image, contrast)
 
 
-def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color) -> TextContrast:
+def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color: RGB) -> TextContrast:
     """Measure each line's text colour against the mean colour of the pixels behind it
     (the palette, or the featured image blended in), before the text is drawn."""
     weakest = TextContrast(21.0, AA_BODY, None)
@@ -187,7 +187,15 @@ def _draw_frame(
         _draw_mark(draw, Mark("check", cx, y1, ornament * frame.check_scale), color, unit, frame)
 
 
-def _hline(draw, x0, x1, y, gaps: list[tuple[float, float]], color, width) -> None:
+def _hline(
+    draw: ImageDraw.ImageDraw,
+    x0: float,
+    x1: float,
+    y: float,
+    gaps: list[tuple[float, float]],
+    color: RGB,
+    width: int,
+) -> None:
     """A frame line from `x0` to `x1`, open at each of `gaps` (sorted, not overlapping)."""
     start = x0
     for gap_start, gap_end in gaps:
@@ -199,7 +207,7 @@ def _hline(draw, x0, x1, y, gaps: list[tuple[float, float]], color, width) -> No
 
 
 def _draw_mark(
-    draw: ImageDraw.ImageDraw, mark: Mark, color, unit: float, frame: FrameStyle
+    draw: ImageDraw.ImageDraw, mark: Mark, color: RGB, unit: float, frame: FrameStyle
 ) -> None:
     """A mark's shape, in the theme's proportions: the ornament (a diamond), the check
     mark closing a story (a ticked circle), a Markdown rule (two arms and a diamond)."""
@@ -227,7 +235,7 @@ def _draw_mark(
 
 
 def _draw_line(
-    image: Image.Image, draw: ImageDraw.ImageDraw, line: Line, color, fonts: FontBook
+    image: Image.Image, draw: ImageDraw.ImageDraw, line: Line, color: RGB, fonts: FontBook
 ) -> None:
     if line.marker is not None:
         _draw_fragment(image, draw, line.marker, color, fonts)
@@ -252,7 +260,11 @@ def _draw_bitmap_text(image: Image.Image, fragment: PlacedFragment, fonts: FontB
 
 
 def _draw_fragment(
-    image: Image.Image, draw: ImageDraw.ImageDraw, fragment: PlacedFragment, color, fonts: FontBook
+    image: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    fragment: PlacedFragment,
+    color: RGB,
+    fonts: FontBook,
 ) -> None:
     style = fragment.style
     if fonts.is_bitmap(style.font):
@@ -260,7 +272,7 @@ def _draw_fragment(
             _draw_bitmap_text(image, fragment, fonts)
         return
     font = fonts.font(style.font, style.size)
-    options: dict = {}
+    options: dict[str, Any] = {}  # (keyword arguments of ImageDraw.text)
     if raqm_available():
         options["direction"] = "rtl" if fragment.rtl else "ltr"
         if style.features:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .blocks import Block, Span, parse_blocks
 from .errors import StoryError
-from .layout.flow import fit
+from .layout.flow import FlowLine, fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, Mark, label_height, label_lines, place_lines, set_label
@@ -218,9 +219,9 @@ def _plan_card(
     series, label_lang = context.series, context.label_lang
     valign = (theme.image.valign or theme.page.valign) if first else theme.page.valign
     frame, unit = theme.frame, geometry.unit
-    x0, y0, x1, y1 = geometry.safe_box
+    x0, y0, x1, safe_bottom = geometry.safe_box
     citation, band = _citation(card, theme, measurer, geometry, rtl=context.rtl)
-    y1 -= band
+    y1 = safe_bottom - band
     marker_band = frame.marker_size * unit * frame.marker_band
     result = fit(
         blocks,
@@ -266,7 +267,7 @@ def _plan_card(
 
 
 def _place(
-    theme: Theme, page, area: tuple[float, float, float, float], valign: str
+    theme: Theme, page: Sequence[FlowLine], area: tuple[float, float, float, float], valign: str
 ) -> tuple[list[Line], list[Mark]]:
     """A page's lines placed in `area` as the theme sets pages: its vertical alignment,
     list columns and rules."""

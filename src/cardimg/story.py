@@ -30,7 +30,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -235,7 +235,23 @@ def _refuse_anchor(event: Any) -> None:
         )
 
 
-class _StoryComposer(yaml.composer.Composer):
+if TYPE_CHECKING:
+    # The composer is a mixin: each loader below brings the parser's events (peek_event,
+    # get_event, check_event) and the resolver, which is what it is to a type checker.
+    class _ComposerBase(yaml.composer.Composer, yaml.parser.Parser, yaml.resolver.Resolver):
+        # types-PyYAML leaves these unannotated; the event's kind (and so its fields) is
+        # known only from where the composer is in the document.
+        def peek_event(self) -> Any: ...
+        def get_event(self) -> Any: ...
+        def check_event(self, *choices: Any) -> bool: ...
+        def dispose(self) -> None: ...
+        def resolve(self, kind: type[yaml.Node], value: str | None, implicit: object) -> str: ...
+
+else:
+    _ComposerBase = yaml.composer.Composer
+
+
+class _StoryComposer(_ComposerBase):
     """Builds only the fields cardimg reads; refuses anchors and aliases everywhere (CMS
     exports never use them, and refusing them stops alias expansion before it starts)."""
 
@@ -311,12 +327,13 @@ _TextDatesResolver.yaml_implicit_resolvers = {
 # parser takes tens of seconds. The composer stays the Python one above in both cases.
 _FAST_PARSER = bool(getattr(yaml, "__with_libyaml__", False))
 if _FAST_PARSER:
+    from yaml._yaml import CParser  # what yaml.cyaml uses; present with libyaml
 
     class _StoryLoader(
-        _StoryComposer, yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _TextDatesResolver
+        _StoryComposer, CParser, yaml.constructor.SafeConstructor, _TextDatesResolver
     ):
         def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _StoryComposer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             _TextDatesResolver.__init__(self)
@@ -544,7 +561,7 @@ def _card_order(item: dict[Any, Any], where: str, name: str) -> int | None:
     order = item.get("order")
     if order is None:
         return None
-    if isinstance(order, bool) or not isinstance(order, int):
+    if not isinstance(order, int) or isinstance(order, bool):
         raise _error(name, where, f"expected an integer, got {_describe(order)}")
     return order
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, NoReturn, Union, get_args, get_origin, get_type_hints
 
 from .errors import ThemeError, one_line, problem
 from .presets import REFERENCE_WIDTH, Preset
@@ -304,7 +304,7 @@ def _fail(where: str, parts: tuple[str | int, ...], message: str) -> ThemeError:
     return ThemeError(f"{where}: {_key_path(parts)}: {message}" if parts else f"{where}: {message}")
 
 
-def _unknown(where: str, parts: tuple[str | int, ...], known: Sequence[str]) -> None:
+def _unknown(where: str, parts: tuple[str | int, ...], known: Sequence[str]) -> NoReturn:
     key = str(parts[-1])
     near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(sorted(known))})"
@@ -459,7 +459,12 @@ def _check_value(value: object, hint: Any, where: str, parts: tuple[str | int, .
 
 
 def _check_fields(
-    cls: type, table: object, where: str, parts: tuple[str | int, ...], *, skip: tuple = ()
+    cls: type,
+    table: object,
+    where: str,
+    parts: tuple[str | int, ...],
+    *,
+    skip: tuple[str, ...] = (),
 ) -> None:
     """Every key of `table` names a field of `cls`, with a value of the field's type."""
     if not isinstance(table, Mapping):
@@ -493,7 +498,15 @@ def _check_palettes(table: object, where: str, parts: tuple[str | int, ...]) -> 
                 _check_colour(values[colour], where, (*parts, key, colour))
 
 
-def _check_tables(table: object, where: str, parts: tuple[str | int, ...], check) -> None:
+# Checks one part of a theme file: (value, file, key path), raising ThemeError.
+_Check = Callable[[object, str, tuple[str | int, ...]], None]
+# Checks one entry of a table of tables: (key, table, key path).
+_EntryCheck = Callable[[str, Mapping[str, Any], tuple[str | int, ...]], None]
+
+
+def _check_tables(
+    table: object, where: str, parts: tuple[str | int, ...], check: _EntryCheck
+) -> None:
     """A table of tables (styles, labels, presets): each one checked by `check`."""
     if not isinstance(table, Mapping):
         raise _fail(where, parts, f"expected a table, got {_shown(table)}")
@@ -512,7 +525,7 @@ def _check_theme_table(data: Mapping[str, Any], where: str) -> None:
         check(value, where, (key,))
 
 
-def _check_style(where: str):
+def _check_style(where: str) -> _EntryCheck:
     def check(role: str, values: Mapping[str, Any], parts: tuple[str | int, ...]) -> None:
         if role not in STYLE_ROLES:
             _unknown(where, parts, STYLE_ROLES)
@@ -523,7 +536,7 @@ def _check_style(where: str):
     return check
 
 
-def _check_labels(where: str):
+def _check_labels(where: str) -> _EntryCheck:
     def check(lang: str, values: Mapping[str, Any], parts: tuple[str | int, ...]) -> None:
         for name, word in values.items():
             if name not in LABEL_NAMES:
@@ -566,15 +579,15 @@ def _check_image(table: object, where: str, parts: tuple[str | int, ...]) -> Non
         _check_colour(table["scrim"], where, (*parts, "scrim"))  # type: ignore[index]
 
 
-def _fields_of(cls: type):
+def _fields_of(cls: type) -> _Check:
     return lambda value, where, parts: _check_fields(cls, value, where, parts)
 
 
-def _of_type(hint: Any):
+def _of_type(hint: Any) -> _Check:
     return lambda value, where, parts: _check_value(value, hint, where, parts)
 
 
-_TOP_LEVEL = {
+_TOP_LEVEL: dict[str, _Check] = {
     "name": _of_type(str),
     "description": _of_type(str),
     "extends": _of_type(str),
@@ -658,7 +671,7 @@ def _font_file(
 # -- building the Theme value -------------------------------------------------------------
 
 
-def _build(cls: type, values: Mapping[str, Any], where: str, parts: tuple) -> Any:
+def _build(cls: type, values: Mapping[str, Any], where: str, parts: tuple[str | int, ...]) -> Any:
     """A settings value from a checked table (lists become tuples)."""
     kwargs = {
         key.replace("-", "_"): tuple(v) if isinstance(v, list) else v for key, v in values.items()

@@ -94,7 +94,8 @@ class _Paragraph:
         """First item of the line that follows a break at `brk` (-1: paragraph start)."""
         index = brk + 1 if brk >= 0 else 0
         while index < len(self.items) and not isinstance(self.items[index], Box):
-            if isinstance(self.items[index], Penalty) and self.items[index].forced:
+            item = self.items[index]
+            if isinstance(item, Penalty) and item.forced:
                 break
             index += 1
         return index
@@ -114,9 +115,10 @@ class _Paragraph:
         return width + item.width if isinstance(item, Penalty) else width
 
     def forced(self, brk: int) -> bool:
-        return brk == len(self.items) or (
-            isinstance(self.items[brk], Penalty) and self.items[brk].forced
-        )
+        if brk == len(self.items):
+            return True
+        item = self.items[brk]
+        return isinstance(item, Penalty) and item.forced
 
     def cost(self, brk: int) -> float:
         item = self.items[brk] if brk < len(self.items) else None

@@ -239,7 +239,8 @@ def _set_lines(
 ) -> list[SetLine]:
     lines = []
     for (start, end), brk in zip(line_ranges(items, breaks), breaks, strict=True):
-        hyphen = items[brk].hyphen if brk < len(items) and isinstance(items[brk], Penalty) else None
+        taken = items[brk] if brk < len(items) else None
+        hyphen = taken.hyphen if isinstance(taken, Penalty) else None
         line_items = [*items[start:end], hyphen] if hyphen is not None else items[start:end]
         lines.append(
             set_line(

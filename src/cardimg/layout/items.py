@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from uniseg.graphemecluster import grapheme_clusters
 
@@ -212,6 +213,12 @@ def inline_items(
     return tuple(items)
 
 
+class _Hyphenator(Protocol):
+    """What the layout asks of a hyphenation dictionary (pyphen's `Pyphen`)."""
+
+    def positions(self, word: str) -> list[int]: ...
+
+
 class _Context(NamedTuple):
     """A block's text with, per character, its span, its bidi level, and a language hint."""
 
@@ -219,10 +226,10 @@ class _Context(NamedTuple):
     owner: list[int]
     levels: tuple[int, ...]
     lang: str | None
-    hyphenator: object | None = None
+    hyphenator: _Hyphenator | None = None
 
 
-def _pieces(context: _Context, start: int, end: int):
+def _pieces(context: _Context, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
     """(span index, level, start, end) for each stretch of one span at one bidi level."""
     owner, levels = context.owner, context.levels
     while start < end:
@@ -243,7 +250,14 @@ def _break_after(content: str, word: Item | None, measurer: Measurer) -> Penalty
     return Penalty(cost=HYPHEN_COST, hyphen=hyphen)
 
 
-def _add_boxes(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
+def _add_boxes(
+    items: list[Item],
+    context: _Context,
+    run_styles: Sequence[RunStyle],
+    start: int,
+    end: int,
+    measurer: Measurer,
+) -> None:
     for span_index, level, a, b in _pieces(context, start, end):
         base = run_styles[span_index]
         text = context.text[a:b].translate(_BREAK_HINTS)
@@ -260,7 +274,14 @@ def _add_boxes(items, context: _Context, run_styles, start, end, measurer: Measu
                 items.append(Box(piece, styled_width(measurer, style, piece), style, level))
 
 
-def _add_glue(items, context: _Context, run_styles, start, end, measurer: Measurer) -> None:
+def _add_glue(
+    items: list[Item],
+    context: _Context,
+    run_styles: Sequence[RunStyle],
+    start: int,
+    end: int,
+    measurer: Measurer,
+) -> None:
     for span_index, level, a, b in _pieces(context, start, end):
         style = run_styles[span_index]
         text = context.text[a:b]
@@ -268,7 +289,7 @@ def _add_glue(items, context: _Context, run_styles, start, end, measurer: Measur
 
 
 @lru_cache(maxsize=16)
-def _hyphenator(lang: str | None):
+def _hyphenator(lang: str | None) -> _Hyphenator | None:
     if not lang:
         return None
     import pyphen
@@ -277,7 +298,7 @@ def _hyphenator(lang: str | None):
     return pyphen.Pyphen(lang=found) if found else None
 
 
-def _syllables(word: str, hyphenator) -> list[str]:
+def _syllables(word: str, hyphenator: _Hyphenator | None) -> list[str]:
     """A word cut at its hyphenation points (whole when it is short or not all letters)."""
     if hyphenator is None or len(word) < MIN_HYPHENATED_WORD or not word.isalpha():
         return [word]

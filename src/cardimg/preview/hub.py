@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..model import RenderOptions
 from ..presets import DEFAULT_PRESET, PRESETS
@@ -47,15 +48,15 @@ class View:
     path: Path
     preset: str
     theme: ThemeChoice
-    state: dict = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     version: int = 0
     watched: frozenset[Path] = frozenset()
     stale: bool = True
     watchers: int = 0
-    task: asyncio.Task | None = None
+    task: asyncio.Task[None] | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def publish(self, state: dict) -> None:
+    def publish(self, state: dict[str, Any]) -> None:
         self.state = state
         self.version += 1
         changed, self._changed = self._changed, asyncio.Event()
@@ -174,7 +175,7 @@ class Hub:
         for key in idle[: max(0, len(idle) - MAX_IDLE_VIEWS)]:
             del self.views[key]
 
-    def choices(self, view: View) -> dict:
+    def choices(self, view: View) -> dict[str, Any]:
         """What the switchers offer for this view: the presets (cardimg's and the theme's)
         and the themes."""
         presets = list(PRESETS)
@@ -274,9 +275,9 @@ class Hub:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _slides(state: dict) -> list[dict]:
+def _slides(state: dict[str, Any]) -> list[dict[str, Any]]:
     return state.get("slides") or []
 
 
-def _event(data: dict) -> str:
+def _event(data: dict[str, Any]) -> str:
     return "data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n\n"

@@ -22,6 +22,7 @@ import threading
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -54,7 +55,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _page(name: str, config: dict) -> HTMLResponse:
+def _page(name: str, config: dict[str, Any]) -> HTMLResponse:
     template = (STATIC / name).read_text("utf-8")
     data = html.escape(json.dumps(config, ensure_ascii=False), quote=True)
     return HTMLResponse(template.replace("{{config}}", data), headers=_NO_STORE)

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -24,6 +25,9 @@ from ..render import render
 from ..resources import data_dir
 from ..story import Story, load_story
 from ..theme import Theme, default_theme, load_theme
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("cardimg.preview")
 
@@ -65,7 +69,7 @@ class Snapshot:
     were not already in `known` are encoded); `watched` are the files whose change must
     re-render it."""
 
-    state: dict
+    state: dict[str, Any]
     images: dict[str, bytes] = field(default_factory=dict)
     watched: frozenset[Path] = frozenset()
 
@@ -94,7 +98,10 @@ def take_snapshot(
         return Snapshot({"error": locate_error(str(exc), path, theme)}, watched=frozenset(watched))
     except Exception as exc:  # a bug must not take the server down: show it, log it
         log.exception("preview: rendering %s failed", path)
-        error = {"message": one_line(f"{type(exc).__name__}: {exc}"), "file": path.name}
+        error: dict[str, Any] = {
+            "message": one_line(f"{type(exc).__name__}: {exc}"),
+            "file": path.name,
+        }
         error["internal"] = True
         return Snapshot({"error": error}, watched=frozenset(watched))
     snapshot = _slides_snapshot(carousel, known, frozenset(watched))
@@ -161,7 +168,7 @@ def _slides_snapshot(
     return Snapshot(state, images, watched)
 
 
-def _content_name(image) -> str:
+def _content_name(image: Image.Image) -> str:
     """A slide's name from its pixels: the same slide always has the same name, so the
     page fetches again only the slides whose pixels changed (and may cache the rest)."""
     digest = hashlib.blake2b(digest_size=12)
@@ -246,10 +253,10 @@ _TOML_LINE = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
 _CONTEXT_LINES = 3
 
 
-def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict:
+def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict[str, Any]:
     """An error as the page shows it: the file, the field, the line (found in the file
     when the message names a field but no line) and the lines around it."""
-    error: dict = {"message": message, "file": path.name}
+    error: dict[str, Any] = {"message": message, "file": path.name}
     match = _WHERE.match(message)
     if match is None:
         return error
@@ -266,6 +273,7 @@ def locate_error(message: str, path: Path, theme: ThemeChoice) -> dict:
             error["context"] = _context(source, error["line"])
         return error
     position = _FRONT_MATTER_LINE.search(where)
+    line: int | None
     if position is not None:  # a YAML error: its place is a line, not a field
         line = int(position["line"])
         error["column"] = int(position["column"]) if position["column"] else None
@@ -302,22 +310,23 @@ def _yaml_line(where: str, text: str) -> int | None:
     end = re.search(r"^---[ \t]*$", text[front.end() :], re.M)
     body = text[front.end() : front.end() + end.start()] if end else text[front.end() :]
     try:
-        node = yaml.compose(body, Loader=yaml.SafeLoader)
+        node: yaml.Node | None = yaml.compose(body, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return None
     for part in re.findall(r"[A-Za-z_][\w-]*|\[\d+\]", where):
         node = _child(node, part)
-        if node is None:
-            return None
-    return offset + node.start_mark.line + 1
+    return offset + node.start_mark.line + 1 if node is not None else None
 
 
-def _child(node, part: str):
+def _child(node: yaml.Node | None, part: str) -> yaml.Node | None:
+    # (types-PyYAML leaves a node's value untyped: a collection's holds nodes)
     if part.startswith("[") and isinstance(node, yaml.SequenceNode):
         index = int(part[1:-1])
-        return node.value[index] if index < len(node.value) else None
+        items: list[yaml.Node] = node.value
+        return items[index] if index < len(items) else None
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in pairs:
             if isinstance(key, yaml.ScalarNode) and key.value == part:
                 return value
     return None
@@ -338,7 +347,7 @@ def _toml_line(where: str, text: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _context(source: Path, line: int) -> list[list]:
+def _context(source: Path, line: int) -> list[list[int | str]]:
     """The lines around `line`, numbered, for the page to show the place of the error."""
     try:
         lines = source.read_text("utf-8", "replace").splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 from ..errors import CardimgError
 from ..story import load_story
@@ -33,7 +34,7 @@ class StoryIndex:
         self.root = root
         self.version = 0
         self._changed = asyncio.Event()
-        self._cache: dict[Path, tuple[tuple[int, int], dict | None]] = {}
+        self._cache: dict[Path, tuple[tuple[int, int], dict[str, Any] | None]] = {}
 
     def invalidate(self) -> None:
         self.version += 1
@@ -51,7 +52,7 @@ class StoryIndex:
                 wait.cancel()
         return self.version != version
 
-    def listing(self) -> list[dict]:
+    def listing(self) -> list[dict[str, Any]]:
         """Every story file: its path (relative to the root), title, cards, draft flag, or
         the error that keeps it from loading. Files that are not stories are left out."""
         entries = []
@@ -68,7 +69,7 @@ class StoryIndex:
                 entries.append(entry)
         return entries
 
-    def _read(self, path: Path) -> dict | None:
+    def _read(self, path: Path) -> dict[str, Any] | None:
         from ..batch import is_story_file  # the same test `cardimg render` uses for a folder
 
         story_id = path.relative_to(self.root).as_posix()
