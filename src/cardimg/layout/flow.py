@@ -111,10 +111,10 @@ def layout_blocks(
 
 
 class _Place(NamedTuple):
-    """Where a block sits in the card: its index, style, size, line advance, the gap
+    """Where a block sits in the card: its number, style, size, line advance, the gap
     above it and its list group."""
 
-    index: int
+    block: int
     style: BlockStyle
     size: float
     advance: float
