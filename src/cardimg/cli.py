@@ -72,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = _add_render_parser(commands)
+    _add_platform_options(run)
+    _add_batch_options(run)
+    _add_presets_parser(commands)
+    _add_theme_commands(commands)
+    _add_check_parser(commands)
+    _add_preview_parser(commands)
+    return parser
+
+
+def _add_render_parser(commands: _Commands) -> argparse.ArgumentParser:
     run = commands.add_parser(
         "render",
         help="render story files to slide images, manifest.json and caption.txt",
@@ -85,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
     )
+    return run
+
+
+def _add_platform_options(run: argparse.ArgumentParser) -> None:
+    """What the files are for: the preset, the platform's rules, the format, the look."""
     run.add_argument(
         "--preset",
         type=str.lower,
@@ -133,6 +149,10 @@ def _parser() -> argparse.ArgumentParser:
         help="move palette text/background lightness just enough to pass WCAG AA contrast",
     )
     run.add_argument("--no-sources", dest="sources", action="store_false", help="no sources slide")
+
+
+def _add_batch_options(run: argparse.ArgumentParser) -> None:
+    """How a folder is rendered: workers, what is rendered again, where."""
     run.add_argument(
         "-j",
         "--jobs",
@@ -157,16 +177,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="in a folder, render stories marked `draft: true` too (a file named always renders)",
     )
+
+
+def _add_presets_parser(commands: _Commands) -> None:
     listing = commands.add_parser(
         "presets",
         help="list the presets (slide sizes per platform) and the platform targets",
         description="List every preset (the built-in ones and a theme's) and every target.",
     )
     listing.add_argument("--theme", metavar="NAME", help="include a theme's presets")
-    _add_theme_commands(commands)
-    _add_check_parser(commands)
-    _add_preview_parser(commands)
-    return parser
 
 
 def _add_theme_commands(commands: _Commands) -> None:
