@@ -9,10 +9,18 @@ from dataclasses import replace
 
 from PIL import Image, ImageStat
 
-from .contrast import AA_BODY, accessible_pair, contrast_ratio, parse_hex, required_ratio, to_hex
+from .contrast import (
+    AA_BODY,
+    RGB,
+    TextContrast,
+    accessible_pair,
+    parse_hex,
+    to_hex,
+    weakest_contrast,
+)
 from .errors import StoryError
 from .findings import Finding, format_finding
-from .paint import TextContrast
+from .layout.page import Line
 from .plan import SlidePlan
 from .story import Story, story_name
 from .theme import Palette, Theme
@@ -67,23 +75,15 @@ def planned_contrast(
     the palette's background, or on the slide with the featured image the mean colour of
     `backdrop` (see `featured_backdrop`) behind each line. Paint measures the same on its
     pixels; the frame and marks are left out here, as they never sit behind text."""
-    weakest = TextContrast(21.0, AA_BODY, None)
-    text = parse_hex(palette.text)
     flat = parse_hex(palette.background)
     width = plan.geometry.width
-    for line in plan.lines:
-        x0, y0, x1, y1 = line.box
-        if x1 <= x0 or y1 <= y0:
-            continue
-        behind = flat
+
+    def behind(line: Line) -> RGB:
         if backdrop is not None and plan.featured_image:
-            behind = _mean_behind(backdrop, line.box, backdrop.width / width)
-        ratio = contrast_ratio(text, behind)
-        bold = any("bold" in f.style.font.lower() for f in line.fragments)
-        required = required_ratio(line.font_size, bold=bold, slide_width=width)
-        if ratio / required < weakest.ratio / weakest.required:
-            weakest = TextContrast(ratio, required, line)
-    return weakest
+            return _mean_behind(backdrop, line.box, backdrop.width / width)
+        return flat
+
+    return weakest_contrast(plan.lines, parse_hex(palette.text), behind, width)
 
 
 def _mean_behind(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from .theme import REFERENCE_WIDTH
+
+if TYPE_CHECKING:
+    from .layout.page import Line
 
 __all__ = [
     "AA_BODY",
@@ -417,3 +421,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+class TextContrast(NamedTuple):
+    """The weakest text on a slide: its WCAG ratio against what is behind it."""
+
+    ratio: float
+    required: float
+    line: Line | None
+
+
+def weakest_contrast(
+    lines: Iterable[Line], text: RGB, behind: Callable[[Line], RGB], slide_width: int
+) -> TextContrast:
+    """The line whose text colour stands out least from what is `behind` it, against the
+    WCAG bar for its size and weight (paint asks its pixels, `check` the colours)."""
+    weakest = TextContrast(21.0, AA_BODY, None)
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        if x1 <= x0 or y1 <= y0:
+            continue
+        ratio = contrast_ratio(text, behind(line))
+        bold = any("bold" in f.style.font.lower() for f in line.fragments)
+        required = required_ratio(line.font_size, bold=bold, slide_width=slide_width)
+        if ratio / required < weakest.ratio / weakest.required:
+            weakest = TextContrast(ratio, required, line)
+    return weakest

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from .contrast import TextContrast
 from .errors import OptionsError
 from .findings import Finding
 from .layout.page import Line
-from .paint import TextContrast
 from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
 from .story import Story
 from .theme import Palette

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .blocks import parse_body
+from .contrast import TextContrast
 from .findings import Finding, format_finding
 from .fonts import FontBook
-from .paint import TextContrast
 from .plan import SlidePlan
 from .scripts import guess_lang
 from .story import Story, story_name

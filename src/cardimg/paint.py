@@ -8,7 +8,15 @@ from typing import Any, NamedTuple
 
 from PIL import Image, ImageDraw, ImageStat
 
-from .contrast import AA_BODY, AA_LARGE, RGB, contrast_ratio, parse_hex, required_ratio
+from .contrast import (
+    AA_BODY,
+    AA_LARGE,
+    RGB,
+    TextContrast,
+    contrast_ratio,
+    parse_hex,
+    weakest_contrast,
+)
 from .fonts import FontBook, raqm_available
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
@@ -21,14 +29,6 @@ __all__ = [
     "paint_palette_sheet",
     "paint_slide",
 ]
-
-
-class TextContrast(NamedTuple):
-    """The weakest text on a slide: its WCAG ratio against the pixels behind it."""
-
-    ratio: float
-    required: float
-    line: Line | None
 
 
 class Painted(NamedTuple):
@@ -71,19 +71,12 @@ def paint_slide(
 def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color: RGB) -> TextContrast:
     """Measure each line's text colour against the mean colour of the pixels behind it
     (the palette, or the featured image blended in), before the text is drawn."""
-    weakest = TextContrast(21.0, AA_BODY, None)
-    width = plan.geometry.width
-    for line in plan.lines:
-        x0, y0, x1, y1 = line.box
-        if x1 <= x0 or y1 <= y0:
-            continue
-        behind = tuple(round(v) for v in ImageStat.Stat(image.crop(line.box)).mean[:3])
-        ratio = contrast_ratio(text_color, behind)
-        bold = any("bold" in f.style.font.lower() for f in line.fragments)
-        required = required_ratio(line.font_size, bold=bold, slide_width=width)
-        if ratio / required < weakest.ratio / weakest.required:
-            weakest = TextContrast(ratio, required, line)
-    return weakest
+
+    def behind(line: Line) -> RGB:
+        mean = ImageStat.Stat(image.crop(line.box)).mean
+        return (round(mean[0]), round(mean[1]), round(mean[2]))
+
+    return weakest_contrast(plan.lines, text_color, behind, plan.geometry.width)
 
 
 def _with_featured_image(

@@ -24,7 +24,7 @@ from typing import Any
 from ..model import RenderOptions
 from ..presets import DEFAULT_PRESET, PRESETS
 from .snapshot import Snapshot, ThemeChoice, take_snapshot
-from .stories import StoryIndex
+from .stories import StoryIndex, Versioned
 
 log = logging.getLogger("cardimg.preview")
 
@@ -49,31 +49,24 @@ class View:
     preset: str
     theme: ThemeChoice
     state: dict[str, Any] = field(default_factory=dict)
-    version: int = 0
+    changes: Versioned = field(default_factory=Versioned)
     watched: frozenset[Path] = frozenset()
     stale: bool = True
     watchers: int = 0
     task: asyncio.Task[None] | None = None
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def version(self) -> int:
+        return self.changes.version
 
     def publish(self, state: dict[str, Any]) -> None:
         self.state = state
-        self.version += 1
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        self.changes.bump()
 
     async def changed_since(self, version: int, closing: asyncio.Event, timeout: float) -> bool:
         """Wait until the state is newer than `version`, the server closes, or `timeout`
         passes; whether it is newer."""
-        if self.version != version:
-            return True
-        waits = [asyncio.ensure_future(self._changed.wait()), asyncio.ensure_future(closing.wait())]
-        try:
-            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
-        return self.version != version
+        return await self.changes.changed_since(version, closing, timeout)
 
     def depends_on(self, changed: Path) -> bool:
         """Whether a file that changed (a resolved path) is one this view shows."""

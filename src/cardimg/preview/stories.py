@@ -26,22 +26,22 @@ def story_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-class StoryIndex:
-    """The folder's stories with their titles, read again after a Markdown file changes
-    (a file already read and unchanged is not read again)."""
+class Versioned:
+    """A version number a page's event stream can wait on: each change counts one up and
+    wakes every waiter."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self.version = 0
         self._changed = asyncio.Event()
-        self._cache: dict[Path, tuple[tuple[int, int], dict[str, Any] | None]] = {}
 
-    def invalidate(self) -> None:
+    def bump(self) -> None:
         self.version += 1
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
     async def changed_since(self, version: int, closing: asyncio.Event, timeout: float) -> bool:
+        """Wait until the version is newer than `version`, the server closes, or `timeout`
+        passes; whether it is newer."""
         if self.version != version:
             return True
         waits = [asyncio.ensure_future(self._changed.wait()), asyncio.ensure_future(closing.wait())]
@@ -51,6 +51,19 @@ class StoryIndex:
             for wait in waits:
                 wait.cancel()
         return self.version != version
+
+
+class StoryIndex(Versioned):
+    """The folder's stories with their titles, read again after a Markdown file changes
+    (a file already read and unchanged is not read again)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+        self._cache: dict[Path, tuple[tuple[int, int], dict[str, Any] | None]] = {}
+
+    def invalidate(self) -> None:
+        self.bump()
 
     def listing(self) -> list[dict[str, Any]]:
         """Every story file: its path (relative to the root), title, cards, draft flag, or
