@@ -182,6 +182,9 @@ class _Settings:
     quality: int | None
     contact_sheet: bool
     write_in_workers: bool
+    # In a pool, stories run side by side: a worker encodes its slides one after another
+    # rather than start threads that compete with the other workers for the same cores.
+    encode_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ def _run_job(job: _Job) -> _Outcome:
                 quality=job.settings.quality,
                 contact_sheet=job.settings.contact_sheet,
                 render_key=job.key,
+                threads=job.settings.encode_threads,
             )
         slides, warnings = len(carousel.slides), tuple(carousel.warnings)
         del carousel  # the pixels: gone before the files are written
@@ -498,6 +502,7 @@ def render_batch(
         quality=quality,
         contact_sheet=contact_sheet,
         write_in_workers=write_in_workers,
+        encode_threads=None if executor is None else 1,
     )
     recover_output(out)  # a save cut short by a kill: finish or undo it first
     planner = _Planner(settings, theme_obj, force=force, drafts=drafts)

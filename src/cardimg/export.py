@@ -133,14 +133,16 @@ def encode_carousel(
     quality: int | None = None,
     contact_sheet: bool = False,
     render_key: str | None = None,
+    threads: int | None = None,
 ) -> EncodedCarousel:
     """Every file of a save, as bytes, touching no disk (see `save_carousel`); `source`
-    is the story file as the manifest names it."""
+    is the story file as the manifest names it. `threads` encode slides side by side (one
+    per core by default; a batch worker, one of several stories at once, uses one)."""
     rules = get_target(target) if isinstance(target, str) else target
     codec = encoder(choose_format(rules, image_format, carousel.preset))
     _check_target(carousel, rules)
     folder = safe_slug(carousel.story.slug)
-    files = _encode_files(carousel, codec, rules, quality, title=folder)
+    files = _encode_files(carousel, codec, rules, quality, title=folder, threads=threads)
     uploads = _uploads(len(carousel.slides), codec, rules)
     save = _Save(carousel, codec, rules, source, folder, render_key)
     sheet = None
@@ -256,7 +258,13 @@ def _uploads(total: int, codec: Encoder, rules: Target | None) -> list[_Upload]:
 
 
 def _encode_files(
-    carousel: Carousel, codec: Encoder, rules: Target | None, quality: int | None, *, title: str
+    carousel: Carousel,
+    codec: Encoder,
+    rules: Target | None,
+    quality: int | None,
+    *,
+    title: str,
+    threads: int | None = None,
 ) -> list[bytes]:
     """Every file's bytes: one per slide, or one document for the story. Encoded before
     the folder is touched, so a slide the target refuses leaves the old carousel as it is."""
@@ -268,7 +276,7 @@ def _encode_files(
         return [data]
     # zlib, libjpeg and libwebp release the GIL: slides encode side by side on every core,
     # and each file's bytes do not depend on which thread made them.
-    workers = max(1, min(len(carousel.slides), os.cpu_count() or 1, 8))
+    workers = max(1, min(len(carousel.slides), threads or os.cpu_count() or 1, 8))
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         return list(pool.map(lambda slide: _fitted(slide, codec, rules, quality), carousel.slides))
