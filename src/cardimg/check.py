@@ -18,8 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .colors import accessible_palette, featured_backdrop, planned_contrast, story_palette
-from .cover import plan_cover
+from .colors import featured_backdrop, planned_contrast
 from .errors import StoryError
 from .export import CAPTION_LIMIT, caption_text
 from .findings import SEVERITIES, Finding, finding_dict
@@ -32,7 +31,6 @@ from .images import (
     read_featured,
     small_image_finding,
 )
-from .layout.page import Geometry
 from .model import RenderOptions, Slide
 from .notes import (
     SlideContrast,
@@ -43,9 +41,9 @@ from .notes import (
     story_findings,
     with_slides,
 )
-from .plan import SlidePlan, plan_story
+from .plan import SlidePlan
 from .presets import Preset, Target
-from .render import slide_preset
+from .render import plan_slides, slide_preset, story_palettes
 from .story import Story, load_story, story_name
 from .targets import check_preset, split_slides
 from .theme import Palette, Theme, default_theme
@@ -88,14 +86,12 @@ def check_story(
     options = options or RenderOptions()
     findings = story_findings(story) + markdown_findings(story)
     try:
-        base = story_palette(story, theme, strict=options.strict, notes=findings)
+        base, palette = story_palettes(story, theme, options, findings)
     except StoryError as exc:  # an unknown palette, when strict
         return (*findings, error_finding("palette-unknown", story_name(story), exc))
-    accessible = theme.accessible if options.accessible is None else options.accessible
-    palette = accessible_palette(base) if accessible else base
     preset = slide_preset(options, theme)
     try:
-        plans = _plans(story, theme, options, preset, findings)
+        plans = plan_slides(story, theme, preset, sources=options.sources, notes=findings)
     except StoryError as exc:  # more slides than one story may have
         return (*findings, error_finding("slides-over-limit", story_name(story), exc))
     fonts = theme_fonts(theme)
@@ -114,19 +110,6 @@ def check_story(
         findings += target_findings(story, plans, preset, target)
     findings += caption_findings(story, target)
     return with_slides(findings, plans)
-
-
-def _plans(
-    story: Story, theme: Theme, options: RenderOptions, preset: Preset, notes: list[Finding]
-) -> list[SlidePlan]:
-    """The slides as `render` plans them (see render.render)."""
-    fonts = theme_fonts(theme)
-    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
-    if preset.layout == "cover":
-        return [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
-    return plan_story(
-        story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
-    )
 
 
 def _backdrop(

@@ -28,7 +28,7 @@ from .paint import Painted, paint_slide
 from .plan import MAX_SLIDES, SlidePlan, plan_story
 from .presets import Preset, get_preset
 from .story import Story, load_story
-from .theme import Theme, default_theme, load_theme
+from .theme import Palette, Theme, default_theme, load_theme
 
 # MAX_SLIDES is checked where slides are planned (plan.py), where the card is known.
 __all__ = ["MAX_SLIDES", "Carousel", "RenderOptions", "Slide", "accessible_palette", "render"]
@@ -50,18 +50,10 @@ def render(
     options = replace(options or RenderOptions(), **overrides)  # type: ignore[arg-type]
     notes: list[Finding] = story_findings(story)
     notes.extend(markdown_findings(story))
-    base_palette = story_palette(story, theme, strict=options.strict, notes=notes)
-    accessible = theme.accessible if options.accessible is None else options.accessible
-    palette = accessible_palette(base_palette) if accessible else base_palette
+    base_palette, palette = story_palettes(story, theme, options, notes)
     fonts = theme_fonts(theme)
     preset = slide_preset(options, theme)
-    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
-    if preset.layout == "cover":
-        plans = [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
-    else:
-        plans = plan_story(
-            story, theme=theme, measurer=fonts, geometry=geometry, sources=options.sources
-        )
+    plans = plan_slides(story, theme, preset, sources=options.sources, notes=notes)
     notes.extend(layout_findings(story, plans, theme))
     notes.extend(missing_glyph_findings(story, plans, fonts))
     size = preset.size
@@ -83,6 +75,29 @@ def render(
     return Carousel(
         story, tuple(slides), palette, warning_texts(findings), options, preset, findings
     )
+
+
+def story_palettes(
+    story: Story, theme: Theme, options: RenderOptions, notes: list[Finding]
+) -> tuple[Palette, Palette]:
+    """The story's palette, and the one its slides are painted in (the accessible variant
+    when the options or the theme ask for it). An unknown key is a note, or with
+    `strict` a StoryError."""
+    base = story_palette(story, theme, strict=options.strict, notes=notes)
+    accessible = theme.accessible if options.accessible is None else options.accessible
+    return base, accessible_palette(base) if accessible else base
+
+
+def plan_slides(
+    story: Story, theme: Theme, preset: Preset, *, sources: bool, notes: list[Finding]
+) -> list[SlidePlan]:
+    """Every slide of the story at `preset`: a slide per card (and the sources), or the
+    one cover of a cover preset. What `render` paints and `check` checks."""
+    fonts = theme_fonts(theme)
+    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
+    if preset.layout == "cover":
+        return [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
+    return plan_story(story, theme=theme, measurer=fonts, geometry=geometry, sources=sources)
 
 
 def slide_preset(options: RenderOptions, theme: Theme) -> Preset:
