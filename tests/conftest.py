@@ -56,3 +56,12 @@ def tree() -> Callable[[Path], set[Path]]:
         return {p.resolve() for p in root.rglob("*") if p.is_file()}
 
     return files
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from a folder of our own, so a stray relative write is caught too."""
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder

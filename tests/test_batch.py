@@ -20,18 +20,12 @@ from PIL import Image
 
 import cardimg
 from cardimg.batch import local_pool
-from cardimg.cli import main
+
+from .cli_helpers import run
 
 SRC = Path(cardimg.__file__).resolve().parents[1]
 THEME = SRC / "cardimg" / "themes" / "default.toml"
 FONTS = Path(cardimg.default_theme().fonts["sans"]).parent
-
-
-def run(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
 
 
 def write(folder: Path, name: str, *, cards: int = 1, words: int = 12, **meta: object) -> Path:

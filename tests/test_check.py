@@ -44,15 +44,6 @@ def card(body: str, key: str = "k0", **more: object) -> dict:
     return {"_key": key, "body": body, **more}
 
 
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from a folder of our own, so a stray relative write is caught too."""
-    folder = tmp_path / "cwd"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
-
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
     status = main(["check", *args, "--format", "json"])
     return status, json.loads(capsys.readouterr().out)

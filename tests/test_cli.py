@@ -15,34 +15,14 @@ from PIL import Image
 import cardimg
 from cardimg.cli import main
 
+from .cli_helpers import problems, run
+
 SRC = Path(cardimg.__file__).resolve().parents[1]  # the cardimg these tests import
 SEED_SLUG = "20200314-iraq-latest"
 TWO_SOURCES = (
     "**First source**  \n[https://example.com/one](https://example.com/one)\n\n"
     "**Second source**  \n[https://example.com/two](https://example.com/two)\n"
 )
-
-
-def run(argv: list[str]) -> int:
-    """main() in-process; argparse's own exits (--help, --version, usage errors) included."""
-    try:
-        return main(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
-
-
-def problems(stderr: str) -> list[str]:
-    """The lines of stderr, without the one-off notice about the Raqm text layout library."""
-    return [line for line in stderr.splitlines() if line.strip() and "Raqm" not in line]
-
-
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from a folder of our own, so a stray relative write is caught too."""
-    folder = tmp_path / "cwd"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
 
 
 @pytest.fixture

@@ -16,21 +16,11 @@ from pathlib import Path
 import pytest
 
 import cardimg
-from cardimg.cli import main
 from cardimg.story import safe_slug
 
+from .cli_helpers import problems, run
+
 SRC = Path(cardimg.__file__).resolve().parents[1]
-
-
-def run(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 1
-
-
-def problems(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.strip() and "Raqm" not in line]
 
 
 def summary(stdout: str) -> str:
@@ -47,14 +37,6 @@ def story(write_story: Callable[..., Path]) -> Callable[..., Path]:
         return write_story(name, [{"_key": "k", "body": f"Body of {slug}."}], slug=slug, **meta)
 
     return make
-
-
-@pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cwd"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
 
 
 # --------------------------------------------------------------------------- drafts
