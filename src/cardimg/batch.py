@@ -601,7 +601,7 @@ def _stop_workers(executor: Executor) -> None:
     """Stop a process pool's workers now, mid-story (their half-written staging folders
     are recovered by the caller); other executors only drop their queued work."""
     if isinstance(executor, ProcessPoolExecutor):
-        _quiet_pool_threads()
+        _quiet_pool_threads(executor)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         processes = list((getattr(executor, "_processes", None) or {}).values())
         if terminate is not None:
@@ -616,19 +616,18 @@ def _stop_workers(executor: Executor) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _quiet_pool_threads() -> None:
+def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
     """The pool's own manager thread raises (cancelled, broken pool) when its workers are
-    stopped on purpose: that is not news to the user, who pressed Ctrl-C. Other threads'
-    errors still reach the previous hook."""
+    stopped on purpose: that is not news to the user, who pressed Ctrl-C. Errors of every
+    other thread still reach the previous hook."""
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if manager is None:
+        return
     previous = threading.excepthook
 
     def hook(args: threading.ExceptHookArgs) -> None:
-        from concurrent.futures import CancelledError
-        from concurrent.futures.process import BrokenProcessPool
-
-        if isinstance(args.exc_value, CancelledError | BrokenProcessPool | OSError):
-            return
-        previous(args)
+        if args.thread is not manager:
+            previous(args)
 
     threading.excepthook = hook
 
