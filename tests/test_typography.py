@@ -225,3 +225,20 @@ def test_frame_line_opens_around_the_labels_that_cross_it():
     label = set(range(series.box[0], series.box[2]))
     assert not drawn & label  # open where the series name is
     assert drawn  # and drawn elsewhere
+
+
+@pytest.mark.parametrize(
+    ("text", "fonts"),
+    [
+        ("Plain words, all in Inter.", ["Inter-Regular.otf"]),
+        ("© 2024", ["Inter-Regular.otf"]),  # the text font has ©: no emoji
+        ("©️ 2024", ["NotoColorEmoji.ttf", "Inter-Regular.otf"]),  # VS16 asks for emoji
+        ("go ❤️ now", ["Inter-Regular.otf", "NotoColorEmoji.ttf", "Inter-Regular.otf"]),
+        ("סוף", ["NotoSansHebrew-Regular.ttf"]),
+        ("a סוף b", ["Inter-Regular.otf", "NotoSansHebrew-Regular.ttf", "Inter-Regular.otf"]),
+    ],
+)
+def test_runs_give_each_cluster_the_first_font_that_has_it(text, fonts):
+    runs = FONTS.runs(FONTS.face("sans"), text, None)
+    assert "".join(piece for _, piece in runs) == text
+    assert [Path(font.partition("#")[0]).name for font, _ in runs] == fonts

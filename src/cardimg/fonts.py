@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
-from . import fontconfig
+from . import fontconfig, shaping
 from .cmap import read_font_info as _read_font_info
 from .theme import FallbackFont, Theme
 
@@ -84,6 +84,18 @@ def _covers(font: str, code: int) -> bool:
     return code in _font_info(font)[0]
 
 
+# Characters that make a cluster prefer the emoji font, even where a text font has them.
+_EMOJI_MAKERS = frozenset({"\ufe0f", "\u20e3", _ZWJ})
+
+
+def _all_in(font: str, text: str) -> bool:
+    """Whether the font has every character of `text` and none of it asks for emoji:
+    then every cluster would choose `font` (the usual case, told in one set operation)."""
+    if not text.isascii() and (max(text) >= "\U0001f000" or not _EMOJI_MAKERS.isdisjoint(text)):
+        return False
+    return {ord(char) for char in text} - _JOINERS <= _font_info(font)[0]
+
+
 @lru_cache(maxsize=512)
 def _load(font: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
     path, index = _split_ref(font)
@@ -104,6 +116,11 @@ def _sized(font: str, size: float, engine: ImageFont.Layout) -> ImageFont.FreeTy
 def _reference_width(
     font: str, text: str, features: tuple[str, ...], engine: ImageFont.Layout
 ) -> float:
+    path, index = _split_ref(font)
+    if engine == ImageFont.Layout.RAQM and not _font_info(font)[1]:
+        shaped = shaping.width(path, index, _REFERENCE_SIZE, text, features)
+        if shaped is not None:
+            return shaped
     loaded = _sized(font, _REFERENCE_SIZE, engine)
     length = loaded.getlength(text, features=list(features)) if features else loaded.getlength(text)
     return float(length) * _scale(font, _REFERENCE_SIZE)
@@ -227,6 +244,8 @@ class FontBook:
 
     def _runs(self, font: str, text: str, lang: str | None = None) -> tuple[tuple[str, str], ...]:
         """Split text into (font, text) runs: each cluster goes to the first font that has it."""
+        if _all_in(font, text):
+            return ((font, text),) if text else ()
         runs: list[tuple[str, str]] = []
         for cluster in clusters(text):
             if cluster.isspace():

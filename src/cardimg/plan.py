@@ -235,8 +235,11 @@ def _plan_card(
     )
     parts = len(result.pages)
     # "Continued" heads every slide after the first, "Continues" foots every one but the last.
-    continued = _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
-    continues = _continues_marker(theme, measurer, geometry, lang=label_lang)
+    continued: list[Line] = []
+    continues: list[Line] = []
+    if parts > 1:  # most cards are one slide: set the markers only when a card runs on
+        continued = _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
+        continues = _continues_marker(theme, measurer, geometry, lang=label_lang)
     plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)

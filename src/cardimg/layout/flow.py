@@ -80,11 +80,15 @@ def layout_blocks(
     final: bool = True,
     lang: str | None = None,
     min_size: float = 0.0,
+    memo: dict[tuple[int, float, float], Sequence[Item]] | None = None,
 ) -> list[FlowLine]:
     """Break every block into lines at one body size. `final` picks the careful breakers;
     without it, greedy breaking (same line count, so same height) keeps fitting fast.
     `lang` picks the hyphenation patterns when the theme hyphenates; no block is set
-    smaller than `min_size` (the theme's legibility floor at the slide's scale)."""
+    smaller than `min_size` (the theme's legibility floor at the slide's scale).
+    `memo` keeps each block's measured items between passes over the same `blocks`
+    (`fit` lays a card out greedily, then carefully, at the same size)."""
+    setting = _Setting(theme, measurer, width, final, lang, {} if memo is None else memo)
     flow: list[FlowLine] = []
     paragraph_gap = theme.type.paragraph_gap * body_size * theme.type.line_height
     previous_after = 0.0
@@ -106,7 +110,7 @@ def layout_blocks(
             flow.append(FlowLine(empty, "rule", index, advance, gap, "center", rule=True))
             continue
         place = _Place(index, style, size, advance, gap, group)
-        flow.extend(_block_lines(block, place, _Setting(theme, measurer, width, final, lang)))
+        flow.extend(_block_lines(block, place, setting))
     return flow
 
 
@@ -130,18 +134,32 @@ class _Setting(NamedTuple):
     width: float
     final: bool
     lang: str | None
+    memo: dict[tuple[int, float, float], Sequence[Item]]
 
 
 def _block_lines(block: Block, place: _Place, setting: _Setting) -> list[FlowLine]:
     """One block broken into flow lines: its marker and indent, direction, hung quotes."""
     index, style, size, advance, gap, group = place
-    theme, measurer, width, final, lang = setting
+    measurer = setting.measurer
     marker = _marker(block, style, size, measurer) if block.marker else None
     indent = _indent(block, style, size, marker)
     direction = base_direction(block_text(block.spans, style))
-    hyphenate = _hyphenation(block, style, theme, lang)
+    width = setting.width - indent
+    key = (index, size, width)
+    if key not in setting.memo:
+        hyphenate = _hyphenation(block, style, setting.theme, setting.lang)
+        items = inline_items(
+            block.spans,
+            style,
+            size,
+            measurer,
+            direction=direction,
+            hyphenate=hyphenate,
+            lang=setting.lang,
+        )
+        setting.memo[key] = split_oversized(items, width, measurer, lang=hyphenate or setting.lang)
     lines = _break_block(
-        block, style, size, width - indent, measurer, final, direction, hyphenate, lang
+        setting.memo[key], block.role, style, size, width, measurer, setting.final, direction
     )
     flow = []
     for number, line in enumerate(lines):
@@ -196,24 +214,19 @@ def _hanging(line: SetLine, measurer: Measurer) -> tuple[float, float]:
 
 
 def _break_block(
-    block: Block,
+    items: Sequence[Item],
+    role: str,
     style: BlockStyle,
     size: float,
     width: float,
     measurer: Measurer,
     final: bool,
     direction: str,
-    hyphenate: str | None = None,
-    lang: str | None = None,
 ) -> list[SetLine]:
-    items = inline_items(
-        block.spans, style, size, measurer, direction=direction, hyphenate=hyphenate, lang=lang
-    )
-    items = split_oversized(items, width, measurer, lang=hyphenate or lang)
     breaker: Breaker = break_greedy
-    if final and block.role in BALANCED:
+    if final and role in BALANCED:
         breaker = break_balanced
-    elif final and block.role not in ("code",):
+    elif final and role not in ("code",):
         breaker = break_pretty
     fallback = RunStyle(measurer.face(style.family), size)
     # The breaker adds up word widths; a set line is measured whole, and shaping
@@ -323,6 +336,7 @@ def fit(
     page_height = page_height or height
 
     laid_out: dict[tuple[float, bool], list[FlowLine]] = {}
+    memo: dict[tuple[int, float, float], Sequence[Item]] = {}  # items, shared by the passes
 
     def lay_out(size: float, final: bool) -> list[FlowLine]:
         if (size, final) not in laid_out:  # the searches below ask for some sizes twice
@@ -335,6 +349,7 @@ def fit(
                 final=final,
                 lang=lang,
                 min_size=floor,
+                memo=memo,
             )
         return laid_out[size, final]
 
