@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardimg import fontconfig
-from cardimg.cmap import read_font_info
+from cardimg.cmap import Ranges, read_font_info
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "fonts").rglob("*") if p.suffix in (".ttf", ".otf"))
@@ -178,3 +178,20 @@ def test_any_format_12_is_read_as_fonttools_reads_it_or_left_to_it(
     pairs = itertools.pairwise(groups)
     plain = sort and all(g[1] <= 0x10FFFF for g in groups) and all(a[1] <= b[0] for a, b in pairs)
     assert fast is not None or not plain  # a plain table is read without fontTools
+
+
+@given(
+    bounds=st.lists(st.integers(0, 0x10FFFF), min_size=0, max_size=40, unique=True),
+    probes=st.lists(st.integers(-1, 0x110000), max_size=60),
+)
+def test_ranges_hold_exactly_the_code_points_of_their_groups(bounds, probes):
+    # Sorted, disjoint groups: consecutive pairs of distinct sorted bounds.
+    ordered = sorted(bounds)[: len(bounds) // 2 * 2]
+    firsts, lasts = ordered[0::2], ordered[1::2]
+    ranges = Ranges(tuple(firsts), tuple(lasts))
+    expected = {code for first, last in zip(firsts, lasts) for code in range(first, last + 1)}
+    assert len(ranges) == len(expected)
+    assert ranges == expected and set(ranges) == expected
+    for code in [*probes, *firsts, *lasts, *(last + 1 for last in lasts)]:
+        assert (code in ranges) is (code in expected)
+    assert "a" not in ranges

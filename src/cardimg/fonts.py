@@ -7,6 +7,7 @@ import subprocess
 import unicodedata
 import warnings
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _split_ref(font: str) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=128)
-def _font_info(font: str) -> tuple[frozenset[int], int]:
+def _font_info(font: str) -> tuple[AbstractSet[int], int]:
     """The code points a font maps, and its bitmap strike size (0 for outline fonts)."""
     path, index = _split_ref(font)
     # Read straight from the file's bytes when the font is plainly well formed: a CJK
@@ -64,7 +65,7 @@ def _font_info(font: str) -> tuple[frozenset[int], int]:
     return _font_info_fonttools(path, index)
 
 
-def _font_info_fonttools(path: str, index: int) -> tuple[frozenset[int], int]:
+def _font_info_fonttools(path: str, index: int) -> tuple[AbstractSet[int], int]:
     # Imported here: most processes never need fontTools, and it costs ~10 ms to import.
     from fontTools.ttLib import TTFont
 
@@ -93,7 +94,8 @@ def _all_in(font: str, text: str) -> bool:
     then every cluster would choose `font` (the usual case, told in one set operation)."""
     if not text.isascii() and (max(text) >= "\U0001f000" or not _EMOJI_MAKERS.isdisjoint(text)):
         return False
-    return {ord(char) for char in text} - _JOINERS <= _font_info(font)[0]
+    covered = _font_info(font)[0]
+    return all(map(covered.__contains__, {ord(char) for char in text} - _JOINERS))
 
 
 @lru_cache(maxsize=512)
