@@ -660,6 +660,69 @@ def measure_batch(src: Path, story_path: Path, count: int, tmp: Path, timeout: f
             "rerun_s": rerun}
 
 
+def measure_check(src: Path, folder: Path, runs: int, tmp: Path, copies: int = 1) -> dict:
+    """CPU time (user + system) of `cardimg check FOLDER` and of `cardimg render FOLDER
+    --jobs 1` into a fresh folder, each a fresh process, alternating, `runs` times each;
+    `copies` > 1 checks a folder holding that many copies of FOLDER's stories. Both run
+    from compiled bytecode, as an installed cardimg does (see measure_startup)."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    stories = tmp / f"check-stories-{copies}"
+    for copy in range(copies):
+        # Each copy under its own slug (else render would skip the copies as unchanged).
+        for path in sorted(folder.glob("*.md")):
+            text = path.read_text("utf-8")
+            if copy:
+                text = re.sub(r"(?m)^slug: *(\S+)", rf"slug: \g<1>-copy{copy}", text, count=1)
+            target = stories / f"{copy:02d}" / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+    command = [sys.executable, "-m", "cardimg"]
+    check = [*command, "check", str(stories)]
+    times: dict[str, list[float]] = {"check": [], "render": []}
+    cpu: dict[str, list[float]] = {"check": [], "render": []}
+
+    def timed(name: str, argv: list[str]) -> None:
+        before = os.times()
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=False)
+        times[name].append(time.perf_counter() - t0)
+        after = os.times()
+        cpu[name].append(after.children_user - before.children_user
+                         + after.children_system - before.children_system)
+
+    subprocess.run(check, env=env, capture_output=True, check=False)  # untimed: bytecode
+    for number in range(runs):
+        out = tmp / f"check-render-{copies}-{number}"
+        timed("check", check)
+        timed("render", [*command, "render", str(stories), "-o", str(out), "--jobs", "1"])
+        shutil.rmtree(out, ignore_errors=True)
+    stories_count = sum(1 for _ in stories.rglob("*.md"))
+    return {"stories": stories_count, "runs": runs,
+            **{f"{name}_cpu_s": statistics.median(v) for name, v in cpu.items()},
+            **{f"{name}_wall_s": statistics.median(v) for name, v in times.items()}}
+
+
+def measure_checks(src: Path, runs: int, tmp: Path) -> list[dict]:
+    """The check section: samples/ as it is, and four copies of it (60 stories)."""
+    results = []
+    for copies in (1, 4):
+        print(f"… check vs render: samples/ ×{copies}", file=sys.stderr, flush=True)
+        results.append(measure_check(src, ROOT / "samples", runs, tmp, copies))
+    return results
+
+
+def check_section_only(args: argparse.Namespace) -> int:
+    """`--check-only`: the check rows alone, from a snapshot of src/ (or src/ with --live)."""
+    with tempfile.TemporaryDirectory(prefix="cardimg-bench-") as tmp:
+        src = ROOT / "src" if args.live else snapshot_source(Path(tmp) / "cardimg")
+        checks = measure_checks(src, args.check_runs, Path(tmp))
+    table_rows = target_table([], None, None, checks)
+    print(render_table([table_rows[0], *table_rows[-len(checks):]], args.markdown))
+    print("\nmachine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
+    return 0
+
+
 # --------------------------------------------------------------------------- the targets
 
 
@@ -674,9 +737,11 @@ def _why(rows: list[Row], tool: str, stage: str) -> str:
     return row.error if row is not None and row.error else "not measured"
 
 
-def target_table(rows: list[Row], startup: dict | None, batch: dict | None) -> list[list[str]]:
+def target_table(rows: list[Row], startup: dict | None, batch: dict | None,
+                 checks: list[dict] | None = None) -> list[list[str]]:
     """The issue's target table: each measure as a ratio from this one run, and whether the
-    target is met. Ratios are cardimg / peer (below 1: cardimg is faster or smaller)."""
+    target is met. Ratios are cardimg / peer (below 1: cardimg is faster or smaller); for
+    `check`, check / render, judged on CPU time (what a CI runner pays)."""
     header = ["measure", "cardimg", "other", "ratio (wall)", "ratio (CPU)", "target", "met"]
     out = [header]
     png, jpeg = _row(rows, "cardimg", "png"), _row(rows, "cardimg", "jpeg")
@@ -718,6 +783,12 @@ def target_table(rows: list[Row], startup: dict | None, batch: dict | None) -> l
         out.append(["re-run with nothing changed vs first run (--jobs 2)",
                     f"{batch['rerun_s']:.2f} s", f"{batch['jobs2_s']:.1f} s",
                     f"{rerun:.1%}", "", "≤ 5 %", "yes" if rerun <= 0.05 else "no"])
+    for result in checks or ():
+        ratio = result["check_cpu_s"] / result["render_cpu_s"]
+        wall = result["check_wall_s"] / result["render_wall_s"]
+        out.append([f"`check` vs `render --jobs 1`, {result['stories']} stories (CPU)",
+                    f"{result['check_cpu_s']:.2f} s", f"{result['render_cpu_s']:.2f} s",
+                    f"{wall:.2f}", f"{ratio:.2f}", "≤ 0.25", "yes" if ratio <= 0.25 else "no"])
     if startup is not None:
         ratio = startup["help"] / startup["pass"]
         out.append(["`cardimg --help` start-up vs `python -c pass`", f"{startup['help']:.0f} ms",
@@ -827,6 +898,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-batch", action="store_true", help="skip the batch section")
     parser.add_argument("--startup-runs", type=int, default=20,
                         help="fresh processes for each start-up time (default 20)")
+    parser.add_argument("--check-runs", type=int, default=5,
+                        help="runs of `check` and of `render` per folder (default 5)")
+    parser.add_argument("--no-check", action="store_true", help="skip the check section")
+    parser.add_argument("--check-only", action="store_true",
+                        help="only the check section: `check` vs `render` of samples/")
     # Internal: run one measurement in this (fresh) process and print JSON.
     parser.add_argument("--worker", choices=["layout", "image", "png", "jpeg", "slides", "floor"],
                         help=argparse.SUPPRESS)
@@ -858,6 +934,8 @@ def main(argv: list[str] | None = None) -> int:
             if path == ROOT or ROOT in path.parents:
                 parser.error(f"--{name} must be outside the repository")
 
+    if args.check_only:
+        return check_section_only(args)
     source = source_state()
     before = other_cpu_sample()
     time.sleep(1.0)
@@ -903,6 +981,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"floor failed: {exc}", file=sys.stderr)
         print("… start-up: cardimg --help vs python -c pass", file=sys.stderr, flush=True)
         startup = measure_startup(src, args.startup_runs, Path(tmp))
+        checks = [] if args.no_check else measure_checks(src, args.check_runs, Path(tmp))
         batch = None
         if not args.no_batch:
             print(f"… batch: {args.batch_stories} stories, --jobs 1, --jobs 2, re-run",
@@ -926,7 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nthe issue's targets: one slide = the \"{TARGET_CARD}\" card alone, its text "
           "different on every pass; ratio = cardimg / other (below 1: cardimg faster or "
           "smaller); \"met\" judges the wall-time ratio\n")
-    print(render_table(target_table(rows, startup, batch), args.markdown))
+    print(render_table(target_table(rows, startup, batch, checks), args.markdown))
     if floor:
         print("\nthe floor: the target slide's laid-out lines drawn by hand with Pillow (text "
               "only), and encoders alone (warm medians); ratio = floor / peer's whole slide\n")
@@ -950,6 +1029,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": info, "versions": versions, "repeat": args.repeat,
             "cold_runs": args.cold_runs, "spec": spec, "breakdown": breakdown,
             "startup": startup, "batch": batch, "floor": floor, "vary": not args.no_vary,
+            "check": checks,
             "rows": [{"tool": r.job.tool, "what": r.job.label, "stage": r.job.stage,
                       "slides": r.slides, "cold": r.cold, "process": r.process,
                       "warm": r.warm, "cpu": r.cpu, "bytes_per_slide": r.bytes_per_slide,

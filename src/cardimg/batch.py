@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import signal
 import tempfile
 import threading
@@ -39,6 +38,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from . import __version__
+from .discover import StoryInput, find_stories, is_story_file
 from .errors import CardimgError, StoryError, one_line
 from .export import (
     CONTACT_SHEET,
@@ -51,7 +51,7 @@ from .images import find_featured_image
 from .model import RenderOptions
 from .presets import get_target
 from .render import render, slide_preset
-from .story import MAX_FILE_BYTES, Story, load_story, parse_story, safe_slug
+from .story import Story, load_story, parse_story, safe_slug
 from .targets import choose_format
 from .theme import Theme, default_theme, load_theme
 
@@ -60,64 +60,6 @@ __all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_b
 # Jobs in flight per worker: enough to keep every worker busy, few enough that the
 # parent holds (and, for remote workers, receives) little at a time.
 _IN_FLIGHT_PER_WORKER = 2
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class StoryInput:
-    """A story file to render: `root` is what the manifest names it relative to; `named`
-    when the user gave this file itself (its problems are always errors, a draft renders)."""
-
-    path: Path
-    root: Path
-    named: bool
-
-
-def find_stories(paths: Iterable[str | Path]) -> Iterator[StoryInput]:
-    """The story files of `paths`: a file as given, a folder's *.md files (sorted)."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for found in _walk(path):
-                yield StoryInput(found, path, named=False)
-        else:
-            yield StoryInput(path, path.parent, named=True)
-
-
-def _walk(folder: Path) -> list[Path]:
-    """The *.md files under `folder`, sorted; hidden files and folders (a name starting
-    with '.', like .git or cardimg's own staging folders) are skipped, and folder links
-    are not followed (no loops)."""
-    found = []
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
-        for name in files:
-            path = Path(top) / name
-            if name.endswith(".md") and not name.startswith(".") and path.is_file():
-                found.append(path)
-    return sorted(found)
-
-
-# A top-level `cards` key in the front matter, in block style (the only style CMS exports
-# and people write); checked only on a file that failed to load.
-_CARDS_KEY = re.compile(r"""^(?:cards|"cards"|'cards')[ \t]*:""", re.MULTILINE)
-_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(.*?)(?:^---[ \t]*$|\Z)", re.S | re.M)
-
-
-def is_story_file(path: Path) -> bool:
-    """Whether a file that failed to load was meant as a story: it has front matter, and
-    that front matter has a `cards` key. Other Markdown (a README, a section's
-    `_index.md`) is not a story; a story with a broken card is a story with an error."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(MAX_FILE_BYTES)
-    except OSError:
-        return True  # unreadable: report it, as for any story
-    text = head.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
-    front = _FRONT_MATTER.match(text)
-    return front is not None and _CARDS_KEY.search(front[1]) is not None
 
 
 # --------------------------------------------------------------------------- results

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .errors import StoryError
-from .export import CAPTION_LIMIT, caption_text
 from .findings import SEVERITIES, Finding, finding_dict
 from .fonts import theme_fonts
 from .images import (

@@ -26,8 +26,9 @@ from .theme import Theme, default_theme, load_theme, theme_names
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from .batch import BatchResult, StoryInput, StoryResult
+    from .batch import BatchResult, StoryResult
     from .check import CheckedFile
+    from .discover import StoryInput
     from .model import RenderOptions
 
     # What add_subparsers returns: the parser's commands, each added as a sub-parser
@@ -241,7 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render_command(args: argparse.Namespace) -> int:
-    from .batch import find_stories, render_batch
+    from .batch import render_batch
+    from .discover import find_stories
     from .export import recover_output
     from .fonts import raqm_available
     from .model import RenderOptions
@@ -562,7 +564,7 @@ def _add_check_parser(commands: _Commands) -> None:
 def _check_command(args: argparse.Namespace) -> int:
     """Check every story named; print the findings; 0 clean, 1 warnings with --strict,
     2 errors."""
-    from .batch import find_stories
+    from .discover import find_stories
 
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
@@ -640,8 +642,8 @@ def _check_one(
 ) -> tuple[Finding, ...] | None:
     """One story's findings, naming it by the path given; None for a file skipped (not
     a story, or a draft in a folder without --drafts)."""
-    from .batch import is_story_file
     from .check import check_story, error_finding, located
+    from .discover import is_story_file
     from .story import load_story
 
     path = item.path

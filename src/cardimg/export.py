@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from .caption import CAPTION_LIMIT, caption_text
 from .errors import CardimgError
 from .findings import finding_dict
 from .formats import Encoder, Page, encoder
@@ -47,7 +48,6 @@ __all__ = [
     "write_carousel",
 ]
 
-CAPTION_LIMIT = 2200  # Instagram's caption limit, in characters
 _SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g|webp)$")
 CONTACT_SHEET = "contact-sheet.png"
 _PART_FOLDER = re.compile(r"^\d{2}-of-\d{2}$")  # a carousel split for a target: 01-of-03
@@ -613,42 +613,3 @@ def manifest(
         "warnings": list(carousel.warnings),
         "findings": [finding_dict(finding) for finding in carousel.findings],
     }
-
-
-# A long title gives way to the sources, down to this many characters (a long headline).
-_TITLE_KEEP = 300
-
-
-def caption_text(carousel: Carousel, limit: int = CAPTION_LIMIT) -> str:
-    """The post caption: the title, then the sources with their links, within `limit`.
-
-    When both do not fit, a long title is cut at a word (with `…`) to make room for the
-    sources; sources that still do not fit are counted (`…and 3 more`), never cut in the
-    middle of a link.
-    """
-    story = carousel.story
-    title = " ".join((story.title or story.slug).split())
-    entries = [
-        " ".join(f"{s.title} {s.url}".split()) if s.title != s.url else s.url for s in story.sources
-    ]
-    if not entries:
-        return trim_at_word(title, limit)
-    block = "\n\nSources:\n" + "\n".join(entries)
-    if len(title) + len(block) <= limit:
-        return title + block
-    # A short caption (X's 280) keeps a third for the title, not all of it: else the
-    # title would take every character and the sources none.
-    head = trim_at_word(title, max(limit - len(block), min(_TITLE_KEEP, limit // 3)))
-    return head + _sources_within(entries, limit - len(head))
-
-
-def _sources_within(entries: list[str], room: int) -> str:
-    text = "\n\nSources:"
-    for number, entry in enumerate(entries):
-        rest = len(entries) - number - 1
-        tail = f"\n…and {rest} more" if rest else ""
-        if len(text) + 1 + len(entry) + len(tail) > room:
-            more = f"\n…and {len(entries) - number} more"
-            return text + more if len(text) + len(more) <= room else ""
-        text += "\n" + entry
-    return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -141,10 +142,12 @@ def _letter_scripts(text: str) -> dict[str, int]:
     """How many letters of `text` are in each script; letters of scripts outside the
     table (Latin above all) count as "latin", marks and digits not at all."""
     counts: dict[str, int] = {}
-    for char in text:
+    # Each distinct character once (a card has a few hundred); Counter keeps the order
+    # characters first appear in, so scripts tie-break as they always did.
+    for char, number in Counter(text).items():
         if char.isalpha():
             script = script_of(char) or "latin"
-            counts[script] = counts.get(script, 0) + 1
+            counts[script] = counts.get(script, 0) + number
     return counts
 
 

@@ -190,22 +190,32 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     best = [[inf] * len(nodes) for _ in range(count + 1)]
     back = [[-1] * len(nodes) for _ in range(count + 1)]
     best[0][0] = 0.0
+    # Line counts that reach each node (best[k][j] finite for lo <= k <= hi): the others
+    # cannot improve anything, so the inner loop skips them (same result, less work).
+    reach: list[tuple[int, int]] = [(0, 0)] + [(count + 1, -1)] * (len(nodes) - 1)
+    forced = [False, *(paragraph.forced(node) for node in nodes[1:])]
     for j in range(1, len(nodes)):
         brk = nodes[j]
+        lo_j, hi_j = reach[j]
         for i in range(j - 1, -1, -1):
-            if i < j - 1 and paragraph.forced(nodes[i + 1]):
+            if i < j - 1 and forced[i + 1]:
                 break  # a line may not run over a forced break
             width = paragraph.width(nodes[i], brk)
             if width > max_width and i < j - 1:
                 break  # longer lines only get wider; one oversized piece may stand alone
+            lo, hi = reach[i]
+            if lo > hi:
+                continue
             line_cost = _line_cost(paragraph, width, max_width, brk, balance_last)
             line_cost += paragraph.cost(brk)
-            if paragraph.forced(brk) and paragraph.lone_word(nodes[i], brk):
+            if forced[j] and paragraph.lone_word(nodes[i], brk):
                 line_cost += _LONE_WORD_COST
-            for k in range(count):
+            for k in range(lo, min(hi, count - 1) + 1):
                 if best[k][i] + line_cost < best[k + 1][j]:
                     best[k + 1][j] = best[k][i] + line_cost
                     back[k + 1][j] = i
+                    lo_j, hi_j = min(lo_j, k + 1), max(hi_j, k + 1)
+        reach[j] = (lo_j, hi_j)
     if best[count][-1] == inf:
         return greedy
     breaks, j, k = [], len(nodes) - 1, count

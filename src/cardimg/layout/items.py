@@ -298,9 +298,14 @@ def _hyphenator(lang: str | None) -> _Hyphenator | None:
     return pyphen.Pyphen(lang=found) if found else None
 
 
+def _hyphenatable(word: str) -> bool:
+    """Long enough and all letters: a word hyphenation patterns can cut."""
+    return len(word) >= MIN_HYPHENATED_WORD and word.isalpha()
+
+
 def _syllables(word: str, hyphenator: _Hyphenator | None) -> list[str]:
     """A word cut at its hyphenation points (whole when it is short or not all letters)."""
-    if hyphenator is None or len(word) < MIN_HYPHENATED_WORD or not word.isalpha():
+    if hyphenator is None or not _hyphenatable(word):
         return [word]
     positions = hyphenator.positions(word)
     cuts = [0, *positions, len(word)]
@@ -353,8 +358,11 @@ def split_oversized(
             result.extend(stretch)
             stretch.clear()
             return
-        # Patterns load only for a word that is too wide: most cards never need them.
-        hyphenator = _hyphenator(lang or "en_US")
+        # Patterns load only for a word that is too wide and could be hyphenated (not a
+        # link or a number): most cards never need them, and they take ~40 ms to load.
+        hyphenator = None
+        if any(_hyphenatable(box.text) for box in stretch):
+            hyphenator = _hyphenator(lang or "en_US")
         for box in stretch:
             for n, piece in enumerate(_syllables(box.text, hyphenator)):
                 if n:

@@ -83,7 +83,7 @@ class StoryIndex(Versioned):
         return entries
 
     def _read(self, path: Path) -> dict[str, Any] | None:
-        from ..batch import is_story_file  # the same test `cardimg render` uses for a folder
+        from ..discover import is_story_file  # the same test `cardimg render` uses for a folder
 
         story_id = path.relative_to(self.root).as_posix()
         try:
