@@ -203,6 +203,8 @@ class FontBook:
         self._system_lookups = 0
         # Font choices depend on this book's system lookups: cached per book only.
         self.runs = lru_cache(maxsize=50_000)(self._runs)
+        # The font each cluster went to, where no later lookup can change it.
+        self._chosen: dict[tuple[str, str, str | None], str] = {}
         # Asked once per grapheme cluster: the chain of a font is built once.
         self._chain = lru_cache(maxsize=256)(self._build_chain)
 
@@ -262,16 +264,23 @@ class FontBook:
         return tuple(runs)
 
     def _choose(self, font: str, cluster: str, lang: str | None) -> str:
+        key = (font, cluster, lang)
+        if key in self._chosen:
+            return self._chosen[key]
         needed = [ord(c) for c in cluster if ord(c) not in _JOINERS]
         if not needed:
             return font
         chain = self._chain(font, emoji_first=_is_emoji_cluster(cluster))
         for candidate in chain:
             if all(_covers(candidate, code) for code in needed):
+                self._chosen[key] = candidate
                 return candidate
         system = self._system_font(needed[0], font, lang)
         if system is not None:
+            # Kept: later lookups only add fonts after this one, so the answer stands.
+            self._chosen[key] = system
             return system
+        # Not kept: a system font found later for a neighbour may cover this cluster.
         return next((c for c in chain if _covers(c, needed[0])), font)
 
     def _system_font(self, code: int, font: str, lang: str | None) -> str | None:

@@ -107,7 +107,10 @@ class _Paragraph:
         return end
 
     def width(self, prev: int, brk: int) -> float:
-        start = self.start_after(prev)
+        return self.width_from(self.start_after(prev), brk)
+
+    def width_from(self, start: int, brk: int) -> float:
+        """The width of the line from item `start` (see `start_after`) to a break."""
         if brk <= start:
             return 0.0
         width = self.prefix[self.end_before(start, brk)] - self.prefix[start]
@@ -144,8 +147,9 @@ def break_greedy(items: Sequence[Item], max_width: float) -> list[int]:
     prev, i = -1, 0
     while prev != len(items):
         chosen = None
+        start = paragraph.start_after(prev)
         for j in range(i, len(candidates)):
-            if paragraph.width(prev, candidates[j]) > max_width:
+            if paragraph.width_from(start, candidates[j]) > max_width:
                 # Text wider than the line with no break before it: it goes alone.
                 chosen = j if chosen is None else chosen
                 break
@@ -194,13 +198,14 @@ def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -
     # cannot improve anything, so the inner loop skips them (same result, less work).
     reach: list[tuple[int, int]] = [(0, 0)] + [(count + 1, -1)] * (len(nodes) - 1)
     forced = [False, *(paragraph.forced(node) for node in nodes[1:])]
+    starts = [paragraph.start_after(node) for node in nodes]
     for j in range(1, len(nodes)):
         brk = nodes[j]
         lo_j, hi_j = reach[j]
         for i in range(j - 1, -1, -1):
             if i < j - 1 and forced[i + 1]:
                 break  # a line may not run over a forced break
-            width = paragraph.width(nodes[i], brk)
+            width = paragraph.width_from(starts[i], brk)
             if width > max_width and i < j - 1:
                 break  # longer lines only get wider; one oversized piece may stand alone
             lo, hi = reach[i]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..bidi import visual_order
 from .items import Box, Glue, Item, RunStyle, styled_width
@@ -75,7 +75,7 @@ def set_line(
         display = logical
     fragments, x = [], 0.0
     for fragment in display:
-        fragments.append(replace(fragment, x=x))
+        fragments.append(Fragment(fragment.text, x, fragment.width, fragment.style, fragment.level))
         x += fragment.width
     reading = "".join(fragment.text for fragment in logical)
     if hyphenated:
