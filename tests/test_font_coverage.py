@@ -189,7 +189,8 @@ def test_ranges_hold_exactly_the_code_points_of_their_groups(bounds, probes):
     ordered = sorted(bounds)[: len(bounds) // 2 * 2]
     firsts, lasts = ordered[0::2], ordered[1::2]
     ranges = Ranges(tuple(firsts), tuple(lasts))
-    expected = {code for first, last in zip(firsts, lasts) for code in range(first, last + 1)}
+    pairs = zip(firsts, lasts, strict=True)
+    expected = {code for first, last in pairs for code in range(first, last + 1)}
     assert len(ranges) == len(expected)
     assert ranges == expected and set(ranges) == expected
     for code in [*probes, *firsts, *lasts, *(last + 1 for last in lasts)]:

@@ -216,7 +216,7 @@ def _plan_card(
     lang: str | None = None,
 ) -> list[SlidePlan]:
     theme, measurer, geometry = context.theme, context.measurer, context.geometry
-    series, label_lang = context.series, context.label_lang
+    series = context.series
     valign = (theme.image.valign or theme.page.valign) if first else theme.page.valign
     frame, unit = theme.frame, geometry.unit
     x0, y0, x1, safe_bottom = geometry.safe_box
@@ -235,11 +235,7 @@ def _plan_card(
     )
     parts = len(result.pages)
     # "Continued" heads every slide after the first, "Continues" foots every one but the last.
-    continued: list[Line] = []
-    continues: list[Line] = []
-    if parts > 1:  # most cards are one slide: set the markers only when a card runs on
-        continued = _continued_marker(theme, measurer, geometry, top=y0, lang=label_lang)
-        continues = _continues_marker(theme, measurer, geometry, lang=label_lang)
+    continued, continues = _run_on_markers(context, top=y0) if parts > 1 else ([], [])
     plans = []
     for part, page in enumerate(result.pages, start=1):
         top = y0 + (marker_band if part > 1 else 0.0)
@@ -305,6 +301,17 @@ def _citation(
         set_lines, role="citation", center_x=x, top=y1 - total, line_height=line_height, align=align
     )
     return lines, total + theme.type.body_size * unit * frame.citation_gap
+
+
+def _run_on_markers(context: CardContext, *, top: float) -> tuple[list[Line], list[Line]]:
+    """The "Continued" and "Continues" markers of a card that runs on (set only for such
+    a card: most cards are one slide)."""
+    theme, measurer, geometry = context.theme, context.measurer, context.geometry
+    lang = context.label_lang
+    return (
+        _continued_marker(theme, measurer, geometry, top=top, lang=lang),
+        _continues_marker(theme, measurer, geometry, lang=lang),
+    )
 
 
 def _continued_marker(

@@ -336,7 +336,7 @@ def fit(
     page_height = page_height or height
 
     laid_out: dict[tuple[float, bool], list[FlowLine]] = {}
-    memo: dict[tuple[int, float, float], Sequence[Item]] = {}  # items, shared by the passes
+    memo: dict[tuple[int, float, float], Sequence[Item]] = {}  # one block's items, per size
 
     def lay_out(size: float, final: bool) -> list[FlowLine]:
         if (size, final) not in laid_out:  # the searches below ask for some sizes twice
@@ -356,20 +356,11 @@ def fit(
     def height_at(size: float) -> float:
         return stack_height(lay_out(size, False))
 
-    def pages_at(size: float) -> int:
-        return len(paginate(lay_out(size, False), page_height))
-
     low, high = floor, max(floor, preferred)
     # Most cards fit at the preferred size: then neither the floor nor a search is needed.
     fits = height_at(high) <= height
     if not fits and height_at(low) > height:
-        fewest = pages_at(low)
-        low = _largest(low, high, lambda size: pages_at(size) <= fewest)
-        # The careful breakers may add a line the greedy count did not have: step down
-        # rather than add a slide.
-        while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
-            low -= 1
-        return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
+        return _run_on(lay_out, floor, high, page_height)
     low = high if fits else _largest(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
     if stack_height(final) > height:
@@ -377,6 +368,24 @@ def fit(
         # its measured width may add one: then the card continues rather than overflow.
         return FitResult(low, tuple(balance_pages(final, page_height)))
     return FitResult(low, (tuple(final),))
+
+
+def _run_on(
+    lay_out: Callable[[float, bool], list[FlowLine]], floor: int, high: int, page_height: float
+) -> FitResult:
+    """A card too long for one page even at the floor: as few pages as the floor needs,
+    at the largest size that keeps that many, the lines shared evenly."""
+
+    def pages_at(size: float) -> int:
+        return len(paginate(lay_out(size, False), page_height))
+
+    fewest = pages_at(floor)
+    low = _largest(floor, high, lambda size: pages_at(size) <= fewest)
+    # The careful breakers may add a line the greedy count did not have: step down
+    # rather than add a slide.
+    while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
+        low -= 1
+    return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
 
 
 def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
