@@ -675,9 +675,18 @@ def test_parse_sources_never_raises(text: str) -> None:
 def test_parse_sources_never_raises_on_markdown_fragments(text: str) -> None:
     for source in parse_sources(text):
         assert source.url and source.title
+        if f"<{source.url}>" in text:
+            continue  # an autolink: its URL is what the author put between < and >
         # The seed's dirty tail is a `)` with no `(`: a URL never keeps an unbalanced one.
         assert source.url.count(")") <= source.url.count("(")
         assert not source.url.endswith(".")
+
+
+def test_an_autolink_keeps_its_url_as_written_and_a_bare_url_loses_its_dirty_tail() -> None:
+    # Angle brackets delimit the URL on purpose; a bare URL's `)` with no `(` is text
+    # glued to it (the seed's "…-1.622259)").
+    assert [s.url for s in parse_sources("<https://a.b/)>")] == ["https://a.b/)"]
+    assert [s.url for s in parse_sources("see https://a.b/x) and more")] == ["https://a.b/x"]
 
 
 def test_seed_survives_a_copy_beside_other_files(tmp_path: Path) -> None:
