@@ -62,6 +62,8 @@ class BlockStyle:
     underline: bool = False
     indent: float = 0.0
     hyphenate: bool | None = None  # None: as [type] hyphenate says (headings never)
+    # Japanese: break only between phrases (BudouX). None: headings, pull quotes, covers.
+    phrases: bool | None = None
     min_scale: float = 1.0  # labels: how far they may shrink to fit before breaking
     marker_gap: float = 0.45  # lists: between a bullet or number and its text, in em
     bullets: tuple[str, ...] = ("•", "◦")  # lists: the bullet of each nesting level, repeating

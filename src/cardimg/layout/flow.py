@@ -156,6 +156,7 @@ def _block_lines(block: Block, place: _Place, setting: _Setting) -> list[FlowLin
             direction=direction,
             hyphenate=hyphenate,
             lang=setting.lang,
+            phrases=block.role in BALANCED if style.phrases is None else style.phrases,
         )
         setting.memo[key] = split_oversized(items, width, measurer, lang=hyphenate or setting.lang)
     lines = _break_block(

@@ -19,6 +19,7 @@ from ..theme import BlockStyle
 from .dictionary import dictionary_breaks
 from .linebreak import break_opportunities
 from .measure import Measurer
+from .phrases import phrase_starts, wants_phrases
 
 __all__ = [
     "Box",
@@ -99,10 +100,27 @@ Item = Box | Glue | Penalty
 
 
 @lru_cache(maxsize=4096)
-def _break_units(text: str, lang: str | None = None) -> tuple[str, ...]:
+def _break_units(text: str, lang: str | None = None, phrases: bool = False) -> tuple[str, ...]:
     """UAX #14 break units with the editorial tailoring of `break_opportunities`, cut
-    further where a dictionary finds words in scripts written without spaces (Thai)."""
-    return _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
+    further where a dictionary finds words in scripts written without spaces (Thai);
+    with `phrases`, Japanese units joined back into whole phrases (`layout.phrases`)."""
+    units = _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
+    if phrases and wants_phrases(lang) and len(units) > 1:
+        return _join_within_phrases(units, phrase_starts(text))
+    return units
+
+
+def _join_within_phrases(units: tuple[str, ...], starts: frozenset[int]) -> tuple[str, ...]:
+    """Units joined wherever the break between them falls inside a phrase. A break stays
+    at a phrase's start and after white space (a space, an ideographic space, a newline)."""
+    joined, position = [units[0]], len(units[0])
+    for unit in units[1:]:
+        if position in starts or joined[-1][-1].isspace():
+            joined.append(unit)
+        else:
+            joined[-1] += unit
+        position += len(unit)
+    return tuple(joined)
 
 
 def _split_at(units: tuple[str, ...], cuts: frozenset[int]) -> tuple[str, ...]:
@@ -165,12 +183,13 @@ def inline_items(
     direction: str = "ltr",
     hyphenate: str | None = None,
     lang: str | None = None,
+    phrases: bool = False,
 ) -> tuple[Item, ...]:
     """The items of one block's text at one size, in logical order.
 
     `hyphenate` names a language (`en`, `fr_FR`...) whose hyphenation patterns add
     break points inside long words; None sets words whole. `lang` tailors line
-    breaking (French spacing).
+    breaking (French spacing); `phrases` keeps Japanese phrases whole (headings).
     """
     texts = [upper(span.text) if style.uppercase else span.text for span in spans]
     text = "".join(texts)
@@ -193,7 +212,7 @@ def inline_items(
     ]
     items: list[Item] = []
     position = 0
-    units = _break_units(text, lang)
+    units = _break_units(text, lang, phrases)
     for number, unit in enumerate(units):
         end = position + len(unit)
         body = unit.rstrip("\n\r\u2028\u2029\x0b\x0c\x85")
