@@ -1004,7 +1004,7 @@ def main(argv: list[str] | None = None) -> int:
     print(render_table(table(rows), args.markdown))
     print(f"\nthe issue's targets: one slide = the \"{TARGET_CARD}\" card alone, its text "
           "different on every pass; ratio = cardimg / other (below 1: cardimg faster or "
-          "smaller); \"met\" judges the wall-time ratio\n")
+          "smaller); \"met\" judges the wall-time ratio (the CPU-time one for `check`)\n")
     print(render_table(target_table(rows, startup, batch, checks), args.markdown))
     if floor:
         print("\nthe floor: the target slide's laid-out lines drawn by hand with Pillow (text "

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardimg import fontconfig
-from cardimg.cmap import Ranges, read_font_info
+from cardimg.cmap import RANGES_ABOVE, Ranges, read_font_info
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "fonts").rglob("*") if p.suffix in (".ttf", ".otf"))
@@ -44,12 +44,15 @@ def face_count(path: Path) -> int:
     return struct.unpack(">L", header[8:12])[0] if header[:4] == b"ttcf" else 1
 
 
-def test_every_shipped_font_is_read_without_fonttools() -> None:
+@pytest.mark.parametrize("ranges_above", [RANGES_ABOVE, 0], ids=["as-read", "all-as-ranges"])
+def test_every_shipped_font_is_read_without_fonttools(ranges_above: int) -> None:
+    # With ranges_above=0 every format 12 cmap is kept as Ranges: compared too.
     assert len(SHIPPED) >= 25
     for path in SHIPPED:
-        fast = read_font_info(str(path))
+        fast = read_font_info(str(path), ranges_above=ranges_above)
         assert fast is not None, path
         assert fast == fonttools_info(path), path
+    assert any(isinstance(read_font_info(str(path), ranges_above=0)[0], Ranges) for path in SHIPPED)
 
 
 def test_the_emoji_font_strike_size() -> None:

@@ -42,6 +42,7 @@ ALPHABET = (
     "中文字体のテキスト한국어"  # Han, kana, Hangul
     "สวัสดี"  # Thai
     "\u0301\u0308"  # combining marks
+    "۱۲۳\u200e\u200f"  # Persian digits (left-to-right) and the bidi marks
 )
 
 
@@ -104,7 +105,8 @@ def test_tabular_figures_are_measured_as_raqm_does() -> None:
         ("don’t,", True),
         ("2024", True),  # neutrals only
         ("سلام", True),
-        # Neutrals before the first letter keep no script in Raqm: a run of their own.
+        # Neutrals before the first letter: Raqm may shape them as a run of their own
+        # (" (si)" in Inter it does), so HarfBuzz is not asked.
         ("(si)", False),
         ("“Washington”", False),
         (" (si)", False),
@@ -135,6 +137,24 @@ def test_unknown_feature_forms_and_bitmap_fonts_are_left_to_pillow() -> None:
 def test_the_book_measures_with_harfbuzz_what_raqm_would_draw() -> None:
     book = theme_fonts(default_theme())
     sans = book.face("sans")
-    for text in ("Washington", "(si)", " (si)", "1er prix", "Nguyễn"):
-        expected = pillow_width(sans, text) * 48 / SIZE
-        assert book.width(sans, 48, text) == expected
+    # Asked of HarfBuzz, and Raqm's widths: the everyday words.
+    for text in ("Washington", "Nguyễn", "don’t,", "2024"):
+        assert shaping.width(sans, 0, SIZE, text, ()) is not None
+        assert book.width(sans, 48, text) == pillow_width(sans, text) * 48 / SIZE
+    # Left to Raqm (neutrals before the first letter), with the same result.
+    for text in ("(si)", " (si)", "1er prix"):
+        assert shaping.width(sans, 0, SIZE, text, ()) is None
+        assert book.width(sans, 48, text) == pillow_width(sans, text) * 48 / SIZE
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("inter/Inter-Bold.otf", "۱۲۳»"),  # Arabic-script digits, set left to right
+        ("quattrocento/Quattrocento-Regular.otf", "{\u200f"),  # a right-to-left mark alone
+        ("quattrocento/Quattrocento-Regular.otf", "{…\u200f"),
+    ],
+)
+def test_the_direction_is_raqms_not_the_scripts(path: str, text: str) -> None:
+    font = str(ROOT / "fonts" / path)
+    assert shaping.width(font, 0, SIZE, text, ()) == pillow_width(font, text)

@@ -17,19 +17,20 @@ import bisect
 import itertools
 import operator
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-__all__ = ["Ranges", "read_font_info"]
+__all__ = ["RANGES_ABOVE", "Ranges", "read_font_info"]
 
 # fontTools' getBestCmap() order: the first (platform, encoding) present wins.
 _PREFERENCES = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
 _SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"OTTO", b"true")
 _MAX_CODE = 0x10FFFF
+_T = TypeVar("_T")
 # Above this many code points a cmap is kept as its ranges rather than as a set.
-_LARGE = 16_384
+RANGES_ABOVE = 16_384
 # A CBLC BitmapSize record is 48 bytes; its ppemY byte sits at 45 (after four
 # offsets/counts, two 12-byte line metrics, two glyph ids and ppemX).
 _BITMAP_SIZE_RECORD = 48
@@ -40,14 +41,16 @@ class _Unusual(Exception):
     """The font is not plainly well formed: leave it to fontTools."""
 
 
-def read_font_info(path: str, index: int = 0) -> tuple[AbstractSet[int], int] | None:
+def read_font_info(
+    path: str, index: int = 0, *, ranges_above: int = RANGES_ABOVE
+) -> tuple[AbstractSet[int], int] | None:
     """(code points of the best Unicode cmap, largest CBLC strike's ppemY or 0) of
     face `index` of the font file at `path`, or None when fontTools must read it."""
     try:
         with open(path, "rb") as file:
             tables = _table_directory(file, index)
             strike = _strike(file, tables)
-            coverage = _best_coverage(file, tables)
+            coverage = _best_coverage(file, tables, ranges_above)
     except (OSError, struct.error, _Unusual):
         return None
     return coverage, strike
@@ -96,7 +99,9 @@ def _strike(file: BinaryIO, tables: dict[bytes, tuple[int, int]]) -> int:
     return max(data[i * _BITMAP_SIZE_RECORD + _PPEM_Y] for i in range(count))
 
 
-def _best_coverage(file: BinaryIO, tables: dict[bytes, tuple[int, int]]) -> AbstractSet[int]:
+def _best_coverage(
+    file: BinaryIO, tables: dict[bytes, tuple[int, int]], ranges_above: int
+) -> AbstractSet[int]:
     if b"cmap" not in tables:
         raise _Unusual("no cmap")
     start, length = tables[b"cmap"]
@@ -104,7 +109,7 @@ def _best_coverage(file: BinaryIO, tables: dict[bytes, tuple[int, int]]) -> Abst
     chosen = _best_subtable(cmap)
     if chosen is None:
         return frozenset()  # getBestCmap() gives None: nothing covered
-    return _coverage(chosen)
+    return _coverage(chosen, ranges_above)
 
 
 def _best_subtable(cmap: bytes) -> bytes | None:
@@ -140,9 +145,9 @@ def _best_subtable(cmap: bytes) -> bytes | None:
 # Faces often share a subtable byte for byte (a collection's regular and bold files):
 # coverage is a pure function of those bytes.
 @lru_cache(maxsize=64)
-def _coverage(subtable: bytes) -> AbstractSet[int]:
+def _coverage(subtable: bytes, ranges_above: int) -> AbstractSet[int]:
     fmt = struct.unpack_from(">H", subtable, 0)[0]
-    return _format_4(subtable) if fmt == 4 else _format_12(subtable)
+    return _format_4(subtable) if fmt == 4 else _format_12(subtable, ranges_above)
 
 
 def _format_4(data: bytes) -> frozenset[int]:
@@ -173,7 +178,7 @@ def _format_4(data: bytes) -> frozenset[int]:
     return frozenset(covered)
 
 
-def _format_12(data: bytes) -> AbstractSet[int]:
+def _format_12(data: bytes, ranges_above: int) -> AbstractSet[int]:
     """Sorted groups of consecutive code points mapped to consecutive glyphs."""
     length, _language, count = struct.unpack_from(">LLL", data, 4)
     if length != 16 + 12 * count:
@@ -193,7 +198,7 @@ def _format_12(data: bytes) -> AbstractSet[int]:
     if 0 in glyphs:
         starts = tuple(first + (glyph == 0) for first, glyph in zip(firsts, glyphs, strict=True))
     disjoint = not any(map(operator.eq, starts[1:], lasts))
-    if disjoint and sum(lasts) - sum(starts) + count > _LARGE:
+    if disjoint and sum(lasts) - sum(starts) + count > ranges_above:
         return Ranges(starts, lasts)
     ends = map(operator.add, lasts, itertools.repeat(1))
     # Ranges chained in C, not a Python loop.
@@ -228,3 +233,8 @@ class Ranges(AbstractSet[int]):
 
     def __hash__(self) -> int:
         return self._hash()
+
+    @classmethod
+    def _from_iterable(cls, iterable: Iterable[_T]) -> AbstractSet[_T]:
+        # What the set operators (&, |, -) build: a plain frozenset of the result.
+        return frozenset(iterable)

@@ -71,10 +71,11 @@ def _broken_cluster(text: str) -> bool:
 
 
 def _one_script(text: str) -> bool:
-    """Whether Raqm gives the whole text one script. It gives the neutral characters
-    (spaces, punctuation, digits, marks) the script before them, and a closing bracket
-    its opening one's; those before the first letter keep no script and are shaped as
-    a run of their own. So: at most one script, and a letter of it first (or none at all)."""
+    """Whether Raqm surely gives the whole text one script. It gives neutral characters
+    (spaces, punctuation, digits, marks) the script before them and a closing bracket its
+    opening one's; for neutrals before the first letter it may not (` (si)` in Inter is
+    measured narrower by Raqm than as one run, `(si)` is not): such text is left to
+    Raqm. So: at most one script, and a letter of it first (or no letters at all)."""
     if _plain_latin(text):  # Latin is the only script below U+0370
         return _latin_letter(text[0]) or not any(char.isalpha() for char in text)
     script = _script_table()
@@ -82,21 +83,29 @@ def _one_script(text: str) -> bool:
     return not scripts or (len(scripts) == 1 and script(text[0]) in scripts)
 
 
-def _one_level(text: str) -> bool:
-    """Whether every character sits at the paragraph's own bidi level (no numbers in
-    right-to-left text, no left-to-right letters in it, no explicit embeddings)."""
+def _direction(text: str) -> str | None:
+    """The direction Raqm shapes `text` in when every character sits at the paragraph's
+    own bidi level ("rtl" when it has a right-to-left letter or mark, else "ltr"); None
+    when some may not (numbers in right-to-left text, left-to-right letters in it,
+    explicit embeddings). Told from the bidi classes, not from the script: Persian
+    digits are Arabic script but left-to-right, a right-to-left mark has no script."""
     if _plain_latin(text):
-        return True
+        return "ltr"
     classes = {unicodedata.bidirectional(char) for char in text}
     if classes & {"R", "AL"}:
-        return classes <= _RTL_LEVEL
-    return classes <= _LTR_LEVEL
+        return "rtl" if classes <= _RTL_LEVEL else None
+    return "ltr" if classes <= _LTR_LEVEL else None
 
 
 def single_run(text: str) -> bool:
     """Whether Raqm shapes `text` as one HarfBuzz run (one script, one bidi level)
     with no broken cluster: then HarfBuzz alone gives Raqm's width."""
-    return bool(text) and not _broken_cluster(text) and _one_script(text) and _one_level(text)
+    return (
+        bool(text)
+        and not _broken_cluster(text)
+        and _one_script(text)
+        and _direction(text) is not None
+    )
 
 
 def _feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
@@ -136,6 +145,7 @@ def width(path: str, index: int, size: float, text: str, features: tuple[str, ..
     buffer = uharfbuzz.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()
+    buffer.direction = _direction(text)  # Raqm's (the bidi level's), not the script's
     # Raqm shapes each run as the beginning and end of a text: a mark with no base
     # then gets HarfBuzz's dotted circle, as it does on the slide.
     buffer.flags = uharfbuzz.BufferFlags.BOT | uharfbuzz.BufferFlags.EOT

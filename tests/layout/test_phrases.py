@@ -42,7 +42,7 @@ def test_without_phrases_the_same_heading_splits_a_word():
 
 
 def test_phrases_only_apply_to_japanese():
-    assert wants_phrases("ja") and wants_phrases("ja-JP")
+    assert wants_phrases("ja") and wants_phrases("ja-JP") and wants_phrases("ja_JP")
     assert not wants_phrases("zh") and not wants_phrases("zh-cn") and not wants_phrases(None)
     chinese = "广州新增五十个自助图书站"
     plain = inline_items((Span(chinese),), BlockStyle(), 10, MEASURE, lang="zh")

@@ -33,7 +33,7 @@ def _japanese() -> _Parser:
 def wants_phrases(lang: str | None) -> bool:
     """Whether text in `lang` is broken by phrase (Japanese; Chinese is broken between
     any two characters, as its readers expect and as browsers do)."""
-    return lang is not None and lang.lower().split("-")[0] == "ja"
+    return lang is not None and lang.lower().replace("_", "-").split("-")[0] == "ja"
 
 
 @lru_cache(maxsize=4096)
