@@ -446,8 +446,24 @@ def render_batch(
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
     )
+    result = _run_batch(paths, settings, theme_obj, executor, force, drafts, on_story)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run_batch(
+    paths: Iterable[str | Path | StoryInput],
+    settings: _Settings,
+    theme: Theme,
+    executor: Executor | None,
+    force: bool,
+    drafts: bool,
+    on_story: Callable[[StoryResult], None] | None,
+) -> BatchResult:
+    """Plan every story and render the ones to do, here or on `executor`, reporting each."""
+    out = settings.out_dir
     recover_output(out)  # a save cut short by a kill: finish or undo it first
-    planner = _Planner(settings, theme_obj, force=force, drafts=drafts)
+    planner = _Planner(settings, theme, force=force, drafts=drafts)
     result = BatchResult()
 
     def report(story: StoryResult) -> None:
@@ -461,7 +477,6 @@ def render_batch(
             report(_write(_run_job(job), out) if isinstance(job, _Job) else job)
     else:
         _run_on(executor, planned, report, out)
-    result.seconds = time.monotonic() - started
     return result
 
 

@@ -245,15 +245,9 @@ def _render_command(args: argparse.Namespace) -> int:
     from .batch import render_batch
     from .discover import find_stories
     from .export import recover_output
-    from .fonts import raqm_available
     from .model import RenderOptions
 
-    if not raqm_available():
-        _say(
-            "warning",
-            "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
-            "text is set without kerning or complex-script shaping",
-        )
+    _warn_without_raqm()
     warnings.simplefilter("ignore", RuntimeWarning)
     problem = _option_problem(args)
     if problem:
@@ -304,6 +298,17 @@ def _render_command(args: argparse.Namespace) -> int:
     if len(inputs) > 1 or not inputs[0].named:
         print(one_line(_summary(result)))
     return 1 if result.failed else 0
+
+
+def _warn_without_raqm() -> None:
+    from .fonts import raqm_available
+
+    if not raqm_available():
+        _say(
+            "warning",
+            "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
+            "text is set without kerning or complex-script shaping",
+        )
 
 
 @contextmanager

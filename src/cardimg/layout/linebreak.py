@@ -249,7 +249,8 @@ def _rules(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int |
     None at the start of text): what uniseg's `is_following(SP, greedy=True).prev` sees.
     Terms are ordered so that `x` is consulted only when the classes leave the rule open.
     """
-    for rules in (_rules_lb4_to_lb15, _rules_lb16_to_lb22, _rules_lb23_to_lb30):
+    chain = (_rules_lb4_to_lb15, _rules_lb16_to_lb22, _rules_lb23_to_lb25, _rules_lb26_to_lb30)
+    for rules in chain:
         decided = rules(p, c, lb, x)
         if decided is not None:
             return decided
@@ -352,8 +353,8 @@ def _rules_lb16_to_lb22(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoCont
     return None
 
 
-def _rules_lb23_to_lb30(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
-    """Numbers, prefixes and postfixes, Hangul, letters, aksaras, brackets."""
+def _rules_lb23_to_lb25(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
+    """Numbers, prefixes and postfixes."""
     P, C = p.cls, c.cls
     # LB23
     if (P in (AL, HL) and C == NU) or (P == NU and C in (AL, HL)):
@@ -379,6 +380,12 @@ def _rules_lb23_to_lb30(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoCont
         return _NO_BREAK
     if C == NU and (P in (PO, PR, HY, IS, NU) or (P == SY and x.number_before_prev)):
         return _NO_BREAK
+    return None
+
+
+def _rules_lb26_to_lb30(p: _Key, c: _Key, lb: _Key | None, x: _Context | _NoContext) -> int | None:
+    """Hangul, letters, aksaras, brackets."""
+    P, C = p.cls, c.cls
     # LB26
     if (
         (P == JL and C in (JL, JV, H2, H3))
