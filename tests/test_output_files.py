@@ -441,3 +441,43 @@ def test_a_hand_edited_manifest_is_read_not_trusted(
     # (the PNGs may be listed again, from the slides of the manifest they came with)
     assert manifest["formats"]["jpeg"] == JPGS and manifest["formats"].get("png", PNGS) == PNGS
     assert all((folder / name).is_file() for name in [*PNGS, *JPGS])
+
+
+# Two processes saving the same story into one folder, over and over, while a third tidies
+# the folder as a starting `cardimg render` does: no save may fail and the folder ends whole.
+_SAVER = """
+import sys
+from pathlib import Path
+import cardimg
+from cardimg.export import encode_carousel, recover_output, write_carousel
+out = Path(sys.argv[2])
+encoded = encode_carousel(cardimg.render(cardimg.load_story(sys.argv[1])))
+for _ in range(int(sys.argv[3])):
+    recover_output(out) if sys.argv[4] == "tidy" else write_carousel(encoded, out)
+print("done")
+"""
+
+
+def test_concurrent_saves_of_one_story_wait_for_each_other(seed_path: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(seed_path), str(out), "80", role],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for role in ("write", "write", "tidy")
+    ]
+    results = [run.communicate(timeout=300) for run in runs]
+    for run, (stdout, stderr) in zip(runs, results, strict=True):
+        assert run.returncode == 0, stderr[-600:]
+        assert stdout.strip() == "done"
+    assert sorted(p.name for p in out.iterdir()) == ["20200314-iraq-latest"]
+    folder = out / "20200314-iraq-latest"
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert [slide["file"] for slide in manifest["slides"]] == [f"0{n}.png" for n in range(1, 7)]
+    assert all((folder / f"0{n}.png").stat().st_size > 0 for n in range(1, 7))

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,11 @@ def write_carousel(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
     """Write encoded files into `out_dir/<slug>/`, swapping the folder in whole (see
     `save_carousel`); the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(out_dir):
+        return _write_locked(encoded, out_dir)
+
+
+def _write_locked(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
     folder = out_dir / encoded.folder
     recover_folder(folder)
     _check_story_folder(folder)
@@ -435,13 +441,35 @@ def recover_folder(folder: Path) -> None:
 def recover_output(out_dir: Path) -> list[Path]:
     """Recover every story folder in `out_dir` whose save was interrupted; returns them."""
     try:
-        names = sorted(entry.name for entry in os.scandir(out_dir))
-    except (FileNotFoundError, NotADirectoryError):
+        with output_lock(out_dir):
+            names = sorted(entry.name for entry in os.scandir(out_dir))
+            folders = {out_dir / match[1] for match in map(_LEFTOVER.match, names) if match}
+            for folder in sorted(folders):
+                recover_folder(folder)
+    except (FileNotFoundError, NotADirectoryError):  # no output folder yet: nothing to do
         return []
-    folders = sorted({out_dir / match[1] for match in map(_LEFTOVER.match, names) if match})
-    for folder in folders:
-        recover_folder(folder)
-    return folders
+    return sorted(folders)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock while a story folder is written and swapped in, or
+    leftovers are tidied: another cardimg process (a second batch, an editor's render)
+    saving into the same folder waits instead of taking this one's staging folder for a
+    leftover and removing it. An advisory lock on the folder itself (flock): no file is
+    created, and the lock goes with the process if it is killed. Where the system has no
+    flock (Windows), saves are not serialised."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    handle = os.open(out_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
 
 
 def _remove(path: Path) -> None:
