@@ -159,6 +159,48 @@ def test_unchanged_stories_are_skipped_and_changed_ones_rendered(content, tmp_pa
     assert files(out) == current
 
 
+def test_a_new_cardimg_of_the_same_version_renders_every_story_again(content, tmp_path):
+    # A copy of this cardimg (an install from the repository, say), run twice, then with
+    # one line of its layout code changed: its version number is the same throughout.
+    package = Path(cardimg.__file__).resolve().parent
+    root = tmp_path / "copy"
+    copy = root / "src" / "cardimg"
+    shutil.copytree(
+        package, copy, ignore=shutil.ignore_patterns("__pycache__", "fonts", "palettes")
+    )
+    for name in ("fonts", "palettes"):
+        inside = package / name
+        (root / name).symlink_to(inside if inside.is_dir() else package.parents[1] / name)
+    out = tmp_path / "out"
+
+    def render_with_copy() -> str:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cardimg",
+                "render",
+                str(content),
+                "-o",
+                str(out),
+                "--jobs",
+                "1",
+            ],
+            env={**os.environ, "PYTHONPATH": str(copy.parent)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr[-600:]
+        return summary(proc.stdout)
+
+    assert render_with_copy().startswith("cardimg: 6 rendered, 0 failed")
+    assert render_with_copy().startswith("cardimg: 0 rendered, 6 unchanged")
+    items = copy / "layout" / "items.py"
+    items.write_text(items.read_text("utf-8") + "\nMIN_HYPHENATED_WORD = 7\n", "utf-8")
+    assert render_with_copy().startswith("cardimg: 6 rendered, 0 failed")
+
+
 @pytest.mark.parametrize(
     "option", [["--no-sources"], ["--format", "jpeg"], ["--quality", "80", "--format", "webp"]]
 )

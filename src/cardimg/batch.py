@@ -4,7 +4,7 @@ The parent process finds the story files, loads each one (cheap: front matter an
 Markdown, no layout) to learn its slug, checks that no two stories share an output
 folder, and fingerprints every input of its render (`render_key`): the story file, the
 theme (its values and the contents of every font and image file it names), the options,
-the featured image and the logo, and cardimg's version. A story whose folder already
+the featured image and the logo, and cardimg's version and code. A story whose folder already
 holds a complete carousel recorded with the same key is skipped; the others are sent out
 as small jobs. A worker renders and encodes; on this machine it also writes the story's
 folder (swapped in whole, see `export`); on another machine (`write_in_workers=False`,
@@ -35,6 +35,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -267,6 +268,27 @@ def _digest(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of cardimg's own code and data (its Python modules, built-in themes and
+    colour profiles): part of every render key, so that a new cardimg whose output may
+    differ renders stories again even when its version number did not change (an install
+    from the repository). Fonts are fingerprinted with the theme that names them."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if not path.is_file() or relative.parts[0] in _NOT_OUTPUT:
+            continue
+        if path.suffix in (".py", ".toml") or relative.parts[0] == "data":
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# Package folders whose files never change a rendered file (or are fingerprinted apart).
+_NOT_OUTPUT = frozenset({"__pycache__", "preview", "fonts", "palettes"})
+
+
 def _render_key(
     data: bytes,
     source: str | None,
@@ -282,6 +304,7 @@ def _render_key(
     return _digest(
         {
             "cardimg": __version__,
+            "code": code_digest(),
             "story": hashlib.sha256(data).hexdigest(),
             "source": source,
             "theme": settings.theme_id,
