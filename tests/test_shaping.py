@@ -158,3 +158,18 @@ def test_the_book_measures_with_harfbuzz_what_raqm_would_draw() -> None:
 def test_the_direction_is_raqms_not_the_scripts(path: str, text: str) -> None:
     font = str(ROOT / "fonts" / path)
     assert shaping.width(font, 0, SIZE, text, ()) == pillow_width(font, text)
+
+
+def test_a_font_file_harfbuzz_cannot_read_is_measured_by_pillow(tmp_path: Path) -> None:
+    # FreeType reads WOFF, HarfBuzz does not: a theme may name a .woff font.
+    from fontTools.ttLib import TTFont
+
+    woff = tmp_path / "NotoSans-Regular.woff"
+    with TTFont(ROOT / "fonts" / "noto" / "NotoSans-Regular.ttf") as font:
+        font.flavor = "woff"
+        font.save(woff)
+    assert shaping.width(str(woff), 0, SIZE, "Washington", ()) is None
+    book = theme_fonts(default_theme())
+    assert (
+        book.width(str(woff), 50, "Washington") == pillow_width(str(woff), "Washington") * 50 / SIZE
+    )

@@ -122,11 +122,14 @@ def _feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
 
 
 @lru_cache(maxsize=64)
-def _hb_font(path: str, index: int, size: float) -> uharfbuzz.Font:
-    """One HarfBuzz font per file, face and size: it keeps its shaping plans."""
+def _hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
+    """One HarfBuzz font per file, face and size: it keeps its shaping plans. None for a
+    file HarfBuzz cannot read as a font (WOFF, Type 1: FreeType can, so Pillow measures)."""
     import uharfbuzz
 
     face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path), index)
+    if face.glyph_count == 0:  # not an sfnt font HarfBuzz reads: it would shape .notdef
+        return None
     font = uharfbuzz.Font(face)
     scale = round(size * 64)  # 26.6 fixed point, the units FreeType gives Raqm
     font.scale = (scale, scale)
@@ -140,6 +143,8 @@ def width(path: str, index: int, size: float, text: str, features: tuple[str, ..
     if values is None or not single_run(text):
         return None
     font = _hb_font(path, index, size)
+    if font is None:
+        return None
     import uharfbuzz  # (already loaded by _hb_font: a lookup, not an import)
 
     buffer = uharfbuzz.Buffer()
