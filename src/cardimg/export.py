@@ -466,7 +466,9 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         return
     handle = os.open(out_dir, os.O_RDONLY)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        # A file system without locks (some network mounts) saves as it did before.
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
         os.close(handle)  # closing the descriptor releases the lock
