@@ -326,6 +326,42 @@ def test_a_folder_skips_what_render_skips(write_story, tmp_path, cwd, capsys) ->
     assert report["summary"]["skipped"] == 2
 
 
+def test_worker_processes_give_the_report_of_one_process(write_story, tmp_path, capsys) -> None:
+    folder = tmp_path / "stories"
+    for number in range(5):
+        write_story(f"s{number}.md", [card(words(30 + 40 * number))], folder=folder)
+    write_story("draft.md", [card("Body")], folder=folder, draft=True)
+    (folder / "README.md").write_text("# Not a story\n", encoding="utf-8")
+    (folder / "broken.md").write_text("---\nslug: broken\ncards: 5\n---\n", encoding="utf-8")
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    paths = [str(folder), str(samples / "20240113-arabic.md")]
+    one = run_json(capsys, *paths)
+    two = run_json(capsys, *paths, "--jobs", "2")
+    assert two == one
+    assert one[0] == 2 and one[1]["summary"]["skipped"] == 2  # broken.md is an error
+    assert main(["check", *paths]) == 2
+    text_one = capsys.readouterr()
+    assert main(["check", *paths, "--jobs", "3"]) == 2
+    text_three = capsys.readouterr()
+    assert (text_three.out, text_three.err) == (text_one.out, text_one.err)
+    lines = text_one.out.splitlines()  # a line per finding, in the order of the files
+    assert len(lines) >= 3 and lines[0].startswith(str(folder / "broken.md"))
+    assert lines[-1].startswith(paths[1])
+
+
+def test_jobs_below_one_and_ctrl_c_are_one_line(write_story, monkeypatch, capsys) -> None:
+    path = write_story("story.md", [card("Body")])
+    assert main(["check", str(path), "--jobs", "0"]) == 2
+    assert capsys.readouterr().err == "cardimg: error: --jobs: 0: must be at least 1\n"
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cardimg.check.check_files", interrupted)
+    assert main(["check", str(path)]) == 130
+    assert capsys.readouterr().err == "cardimg: error: interrupted\n"
+
+
 # --------------------------------------------------------------------------- like render
 
 

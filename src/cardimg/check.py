@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
 
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
-from .errors import StoryError
+from .discover import StoryInput, is_story_file
+from .errors import StoryError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
 from .fonts import theme_fonts
 from .images import (
@@ -51,6 +53,8 @@ from .theme import Palette, Theme, default_theme
 __all__ = [
     "REPORT_VERSION",
     "CheckedFile",
+    "check_file",
+    "check_files",
     "check_report",
     "check_story",
     "error_finding",
@@ -281,3 +285,54 @@ def check_report(
 def located(findings: Iterable[Finding], path: str) -> tuple[Finding, ...]:
     """The findings naming their story by `path` (as given on the command line)."""
     return tuple(replace(finding, file=path) for finding in findings)
+
+
+def check_file(
+    item: StoryInput,
+    *,
+    theme: Theme,
+    options: RenderOptions,
+    target: Target | None = None,
+    drafts: bool = False,
+) -> tuple[Finding, ...] | None:
+    """One story file's findings, naming it by the path given; None for a file skipped
+    (in a folder: not a story, or a draft without `drafts`)."""
+    path = item.path
+    try:
+        story = load_story(path)
+    except StoryError as exc:
+        if not item.named and not is_story_file(path):
+            return None
+        return located([error_finding("story-invalid", one_line(path.name), exc)], str(path))
+    if story.draft and not item.named and not drafts:
+        return None
+    findings = check_story(story, theme=theme, options=options, target=target)
+    return located(findings, str(path))
+
+
+def check_files(
+    items: Sequence[StoryInput],
+    *,
+    theme: Theme,
+    options: RenderOptions,
+    target: Target | None = None,
+    drafts: bool = False,
+    jobs: int = 1,
+) -> Iterator[tuple[StoryInput, tuple[Finding, ...] | None]]:
+    """Each file with its findings (as `check_file`), in the order given. With `jobs` > 1
+    the files are checked side by side in that many worker processes (worth it for a
+    whole archive: each worker pays cardimg's start-up once)."""
+    check = partial(check_file, theme=theme, options=options, target=target, drafts=drafts)
+    jobs = min(jobs, len(items))
+    if jobs <= 1:
+        for item in items:
+            yield item, check(item)
+        return
+    from .batch import local_pool  # its process pool: Ctrl-C and a killed parent handled
+
+    pool = local_pool(jobs)
+    try:
+        chunk = max(1, min(16, len(items) // (4 * jobs)))
+        yield from zip(items, pool.map(check, items, chunksize=chunk), strict=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .contrast import AA_BODY, AA_LARGE, contrast_ratio
-from .errors import CardimgError, StoryError, one_line
+from .errors import CardimgError, one_line
 from .errors import problem as problem_text
-from .findings import Finding, format_finding
+from .findings import format_finding
 from .formats import FORMAT_NAMES
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, Target, get_preset
 from .targets import check_preset, choose_format
@@ -227,7 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "palettes":
         return _palettes_command(args)
     if args.command == "check":
-        return _check_command(args)
+        try:
+            return _check_command(args)
+        except KeyboardInterrupt:
+            _say("error", "interrupted")
+            return 130
     if args.command == "preview":
         return _preview_command(args)
     if args.command != "render":
@@ -555,6 +559,14 @@ def _add_check_parser(commands: _Commands) -> None:
     )
     check.add_argument("--drafts", action="store_true", help="in a folder, check drafts too")
     check.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="stories checked side by side in N worker processes (default 1: in this "
+        "process; for a whole archive, the number of CPUs)",
+    )
+    check.add_argument(
         "--strict", action="store_true", help="exit 1 when there are warnings (errors exit 2)"
     )
     check.add_argument(
@@ -573,6 +585,8 @@ def _check_command(args: argparse.Namespace) -> int:
 
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
+        if args.jobs < 1:
+            raise CardimgError(f"--jobs: {args.jobs}: must be at least 1")
         theme, options, target = _check_setup(args)
     except (CardimgError, ValueError) as exc:
         _say("error", str(exc))
@@ -599,12 +613,14 @@ def _check_all(
 ) -> dict[str, object]:
     """Check every input, printing each file's findings as it goes (text) or the whole
     report at the end (json); the report."""
-    from .check import CheckedFile, check_report
+    from .check import CheckedFile, check_files, check_report
 
     checked: list[CheckedFile] = []
     skipped = 0
-    for item in inputs:
-        findings = _check_one(item, args, theme, options, target)
+    results = check_files(
+        inputs, theme=theme, options=options, target=target, drafts=args.drafts, jobs=args.jobs
+    )
+    for item, findings in results:
         if findings is None:
             skipped += 1
             continue
@@ -636,32 +652,6 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
         )
     options = RenderOptions(preset=preset.name, images_dir=args.images, sources=args.sources)
     return theme, options, target
-
-
-def _check_one(
-    item: StoryInput,
-    args: argparse.Namespace,
-    theme: Theme,
-    options: RenderOptions,
-    target: Target | None,
-) -> tuple[Finding, ...] | None:
-    """One story's findings, naming it by the path given; None for a file skipped (not
-    a story, or a draft in a folder without --drafts)."""
-    from .check import check_story, error_finding, located
-    from .discover import is_story_file
-    from .story import load_story
-
-    path = item.path
-    try:
-        story = load_story(path)
-    except StoryError as exc:
-        if not item.named and not is_story_file(path):
-            return None
-        return located([error_finding("story-invalid", one_line(path.name), exc)], str(path))
-    if story.draft and not item.named and not args.drafts:
-        return None
-    findings = check_story(story, theme=theme, options=options, target=target)
-    return located(findings, str(path))
 
 
 def _say_summary(summary: dict[str, int]) -> None:
