@@ -12,14 +12,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .contrast import AA_BODY, AA_LARGE, contrast_ratio
 from .errors import CardimgError, one_line
 from .errors import problem as problem_text
-from .findings import format_finding
 from .formats import FORMAT_NAMES
-from .presets import DEFAULT_PRESET, PRESETS, TARGETS, Target, get_preset
-from .targets import check_preset, choose_format
-from .theme import Theme, default_theme, load_theme, theme_names
+from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
 
 # Pillow, fontTools, markdown-it and rich take most of a second to import and
 # `cardimg --help` needs none of them: the commands import them when they run.
@@ -30,6 +26,8 @@ if TYPE_CHECKING:
     from .check import CheckedFile
     from .discover import StoryInput
     from .model import RenderOptions
+    from .presets import Target
+    from .theme import Theme
 
     # What add_subparsers returns: the parser's commands, each added as a sub-parser
     # (generic only to the type checker).
@@ -250,6 +248,7 @@ def _render_command(args: argparse.Namespace) -> int:
     from .discover import find_stories
     from .export import recover_output
     from .model import RenderOptions
+    from .theme import load_theme
 
     _warn_without_raqm()
     warnings.simplefilter("ignore", RuntimeWarning)
@@ -396,6 +395,9 @@ def _option_problem(args: argparse.Namespace) -> str | None:
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
     target and format before any story is rendered; warnings for a risky combination."""
+    from .targets import check_preset, choose_format
+    from .theme import default_theme
+
     target = TARGETS[args.target] if args.target else None
     name = args.preset or (target.preset if target else DEFAULT_PRESET)
     preset = get_preset(name, (theme or default_theme()).presets)
@@ -415,6 +417,8 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
 
 
 def _presets_command(args: argparse.Namespace) -> int:
+    from .theme import default_theme, load_theme
+
     try:
         theme = load_theme(args.theme) if args.theme else default_theme()
     except CardimgError as exc:
@@ -432,6 +436,8 @@ def _presets_command(args: argparse.Namespace) -> int:
 
 
 def _themes_command() -> int:
+    from .theme import load_theme, theme_names
+
     rows = []
     try:
         for name in theme_names():
@@ -447,6 +453,9 @@ def _themes_command() -> int:
 def _palettes_command(args: argparse.Namespace) -> int:
     """Each palette's colours and text/background contrast; a palette failing AA for body
     text is listed as such (exit 0: this is a report, `check` is the gate)."""
+    from .contrast import AA_BODY, AA_LARGE, contrast_ratio
+    from .theme import default_theme, load_theme
+
     try:
         theme = load_theme(args.theme) if args.theme else default_theme()
     except CardimgError as exc:
@@ -614,6 +623,7 @@ def _check_all(
     """Check every input, printing each file's findings as it goes (text) or the whole
     report at the end (json); the report."""
     from .check import CheckedFile, check_files, check_report
+    from .findings import format_finding
 
     checked: list[CheckedFile] = []
     skipped = 0
@@ -639,6 +649,7 @@ def _check_all(
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
     """The theme, options and target to check with; an unusable one is an error now."""
     from .model import RenderOptions
+    from .theme import default_theme, load_theme
 
     if args.images is not None and not args.images.is_dir():
         raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
@@ -750,6 +761,8 @@ def _preview_command(args: argparse.Namespace) -> int:
 
 
 def _preview_problem(args: argparse.Namespace, path: Path) -> str | None:
+    from .theme import default_theme, load_theme, theme_names
+
     if not path.exists():
         return f"{path}: not found"
     if not path.is_dir() and not path.is_file():
