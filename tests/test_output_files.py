@@ -7,6 +7,7 @@ import json
 import os
 import re
 import stat
+import sys
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -458,9 +459,9 @@ print("done")
 """
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no flock on Windows (docs/batch.md)")
 def test_concurrent_saves_of_one_story_wait_for_each_other(seed_path: Path, tmp_path: Path) -> None:
     import subprocess
-    import sys
 
     out = tmp_path / "out"
     runs = [

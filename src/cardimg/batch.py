@@ -280,13 +280,41 @@ def code_digest() -> str:
         relative = path.relative_to(package)
         if not path.is_file() or relative.parts[0] in _NOT_OUTPUT:
             continue
-        if path.suffix in (".py", ".toml") or relative.parts[0] == "data":
+        data = relative.parts[0] == "data" and path.suffix != ".md"  # (not the folder's notes)
+        if path.suffix in (".py", ".toml") or data:
             digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-# Package folders whose files never change a rendered file (or are fingerprinted apart).
-_NOT_OUTPUT = frozenset({"__pycache__", "preview", "fonts", "palettes"})
+# Package folders and modules whose files never change a rendered file (or are
+# fingerprinted apart): the command line, check, story discovery, the live preview.
+_NOT_OUTPUT = frozenset(
+    {"__pycache__", "preview", "fonts", "palettes", "cli.py", "__main__.py", "check.py"}
+    | {"discover.py"}
+)
+# The libraries whose versions can change a rendered file's bytes.
+_ENGINES: tuple[str, ...] = ("pillow", "uharfbuzz", "budoux", "pyphen", "uniseg", "fonttools")
+_ENGINES += ("markdown-it-py", "pikepdf", "zlib-ng")
+
+
+@lru_cache(maxsize=1)
+def engine_versions() -> dict[str, str | None]:
+    """The versions of the libraries that draw, shape, break and encode, and of the
+    FreeType and Raqm that Pillow uses: part of every render key, so that an upgrade
+    that may change pixels renders stories again."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from PIL import features
+
+    versions: dict[str, str | None] = {}
+    for name in _ENGINES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    for library in ("freetype2", "raqm", "fribidi", "harfbuzz"):
+        versions[library] = features.version(library)
+    return versions
 
 
 def _render_key(
@@ -305,6 +333,7 @@ def _render_key(
         {
             "cardimg": __version__,
             "code": code_digest(),
+            "engines": engine_versions(),
             "story": hashlib.sha256(data).hexdigest(),
             "source": source,
             "theme": settings.theme_id,
@@ -621,9 +650,26 @@ def local_pool(jobs: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
     )
+    _start_workers_deaf(pool, jobs)
+    return pool
+
+
+def _start_workers_deaf(pool: ProcessPoolExecutor, jobs: int) -> None:
+    """Start every worker now, with Ctrl-C ignored while they start: a worker inherits
+    that, so a Ctrl-C while it is still importing cardimg (before `_worker_start` runs)
+    does not print its traceback. (A pool starts one worker per task submitted until it
+    has them all; the parent hears Ctrl-C again as soon as they are started.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may change signal handlers; workers start on demand
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for _ in range(jobs):
+            pool.submit(os.getpid)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _worker_start(parent: int) -> None:

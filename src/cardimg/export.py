@@ -440,15 +440,14 @@ def recover_folder(folder: Path) -> None:
 
 def recover_output(out_dir: Path) -> list[Path]:
     """Recover every story folder in `out_dir` whose save was interrupted; returns them."""
-    try:
-        with output_lock(out_dir):
-            names = sorted(entry.name for entry in os.scandir(out_dir))
-            folders = {out_dir / match[1] for match in map(_LEFTOVER.match, names) if match}
-            for folder in sorted(folders):
-                recover_folder(folder)
-    except (FileNotFoundError, NotADirectoryError):  # no output folder yet: nothing to do
-        return []
-    return sorted(folders)
+    if not out_dir.is_dir():
+        return []  # no output folder yet: nothing to do
+    with output_lock(out_dir):
+        names = sorted(entry.name for entry in os.scandir(out_dir))
+        folders = sorted({out_dir / match[1] for match in map(_LEFTOVER.match, names) if match})
+        for folder in folders:
+            recover_folder(folder)
+    return folders
 
 
 @contextlib.contextmanager
