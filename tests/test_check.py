@@ -419,3 +419,19 @@ def test_check_writes_nothing(write_story, tmp_path, cwd, tree, capsys) -> None:
     capsys.readouterr()
     run_json(capsys, str(path))
     assert tree(tmp_path) == before
+
+
+def test_text_the_machine_cannot_shape_is_an_error_unless_allowed(monkeypatch) -> None:
+    import cardimg.notes as notes
+    from cardimg.engine import EngineStatus
+
+    missing = EngineStatus(False, None, None, None, "the FriBiDi library (Debian: libfribidi0)")
+    monkeypatch.setattr(notes, "engine_status", lambda: missing)
+    story = Story("s", "S", None, "--default", None, (), (Card(0, "k", "مرحبا بالعالم"),))
+    (finding,) = [f for f in check_story(story) if f.code == "text-engine-missing"]
+    assert (finding.severity, finding.card) == ("error", "k")
+    assert "Arabic (right-to-left) text" in finding.message and "libfribidi0" in finding.message
+    allowed = check_story(story, options=RenderOptions(allow_basic_layout=True))
+    assert [f.severity for f in allowed if f.code == "text-engine-missing"] == ["warning"]
+    latin = Story("s", "S", None, "--default", None, (), (Card(0, "k", "Hello"),))
+    assert "text-engine-missing" not in [f.code for f in check_story(latin)]

@@ -258,12 +258,20 @@ def files_written_since(folder: Path, started: int) -> list[Path]:
     return found
 
 
-def interrupt(
-    argv: list[str], cwd: Path, out: Path, *, after: float, when=None
-) -> subprocess.CompletedProcess:
-    """Start cardimg and send it SIGINT `after` seconds, or sooner the moment `when(out)`
-    holds (polled without sleeping: a story folder is written in milliseconds)."""
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+PAUSE = Path(__file__).resolve().parent / "pause"  # its sitecustomize.py stops a process
+
+
+def interrupt_at(argv: list[str], cwd: Path, moment: str) -> subprocess.CompletedProcess:
+    """Run cardimg, stopped at `moment` (`EVENT|TEXT|N`: see tests/pause/sitecustomize.py)
+    and sent SIGINT there: the signal lands at that operation on any machine, loaded or
+    fast. Fails when the process ends without reaching the moment."""
+    marker = cwd / f".paused-{os.getpid()}-{time.monotonic_ns()}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PAUSE), str(SRC)]),
+        "CARDIMG_TEST_PAUSE_AT": moment,
+        "CARDIMG_TEST_PAUSED": str(marker),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "cardimg", *argv],
         cwd=cwd,
@@ -272,72 +280,73 @@ def interrupt(
         stderr=subprocess.PIPE,
         text=True,
     )
-    signal_at = time.monotonic() + after
-    while process.poll() is None:
-        if time.monotonic() >= signal_at or (when is not None and when(out)):
-            process.send_signal(signal.SIGINT)
-            break
-    stdout, stderr = process.communicate(timeout=120)
+    try:
+        _wait_for(marker, process)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        marker.unlink(missing_ok=True)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def staging(out: Path) -> bool:
-    return out.is_dir() and any(name.endswith(".cardimg-new") for name in os.listdir(out))
+def _wait_for(marker: Path, process: subprocess.Popen) -> None:
+    """Until the paused process has written its marker (it then waits for the signal)."""
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            pytest.fail(f"cardimg ended before the moment to interrupt it: {stderr}")
+        if time.monotonic() > deadline:
+            pytest.fail("cardimg never reached the moment to interrupt it")
+        time.sleep(0.01)
 
 
-def test_ctrl_c_while_re_rendering_leaves_the_old_carousel_whole(tmp_path: Path) -> None:
+# Where a re-render is interrupted, and which carousel the folder must then hold whole.
+_RE_RENDER_MOMENTS = [
+    ("open|big.md|1", "old"),  # reading the story, before any layout
+    ("os.mkdir|.cardimg-new|1", "old"),  # the staging folder's first moment
+    ("open|cardimg-new/30.png|1", "old"),  # halfway through writing the slides
+    ("open|cardimg-new/manifest.json|1", "old"),  # the slides written, the manifest not yet
+    ("os.rename|.cardimg-new|1", "old"),  # between the two renames of the swap
+    ("shutil.rmtree|.cardimg-old|1", "new"),  # swapped in, the old one being removed
+]
+
+
+@pytest.mark.parametrize(
+    ("moment", "kept"), _RE_RENDER_MOMENTS, ids=[m for m, _ in _RE_RENDER_MOMENTS]
+)
+def test_ctrl_c_while_re_rendering_leaves_a_whole_carousel(
+    moment: str, kept: str, tmp_path: Path
+) -> None:
     path = big_story(tmp_path / "stories" / "big.md", "big", "--white")
     out = tmp_path / "out"
     cardimg.render(path).save(out)
     old = snapshot(out / "big")
     assert len(old) == 62 and complete(out / "big", "--white")
     big_story(path, "big", "--black")
-    argv = ["render", str(path), "-o", str(out)]
-    started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "cardimg", *argv, "-o", str(tmp_path / "timing")],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(SRC)},
-        check=True,
-        capture_output=True,
-    )
-    whole = time.monotonic() - started
-    # The signal lands while the story is laid out, painted, encoded or written (the
-    # moment its staging folder appears): every outcome must leave a whole carousel, the
-    # old one unless the new one was already swapped in, and one line, exit 130.
-    interrupted = 0
-    for share in (0.6, 0.8, 0.9, 0.95, 0.98):
-        result = interrupt(argv, tmp_path, out, after=whole * share, when=staging)
-        now = snapshot(out / "big")
-        assert "Traceback" not in result.stderr
-        assert sorted(p.name for p in out.iterdir()) == ["big"]  # nothing half-done left
-        if result.returncode == 130:
-            assert problems(result.stderr) == [
-                "cardimg: error: interrupted; folders not yet saved keep their previous carousel"
-            ]
-        if now == old:
-            interrupted += result.returncode == 130
-            continue
-        assert complete(out / "big", "--black")  # the new carousel, whole
-        big_story(path, "big", "--white")  # start again from the old one
-        cardimg.render(path).save(out)
-        old = snapshot(out / "big")
-        big_story(path, "big", "--black")
-    assert interrupted, "no signal landed before the new carousel was saved"
+    result = interrupt_at(["render", str(path), "-o", str(out)], tmp_path, moment)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr
+    assert problems(result.stderr) == [
+        "cardimg: error: interrupted; folders not yet saved keep their previous carousel"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["big"]  # nothing half-done left
+    if kept == "old":
+        assert snapshot(out / "big") == old
+    else:
+        assert complete(out / "big", "--black")
 
 
 def test_ctrl_c_in_a_batch_leaves_no_half_folder(tmp_path: Path) -> None:
     big_story(tmp_path / "stories" / "a-big.md", "a-big", "--white")
     big_story(tmp_path / "stories" / "b-big.md", "b-big", "--white")
     out = tmp_path / "out"
-    # Interrupted while the second story renders: the first is whole, the second absent.
-    first_done = lambda out: (out / safe_slug("a-big") / "manifest.json").is_file()  # noqa: E731
-    result = interrupt(
+    # Interrupted while the second story is written: the first is whole, the second absent.
+    result = interrupt_at(
         ["render", "stories", "-o", str(out), "--jobs", "1"],
         tmp_path,
-        out,
-        after=120,
-        when=first_done,
+        "open|.b-big.cardimg-new/20.png|1",  # the 20th slide of the second story
     )
     assert result.returncode == 130
     assert "Traceback" not in result.stderr

@@ -202,7 +202,9 @@ def test_system_font_lookups_are_bounded(monkeypatch):
     import cardimg.fonts as fonts_module
 
     calls: list[int] = []
-    monkeypatch.setattr(fonts_module, "_fc_match", lambda code, face, lang: calls.append(code))
+    monkeypatch.setattr(
+        fonts_module, "_fc_match", lambda code, face, lang, state=(): calls.append(code)
+    )
     monkeypatch.setattr(fonts_module.shutil, "which", lambda name: "/usr/bin/fc-match")
     book = FontBook(THEME)
     # 3,000 characters no font has, from 12 blocks of 256: one failed lookup rules out a block.

@@ -37,6 +37,7 @@ from .model import RenderOptions, Slide
 from .notes import (
     SlideContrast,
     contrast_findings,
+    engine_findings,
     layout_findings,
     markdown_findings,
     missing_glyph_findings,
@@ -101,6 +102,7 @@ def check_story(
     fonts = theme_fonts(theme)
     findings += layout_findings(story, plans, theme)
     findings += missing_glyph_findings(story, plans, fonts)
+    findings += engine_findings(story, plans, allow_basic_layout=options.allow_basic_layout)
     backdrop = None
     if any(plan.featured_image for plan in plans):
         backdrop = _backdrop(story, theme, palette, preset.size, options.images_dir, findings)

@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_theme_commands(commands)
     _add_check_parser(commands)
     _add_preview_parser(commands)
+    _add_doctor_parser(commands)
     return parser
 
 
@@ -140,7 +141,17 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
     )
-    run.add_argument("--strict", action="store_true", help="treat an unknown palette as an error")
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat an unknown palette, or characters no font has, as an error",
+    )
+    run.add_argument(
+        "--allow-basic-layout",
+        action="store_true",
+        help="where Pillow lacks its Raqm text engine (FriBiDi missing), set right-to-left, "
+        "Indic, Thai... text with the basic layout, wrongly, instead of refusing the story",
+    )
     run.add_argument(
         "--accessible",
         action="store_true",
@@ -232,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
     if args.command == "preview":
         return _preview_command(args)
+    if args.command == "doctor":
+        return _doctor_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -269,6 +282,7 @@ def _render_command(args: argparse.Namespace) -> int:
         sources=args.sources,
         strict=args.strict,
         accessible=args.accessible,
+        allow_basic_layout=args.allow_basic_layout,
     )
     inputs = list(find_stories(args.paths))
     if not inputs:
@@ -310,7 +324,8 @@ def _warn_without_raqm() -> None:
         _say(
             "warning",
             "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
-            "text is set without kerning or complex-script shaping",
+            "text is set without kerning, and stories whose text needs shaping (right-to-left, "
+            "Indic, Thai...) are refused; `cardimg doctor` tells what is missing",
         )
 
 
@@ -576,7 +591,15 @@ def _add_check_parser(commands: _Commands) -> None:
         "process; for a whole archive, the number of CPUs)",
     )
     check.add_argument(
-        "--strict", action="store_true", help="exit 1 when there are warnings (errors exit 2)"
+        "--strict",
+        action="store_true",
+        help="exit 1 when there are warnings, characters no font has among them (errors exit 2)",
+    )
+    check.add_argument(
+        "--allow-basic-layout",
+        action="store_true",
+        help="where Pillow lacks its Raqm text engine (FriBiDi missing), set right-to-left, "
+        "Indic, Thai... text with the basic layout, wrongly, instead of refusing the story",
     )
     check.add_argument(
         "--format",
@@ -661,7 +684,12 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
             f"--target {target.name} takes one cover image; --preset {preset.name} makes "
             f"a carousel (use --preset {target.preset})"
         )
-    options = RenderOptions(preset=preset.name, images_dir=args.images, sources=args.sources)
+    options = RenderOptions(
+        preset=preset.name,
+        images_dir=args.images,
+        sources=args.sources,
+        allow_basic_layout=args.allow_basic_layout,
+    )
     return theme, options, target
 
 
@@ -689,6 +717,58 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("rendering", total=total)
         yield lambda: progress.advance(task)
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+def _add_doctor_parser(commands: _Commands) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="check this machine: text engine, system libraries, a font for every script",
+        description="Say which text engine, FriBiDi, HarfBuzz, fontconfig and Pillow cardimg "
+        "uses here, which scripts the bundled and the system's fonts set, and for anything "
+        "missing the command that installs it. Exit status: 0 when every story could be set "
+        "right here, 1 when something a story could need is missing.",
+    )
+    doctor.add_argument("--theme", metavar="NAME|FILE", help="check this theme's fonts")
+    doctor.add_argument(
+        "--format",
+        dest="output",
+        choices=("text", "json"),
+        default="text",
+        help="text (a line per check, the default) or json",
+    )
+
+
+def _doctor_command(args: argparse.Namespace) -> int:
+    from .doctor import diagnose, header, problems
+    from .theme import load_theme
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        theme = load_theme(args.theme) if args.theme else None
+    except (CardimgError, ValueError) as exc:
+        _say("error", str(exc))
+        return 2
+    checks = diagnose(theme)
+    failing = problems(checks)
+    if args.output == "json":
+        report = {"cardimg": header(), "ok": not failing, "checks": [vars(c) for c in checks]}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 1 if failing else 0
+    print(header())
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        mark = "ok" if check.ok else ("MISSING" if check.required else "plainer")
+        fix = f"  -> {check.fix}" if check.fix else ""
+        print(f"  {mark:<8} {check.name:<{width}}  {check.detail}{fix}")
+    if failing:
+        names = ", ".join(check.name for check in failing)
+        print(f"cardimg doctor: missing here: {names} (the fixes are above)", file=sys.stderr)
+        return 1
+    print("cardimg doctor: every script and engine a story may need is here", file=sys.stderr)
+    return 0
 
 
 # --------------------------------------------------------------------------- preview

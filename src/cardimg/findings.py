@@ -47,6 +47,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "logo-unreadable": ("warning", "the brand mark (logo) cannot be read"),
     # Type and layout.
     "glyphs-missing": ("warning", "characters no font in the chain has (drawn as boxes)"),
+    "text-engine-missing": (
+        "error",
+        "text needs Pillow's complete text engine (Raqm, FriBiDi), missing on this machine",
+    ),
     "title-shortened": ("warning", "a cover title too long for the cover is shortened"),
     "card-continues": ("info", "a card needs continuation slides (figure: how many slides)"),
     "text-at-floor": ("info", "a card fits one slide only at the legibility floor"),

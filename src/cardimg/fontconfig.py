@@ -15,7 +15,7 @@ import os
 import threading
 from functools import lru_cache
 
-__all__ = ["match"]
+__all__ = ["available", "font_dirs_state", "match", "refresh", "version"]
 
 _FC_MATCH_PATTERN = 0  # FcMatchPattern: the substitutions fc-match applies to a query
 _lock = threading.Lock()  # one question at a time: old fontconfig builds are not thread-safe
@@ -42,8 +42,32 @@ def _library() -> ctypes.CDLL | None:
     return None
 
 
+def available() -> bool:
+    """Whether the fontconfig library loads in this process (no `fc-match` needed)."""
+    return _library() is not None
+
+
+def version() -> str | None:
+    """The loaded library's version ("2.14.1"), or None without it."""
+    lib = _library()
+    if lib is None:
+        return None
+    number = int(lib.FcGetVersion())
+    return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+
+
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     pointer = ctypes.c_void_p
+    lib.FcGetVersion.restype = ctypes.c_int
+    lib.FcGetVersion.argtypes = []
+    lib.FcInitReinitialize.restype = ctypes.c_int
+    lib.FcInitReinitialize.argtypes = []
+    lib.FcConfigGetFontDirs.restype = pointer
+    lib.FcConfigGetFontDirs.argtypes = [pointer]
+    lib.FcStrListNext.restype = ctypes.c_char_p
+    lib.FcStrListNext.argtypes = [pointer]
+    lib.FcStrListDone.restype = None
+    lib.FcStrListDone.argtypes = [pointer]
     lib.FcNameParse.restype = pointer
     lib.FcNameParse.argtypes = [ctypes.c_char_p]
     lib.FcConfigSubstitute.restype = ctypes.c_int
@@ -90,3 +114,46 @@ def match(pattern: str, fmt: str) -> str | None:
             return os.fsdecode(ctypes.string_at(text))
         finally:
             lib.FcStrFree(text)
+
+
+def _font_dirs(lib: ctypes.CDLL) -> list[str]:
+    """Every folder fontconfig reads fonts from, subfolders included."""
+    listing = lib.FcConfigGetFontDirs(None)
+    if not listing:
+        return []
+    try:
+        folders = []
+        while (name := lib.FcStrListNext(listing)) is not None:
+            folders.append(os.fsdecode(name))
+        return folders
+    finally:
+        lib.FcStrListDone(listing)
+
+
+def font_dirs_state() -> tuple[tuple[str, int], ...]:
+    """The font folders with their modification times: installing or removing a font
+    changes the time of the folder it lands in (or of its parent, for a new folder),
+    so an answer given under one state may be stale under another. Empty without the
+    library (then every question runs `fc-match`, which is never stale)."""
+    lib = _library()
+    if lib is None:
+        return ()
+    with _lock:
+        folders = _font_dirs(lib)
+    state = []
+    for folder in folders:
+        try:
+            state.append((folder, os.stat(folder).st_mtime_ns))
+        except OSError:
+            state.append((folder, -1))  # gone, or not there yet: a state of its own
+    return tuple(state)
+
+
+def refresh() -> None:
+    """Make the library read its configuration and font folders again (fonts were
+    installed or removed since it last did): later matches see them."""
+    lib = _library()
+    if lib is None:
+        return
+    with _lock:
+        lib.FcInitReinitialize()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -124,7 +125,10 @@ def _reference_width(
         if shaped is not None:
             return shaped
     loaded = _sized(font, _REFERENCE_SIZE, engine)
-    length = loaded.getlength(text, features=list(features)) if features else loaded.getlength(text)
+    if features and engine == ImageFont.Layout.RAQM:
+        length = loaded.getlength(text, features=list(features))
+    else:  # the basic layout takes no OpenType features (it refuses the argument)
+        length = loaded.getlength(text)
     return float(length) * _scale(font, _REFERENCE_SIZE)
 
 
@@ -197,7 +201,10 @@ class FontBook:
         self._engine = layout_engine()
         self._face_of = {str(path): face for face, path in theme.fonts.items()}
         self._fallback: tuple[FallbackFont, ...] = theme.fallback
-        self._system = system_fonts and shutil.which("fc-match") is not None
+        # The library answers without the `fc-match` program (absent from slim images
+        # that have libfontconfig); the program serves where the library won't load.
+        self._system = system_fonts and system_fonts_reachable()
+        self._font_state: tuple[tuple[str, int], ...] | None = None  # read on first need
         self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
         self._system_missing: set[tuple[tuple[str, bool, str | None], int]] = set()
         self._system_lookups = 0
@@ -302,7 +309,9 @@ class FontBook:
         if block in self._system_missing or self._system_lookups >= MAX_SYSTEM_LOOKUPS:
             return None
         self._system_lookups += 1
-        found = _fc_match(code, face, lang)
+        if self._font_state is None:
+            self._font_state = _system_font_state()
+        found = _fc_match(code, face, lang, self._font_state)
         if found is not None:
             found_before.append(found)
         else:
@@ -321,9 +330,55 @@ class FontBook:
         }
 
 
-@lru_cache(maxsize=4_096)  # fontconfig's answer depends only on the question
-def _fc_match(code: int, face: str, lang: str | None) -> str | None:
-    """Ask fontconfig for an installed font that has `code`; None when there is none."""
+def system_fonts_reachable() -> bool:
+    """Whether the system's fonts can be asked for: fontconfig's library, or its program."""
+    return fontconfig.available() or shutil.which("fc-match") is not None
+
+
+# The font folders as last seen: when they change, fontconfig's library is told to
+# read them again before the next question (it would otherwise answer from the fonts
+# it found when it started). Only ever compared, never part of an answer.
+_seen_font_state: tuple[tuple[str, int], ...] | None = None
+_STANDARD_FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.fonts",
+    "~/.local/share/fonts",
+)
+
+
+def _system_font_state() -> tuple[tuple[str, int], ...]:
+    """What fontconfig's answers depend on: its font folders and their times. Asked once
+    per font book (per render), so a long-running process (the preview, a service) sees
+    fonts installed while it runs, and answers cached under other fonts are not reused."""
+    global _seen_font_state
+    state = fontconfig.font_dirs_state() or _walked_font_state()
+    if _seen_font_state is not None and state != _seen_font_state:
+        fontconfig.refresh()
+    _seen_font_state = state
+    return state
+
+
+def _walked_font_state() -> tuple[tuple[str, int], ...]:
+    """The usual font folders' times, walked, where the library is absent (then each
+    question runs `fc-match`, whose answers are cached under this state)."""
+    state = []
+    for top in _STANDARD_FONT_DIRS:
+        for folder, _dirs, _files in os.walk(os.path.expanduser(top)):
+            try:
+                state.append((folder, os.stat(folder).st_mtime_ns))
+            except OSError:
+                continue
+    return tuple(state)
+
+
+@lru_cache(maxsize=4_096)  # the answer depends on the question and the installed fonts
+def _fc_match(
+    code: int, face: str, lang: str | None, font_state: tuple[tuple[str, int], ...] = ()
+) -> str | None:
+    """Ask fontconfig for an installed font that has `code`; None when there is none.
+    `font_state` (`_system_font_state`) keys the cache: fonts installed since an
+    answer was given make it ask again."""
     family = (
         "serif"
         if face.startswith("serif")

@@ -32,6 +32,9 @@ class RenderOptions:
     strict: bool = False
     accessible: bool | None = None  # None: as the theme says
     logo: Path | None = None  # brand mark on the bottom frame line (else the theme's)
+    # Set text that needs Raqm with Pillow's basic layout where Raqm is missing (wrongly:
+    # unjoined, unordered) instead of refusing the story.
+    allow_basic_layout: bool = False
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):

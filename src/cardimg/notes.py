@@ -8,11 +8,13 @@ contrast takes a measurement per slide, painted (`render`) or computed (`check`)
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .blocks import parse_body
 from .contrast import TextContrast
+from .engine import engine_status, shaping_need
 from .findings import Finding, format_finding
 from .fonts import FontBook
 from .plan import SlidePlan
@@ -23,6 +25,7 @@ from .theme import Palette, Theme
 __all__ = [
     "SlideContrast",
     "contrast_findings",
+    "engine_findings",
     "layout_findings",
     "markdown_findings",
     "missing_glyph_findings",
@@ -135,11 +138,77 @@ def missing_glyph_findings(
                     card=plan.card_key,
                     field=None if plan.card_key else plan.kind,
                     slide=index,
-                    message=f"no font has these characters: {chars}{more}",
+                    message=f"no font has these characters: {chars}{more}; {_font_hint(missing)}",
                     figure=float(len(missing)),
                 )
             )
     return findings
+
+
+def engine_findings(
+    story: Story, plans: Sequence[SlidePlan], *, allow_basic_layout: bool = False
+) -> list[Finding]:
+    """One `text-engine-missing` per card whose text the basic layout would set wrong
+    (right-to-left, joined, reordered or stacked), where Pillow has no Raqm: an error,
+    or a warning when the user allowed the basic layout."""
+    status = engine_status()
+    if status.raqm:
+        return []
+    findings: list[Finding] = []
+    seen: set[str | None] = set()
+    for index, plan in enumerate(plans, start=1):
+        key = plan.card_key or plan.kind
+        need = None if key in seen else _first_need(plan)
+        if need is None:
+            continue
+        if allow_basic_layout and findings:
+            break  # asked for knowingly: said once a story, not once a card
+        seen.add(key)
+        consequence = (
+            "set with the basic layout as asked, wrongly (letters unjoined or out of order)"
+            if allow_basic_layout
+            else "install it, or allow the wrong basic layout with --allow-basic-layout"
+        )
+        findings.append(
+            Finding(
+                code="text-engine-missing",
+                severity="warning" if allow_basic_layout else "error",
+                file=story_name(story),
+                card=plan.card_key,
+                field=None if plan.card_key else plan.kind,
+                slide=index,
+                message=(
+                    f"Pillow's Raqm text engine, needed for its {need}, is missing here "
+                    f"(it needs {status.missing}): {consequence} (`cardimg doctor` tells more)"
+                ),
+            )
+        )
+    return findings
+
+
+def _first_need(plan: SlidePlan) -> str | None:
+    for line in plan.lines:
+        need = shaping_need(line.text)
+        if need is not None:
+            return need
+    return None
+
+
+# Debian's packages of fonts for the scripts no bundled font has: CJK is too large to
+# ship (tens of MB a face); the rest of Noto is in fonts-noto-core and fonts-noto-extra.
+_CJK_WORDS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC"})
+
+
+def _font_hint(missing: set[str]) -> str:
+    """What to do about characters no font has: the font to install, or the theme key."""
+    words = {unicodedata.name(char, "").split(" ", 1)[0] for char in missing}
+    if words & _CJK_WORDS:
+        install = "a CJK font (Debian: apt-get install fonts-noto-cjk)"
+    else:
+        named = sorted(w.title() for w in words if w and w.isalpha())[:3]
+        script = f"a font with {'/'.join(named)}" if named else "a font that has them"
+        install = f"{script} (Debian: apt-get install fonts-noto-core fonts-noto-extra)"
+    return f"install {install}, or add a font to the theme's [[fallback]] list"
 
 
 def missing_glyph_warnings(story: Story, plans: Sequence[SlidePlan], fonts: FontBook) -> list[str]:

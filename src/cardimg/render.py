@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .colors import accessible_palette, story_palette
 from .cover import plan_cover
-from .findings import Finding, warning_texts
+from .errors import EnvironmentProblem, StoryError
+from .findings import Finding, format_finding, warning_texts
 from .fonts import theme_fonts
 from .images import featured_image, logo_image
 from .layout.page import Geometry
@@ -18,6 +19,7 @@ from .model import Carousel, RenderOptions, Slide
 from .notes import (
     SlideContrast,
     contrast_findings,
+    engine_findings,
     layout_findings,
     markdown_findings,
     missing_glyph_findings,
@@ -56,6 +58,8 @@ def render(
     plans = plan_slides(story, theme, preset, sources=options.sources, notes=notes)
     notes.extend(layout_findings(story, plans, theme))
     notes.extend(missing_glyph_findings(story, plans, fonts))
+    notes.extend(engine_findings(story, plans, allow_basic_layout=options.allow_basic_layout))
+    refuse_wrong_text(notes, strict=options.strict)
     size = preset.size
     background = None
     if any(plan.featured_image for plan in plans):
@@ -75,6 +79,18 @@ def render(
     return Carousel(
         story, tuple(slides), palette, warning_texts(findings), options, preset, findings
     )
+
+
+def refuse_wrong_text(findings: list[Finding], *, strict: bool) -> None:
+    """Raise rather than paint text that would come out wrong: text the machine's text
+    engine cannot set (EnvironmentProblem), and with `strict`, characters no font has
+    (StoryError). Both name the story and the card."""
+    for finding in findings:
+        if finding.code == "text-engine-missing" and finding.severity == "error":
+            raise EnvironmentProblem(format_finding(finding))
+    for finding in findings:
+        if strict and finding.code == "glyphs-missing":
+            raise StoryError(format_finding(finding) + " (--strict)")
 
 
 def story_palettes(

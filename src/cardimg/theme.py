@@ -5,12 +5,22 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import UnionType
-from typing import Any, Literal, NoReturn, Union, get_args, get_origin, get_type_hints
+from typing import (
+    Any,
+    Generic,
+    Literal,
+    NoReturn,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from .errors import ThemeError, one_line, problem
 from .presets import REFERENCE_WIDTH, Preset
@@ -21,6 +31,7 @@ __all__ = [
     "BlockStyle",
     "FallbackFont",
     "FrameStyle",
+    "FrozenMap",
     "ImageStyle",
     "PageStyle",
     "Palette",
@@ -33,6 +44,49 @@ __all__ = [
 
 Align = Literal["center", "left", "start"]
 DEFAULT_PALETTE = "--default"
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V], Generic[K, V]):
+    """A read-only mapping: a theme's tables. The default theme is loaded once per
+    process and shared by every render: were its tables plain dicts, one caller's
+    `theme.palettes[key] = ...` would change every later render. Pickles (a theme may
+    travel to a worker process) and compares like the dict it copies."""
+
+    __slots__ = ("_items",)
+    _items: dict[K, V]
+
+    def __init__(self, items: Mapping[K, V] | None = None) -> None:
+        object.__setattr__(self, "_items", dict(items or {}))
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a FrozenMap cannot be changed")
+
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
+        return (FrozenMap, (self._items,))
+
+
+def _frozen(items: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
+    """A read-only copy, nested mappings included (labels are a table of tables)."""
+    return FrozenMap(
+        {
+            key: _frozen(value) if isinstance(value, Mapping) else value
+            for key, value in items.items()
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -178,6 +232,12 @@ class Theme:
     presets: Mapping[str, Preset] = field(default_factory=dict)  # beside the built-in ones
     description: str = ""
     source: str = ""  # where it was read from: "built-in" or the file's path
+
+    def __post_init__(self) -> None:
+        # Read-only copies, however the theme was built: a theme is a value.
+        for name in ("fonts", "palettes", "styles", "labels", "presets"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "fallback", tuple(self.fallback))
 
     def style(self, role: str) -> BlockStyle:
         """The style of a block role (`h2`, `paragraph`, `quote`...); unknown roles read as body."""
