@@ -435,3 +435,32 @@ def test_text_the_machine_cannot_shape_is_an_error_unless_allowed(monkeypatch) -
     assert [f.severity for f in allowed if f.code == "text-engine-missing"] == ["warning"]
     latin = Story("s", "S", None, "--default", None, (), (Card(0, "k", "Hello"),))
     assert "text-engine-missing" not in [f.code for f in check_story(latin)]
+
+
+def test_a_label_wrapped_past_the_slide_s_edge_is_reported(tmp_path: Path) -> None:
+    theme_path = tmp_path / "tight.toml"
+    theme_path.write_text("[frame]\ninset = 16\n[styles.series]\nmin_scale = 1.0\n")
+    from cardimg.theme import load_theme
+
+    series = " ".join(["Extraordinarily long series label words"] * 6)
+    story = Story("s", "S", series, "--default", None, (), (Card(0, "k", "Body"),))
+    findings = check_story(story, theme=load_theme(theme_path))
+    (finding,) = [f for f in findings if f.code == "text-off-slide"]
+    assert finding.card == "k" and finding.slide == 1 and (finding.figure or 0) > 0
+    assert "series line" in finding.message and "frame.inset" in finding.message
+    rendered = cardimg.render(story, theme=theme_path)
+    assert "text-off-slide" in [f.code for f in rendered.findings]
+    roomy = check_story(story)  # the default inset holds a wrapped label
+    assert "text-off-slide" not in [f.code for f in roomy]
+
+
+def test_a_theme_with_no_room_for_text_at_the_preset_is_an_error_finding(tmp_path: Path) -> None:
+    from cardimg.theme import load_theme
+
+    theme_path = tmp_path / "huge.toml"
+    theme_path.write_text("[type]\nbody_size = 240\nmin_body_size = 240\n")
+    story = Story("s", "S", None, "--default", None, (), (Card(0, "k", "Body"),))
+    findings = check_story(story, theme=load_theme(theme_path))
+    (finding,) = [f for f in findings if f.severity == "error"]
+    assert finding.code == "theme-invalid"
+    assert finding.message.startswith("huge.toml: type.min_body_size: 240 px")

@@ -373,7 +373,7 @@ def test_a_format_the_target_refuses_is_one_line_before_rendering(small_story, t
         capsys,
     )
     assert code == 1
-    assert err == "cardimg: error: --target instagram-api takes jpeg, not png\n"
+    assert err == "cardimg: error: target instagram-api takes jpeg, not png\n"
     assert out == ""
     assert not out_dir.exists()
 
@@ -430,7 +430,7 @@ def test_target_x_refuses_a_carousel_preset(small_story, tmp_path, capsys):
         capsys,
     )
     assert code == 1
-    assert err.count("\n") == 1 and "--target x takes one cover image" in err
+    assert err.count("\n") == 1 and "target x takes one cover image" in err
     assert not (tmp_path / "small").exists()
 
 
@@ -475,7 +475,7 @@ def test_a_slide_over_the_targets_file_size_is_an_error_naming_it(small, tmp_pat
     with pytest.raises(TargetError) as caught:
         small.save(out, target=tiny)
     message = str(caught.value)
-    assert message.startswith("--target instagram-api: slide 01 is "), message
+    assert message.startswith("target instagram-api: slide 01 is "), message
     assert "\n" not in message
     assert not out.exists()  # nothing written, not even the output folder
 

@@ -46,7 +46,7 @@ def test_instagram_api_takes_jpeg_only():
     api, portrait = TARGETS["instagram-api"], PRESETS["instagram-portrait"]
     assert choose_format(api, None, portrait) == "jpeg"
     assert choose_format(api, "JPG", portrait) == "jpeg"
-    with pytest.raises(TargetError, match="--target instagram-api takes jpeg, not png"):
+    with pytest.raises(TargetError, match="target instagram-api takes jpeg, not png"):
         choose_format(api, "png", portrait)
 
 

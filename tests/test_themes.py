@@ -392,7 +392,11 @@ def test_a_rule_follows_the_theme(tmp_path: Path, write_story):
 BAD_NUMBERS = [
     (
         "[type]\nbody_size = 0\n",
-        "type.body_size: expected a number greater than 0 and at most 400, got 0",
+        "type.body_size: expected a number from 8 to 240, got 0",
+    ),
+    (
+        "[type]\nbody_size = 0.01\n",
+        "type.body_size: expected a number from 8 to 240, got 0.01",
     ),
     ("[frame]\ninset = -5\n", "frame.inset: expected a number from 0 to 1000, got -5"),
     (

@@ -41,6 +41,7 @@ from pathlib import Path
 from . import __version__
 from .discover import StoryInput, find_stories, is_story_file
 from .errors import CardimgError, StoryError, one_line
+from .errors import problem as problem_text
 from .export import (
     CONTACT_SHEET,
     EncodedCarousel,
@@ -52,6 +53,7 @@ from .images import find_featured_image
 from .model import RenderOptions
 from .presets import get_target
 from .render import render, slide_preset
+from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular
 from .story import Story, load_story, parse_story, safe_slug
 from .targets import choose_format
 from .theme import Theme, default_theme, load_theme
@@ -238,11 +240,12 @@ class _Fingerprints:
             return "missing"
         key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
         if key not in self._files:
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(chunk)
-            self._files[key] = digest.hexdigest()
+            # Only a regular file, and only so much of it: a theme's logo may name a FIFO
+            # or /dev/zero, which the render then reports; hashing must not wait on it.
+            try:
+                self._files[key] = hash_regular(path, max(MAX_FONT_BYTES, MAX_IMAGE_BYTES))
+            except OSError as exc:
+                self._files[key] = f"unreadable: {problem_text(exc)}"
         return self._files[key]
 
     def value(self, value: object) -> object:

@@ -22,7 +22,7 @@ from PIL import Image
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
-from .errors import StoryError, one_line
+from .errors import StoryError, ThemeError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
 from .fonts import theme_fonts
 from .images import (
@@ -41,6 +41,7 @@ from .notes import (
     layout_findings,
     markdown_findings,
     missing_glyph_findings,
+    off_slide_findings,
     story_findings,
     with_slides,
 )
@@ -99,9 +100,12 @@ def check_story(
         plans = plan_slides(story, theme, preset, sources=options.sources, notes=findings)
     except StoryError as exc:  # more slides than one story may have
         return (*findings, error_finding("slides-over-limit", story_name(story), exc))
+    except ThemeError as exc:  # the theme leaves no room for text at this preset's size
+        return (*findings, error_finding("theme-invalid", story_name(story), exc))
     fonts = theme_fonts(theme)
     findings += layout_findings(story, plans, theme)
     findings += missing_glyph_findings(story, plans, fonts)
+    findings += off_slide_findings(story, plans)
     findings += engine_findings(story, plans, allow_basic_layout=options.allow_basic_layout)
     backdrop = None
     if any(plan.featured_image for plan in plans):

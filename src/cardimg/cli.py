@@ -410,12 +410,14 @@ def _option_problem(args: argparse.Namespace) -> str | None:
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
     target and format before any story is rendered; warnings for a risky combination."""
+    from .render import preset_geometry
     from .targets import check_preset, choose_format
     from .theme import default_theme
 
     target = TARGETS[args.target] if args.target else None
     name = args.preset or (target.preset if target else DEFAULT_PRESET)
     preset = get_preset(name, (theme or default_theme()).presets)
+    preset_geometry(theme or default_theme(), preset)  # no room for text: once, not per story
     choose_format(target, args.format, preset)  # a format the target refuses: an error now
     if args.jobs is not None and args.jobs < 1:
         raise CardimgError(f"--jobs: {args.jobs} is not a number of workers (1 or more)")
@@ -672,6 +674,7 @@ def _check_all(
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
     """The theme, options and target to check with; an unusable one is an error now."""
     from .model import RenderOptions
+    from .render import preset_geometry
     from .theme import default_theme, load_theme
 
     if args.images is not None and not args.images.is_dir():
@@ -679,6 +682,7 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
     theme = load_theme(args.theme) if args.theme else default_theme()
     target = TARGETS[args.target] if args.target else None
     preset = get_preset(args.preset or (target.preset if target else DEFAULT_PRESET), theme.presets)
+    preset_geometry(theme, preset)  # a theme with no room for text: one line, not one a story
     if target is not None and target.single_image and preset.layout != "cover":
         raise CardimgError(
             f"--target {target.name} takes one cover image; --preset {preset.name} makes "

@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 
 
+# A message quotes what the user wrote (a file name, a theme value): a value of 100,000
+# characters must not make a message of 100,000. Longer ones keep their two ends.
+MAX_MESSAGE = 500
+
+
 class CardimgError(Exception):
-    """Base of every error cardimg raises on purpose; its message is one line for a person."""
+    """Base of every error cardimg raises on purpose; its message is one line for a person
+    (control characters folded, at most MAX_MESSAGE characters), whatever it quotes."""
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(shortened(one_line(str(message))), *args)
 
 
 class StoryError(CardimgError, ValueError):
@@ -41,3 +50,11 @@ def one_line(text: str) -> str:
     """Text made safe for a one-line message: file names and YAML messages can carry
     newlines and other control characters; each run of them becomes one space."""
     return _CONTROL_CHARS.sub(" ", text).strip()
+
+
+def shortened(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` at most `limit` characters: its start and end, joined by an ellipsis."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return text[:keep] + "…" + text[-keep:]

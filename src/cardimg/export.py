@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from .caption import CAPTION_LIMIT, caption_text
-from .errors import CardimgError
+from .errors import CardimgError, OptionsError
 from .findings import finding_dict
 from .formats import Encoder, Page, encoder
 from .presets import Target, get_target
@@ -89,6 +89,7 @@ def save_carousel(
     the new one, whatever interrupts the save. Slides of another format and files that
     are not cardimg's are kept.
     """
+    _check_out_dir(out_dir)
     encoded = encode_carousel(  # before the folder is touched: a refusal leaves it as it is
         carousel,
         image_format=image_format,
@@ -154,9 +155,20 @@ def encode_carousel(
     )
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """An output folder that is a file (or under one) is the caller's mistake: an
+    OptionsError, said before anything is encoded, not an OSError from deep inside."""
+    for folder in (out_dir, *out_dir.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                raise OptionsError(f"output folder {out_dir}: {folder} is not a folder")
+            return
+
+
 def write_carousel(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
     """Write encoded files into `out_dir/<slug>/`, swapping the folder in whole (see
     `save_carousel`); the paths written."""
+    _check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):
         return _write_locked(encoded, out_dir)
@@ -209,12 +221,12 @@ def _check_target(carousel: Carousel, rules: Target | None) -> None:
         return
     if rules.single_image and (carousel.preset.layout != "cover" or len(carousel.slides) != 1):
         raise TargetError(
-            f"--target {rules.name} takes one cover image: render with --preset "
+            f"target {rules.name} takes one cover image: render with preset "
             f"{rules.name if rules.name in ('og', 'x') else 'og'}"
         )
     if rules.document and rules.max_slides and len(carousel.slides) > rules.max_slides:
         raise TargetError(
-            f"--target {rules.name}: {len(carousel.slides)} pages, over its "
+            f"target {rules.name}: {len(carousel.slides)} pages, over its "
             f"{rules.max_slides}-page limit"
         )
 
@@ -312,7 +324,7 @@ def _check_size(data: bytes, what: str, rules: Target | None, quality: int | Non
     if rules is not None and len(data) > rules.max_bytes:
         even = f" even at JPEG quality {quality}" if quality is not None else ""
         raise TargetError(
-            f"--target {rules.name}: {what} is {_file_size(len(data))}{even}, over the "
+            f"target {rules.name}: {what} is {_file_size(len(data))}{even}, over the "
             f"{_file_size(rules.max_bytes)} the platform accepts"
         )
 

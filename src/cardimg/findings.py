@@ -32,6 +32,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # The story file itself.
     "story-invalid": ("error", "the file is not a valid story (as render reports it)"),
     "slides-over-limit": ("error", "the story needs more slides than cardimg makes for one"),
+    "theme-invalid": ("error", "the theme cannot set text at this preset's size"),
     "card-empty": ("warning", "a card body is empty; rendered as an empty card"),
     "card-order-missing": ("warning", "a card has no order among ordered cards"),
     "sources-cut": ("warning", "the sources Markdown is longer than is searched"),
@@ -51,6 +52,7 @@ CODES: dict[str, tuple[Severity, str]] = {
         "error",
         "text needs Pillow's complete text engine (Raqm, FriBiDi), missing on this machine",
     ),
+    "text-off-slide": ("warning", "a line would be drawn past the slide's edge and cut"),
     "title-shortened": ("warning", "a cover title too long for the cover is shortened"),
     "card-continues": ("info", "a card needs continuation slides (figure: how many slides)"),
     "text-at-floor": ("info", "a card fits one slide only at the legibility floor"),

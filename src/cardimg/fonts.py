@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -16,9 +17,10 @@ from PIL import ImageFont, features
 
 from . import fontconfig, shaping
 from .cmap import read_font_info as _read_font_info
+from .errors import one_line
 from .theme import FallbackFont, Theme
 
-__all__ = ["FontBook", "clusters", "raqm_available", "theme_fonts"]
+__all__ = ["FontBook", "clusters", "font_file_problem", "raqm_available", "theme_fonts"]
 
 # Characters that only modify the one before them: they never choose a font.
 _JOINERS = frozenset({0x200C, 0x200D, 0xFE0E, 0xFE0F, 0x20E3})
@@ -80,6 +82,23 @@ def _font_info_fonttools(path: str, index: int) -> tuple[AbstractSet[int], int]:
         tt.setGlyphOrder([f"glyph{gid}" for gid in range(tt["maxp"].numGlyphs)])
         cmap = frozenset(tt.getBestCmap() or {})
     return cmap, strike
+
+
+def font_file_problem(path: Path, data: bytes) -> str | None:
+    """Why a font file (its path and bytes) cannot be used, in a few words, or None:
+    FreeType must draw from it and its character map must be readable. A theme's font
+    is checked when the theme is loaded, so a text file or random bytes named as a font
+    is one line naming the theme's key, not an error from deep inside a render."""
+    try:
+        ImageFont.truetype(io.BytesIO(data), 12)
+    except (OSError, ValueError) as exc:
+        return f"not a font file FreeType can read ({one_line(str(exc)) or type(exc).__name__})"
+    try:
+        if _read_font_info(str(path), 0) is None:
+            _font_info_fonttools(str(path), 0)
+    except Exception as exc:  # fontTools raises many kinds on a broken table
+        return f"its character map cannot be read ({type(exc).__name__}: {one_line(str(exc))})"
+    return None
 
 
 def _covers(font: str, code: int) -> bool:

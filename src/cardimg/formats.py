@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 from zlib import crc32
 
-from .errors import CardimgError
+from .errors import CardimgError, OptionsError
 from .resources import data_dir
 
 if TYPE_CHECKING:  # Pillow, pikepdf and fontTools load when first needed: `cardimg --help`
@@ -271,8 +271,9 @@ def srgb_profile() -> bytes:
 
 
 def _check_quality(quality: int | None) -> None:
-    if quality is not None and not (isinstance(quality, int) and 1 <= quality <= 100):
-        raise ValueError(f"quality must be a whole number from 1 to 100, not {quality!r}")
+    whole = isinstance(quality, int) and not isinstance(quality, bool)
+    if quality is not None and not (whole and 1 <= quality <= 100):
+        raise OptionsError(f"quality must be a whole number from 1 to 100, not {quality!r}")
 
 
 def encode_jpeg(image: Image.Image, quality: int | None = None) -> bytes:

@@ -21,6 +21,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
 from .errors import problem
 from .findings import Finding
+from .safefile import MAX_IMAGE_BYTES, open_regular
 from .story import Story, story_name
 from .theme import REFERENCE_WIDTH, Theme
 
@@ -189,7 +190,7 @@ def upright_size(path: Path, max_pixels: int) -> tuple[int, int]:
     no pixel is decoded. Over `max_pixels` is a ValueError, as for `open_image`."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(path) as source:
+        with open_regular(path, MAX_IMAGE_BYTES) as raw, Image.open(raw) as source:
             if source.width * source.height > max_pixels:
                 raise ValueError(f"{source.width}×{source.height} pixels is over the limit")
             turned = source.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
@@ -229,7 +230,8 @@ def open_image(
     used as they are."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(path) as handle:
+        # Only a regular file: a FIFO or a device named as an image would never end.
+        with open_regular(path, MAX_IMAGE_BYTES) as raw, Image.open(raw) as handle:
             if handle.width * handle.height > max_pixels:
                 raise ValueError(f"{handle.width}×{handle.height} pixels is over the limit")
             if draft is not None:

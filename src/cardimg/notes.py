@@ -30,6 +30,7 @@ __all__ = [
     "markdown_findings",
     "missing_glyph_findings",
     "missing_glyph_warnings",
+    "off_slide_findings",
     "story_findings",
     "with_slides",
 ]
@@ -142,6 +143,35 @@ def missing_glyph_findings(
                     figure=float(len(missing)),
                 )
             )
+    return findings
+
+
+def off_slide_findings(story: Story, plans: Sequence[SlidePlan]) -> list[Finding]:
+    """`text-off-slide` for a line that would be drawn past the slide's edge (a series
+    label wrapped into more lines than the frame's inset holds): paint would cut it."""
+    findings = []
+    for index, plan in enumerate(plans, start=1):
+        width, height = plan.geometry.width, plan.geometry.height
+        for line in plan.lines:
+            x0, y0, x1, y1 = line.box
+            over = max(-x0, -y0, x1 - width, y1 - height)
+            if over <= 0:
+                continue
+            findings.append(
+                Finding(
+                    code="text-off-slide",
+                    file=story_name(story),
+                    card=plan.card_key,
+                    field=None if plan.card_key else plan.kind,
+                    slide=index,
+                    message=(
+                        f"its {line.role} line {line.text[:40]!r} runs {over:g} px past the "
+                        "slide's edge and would be cut (a larger frame.inset gives it room)"
+                    ),
+                    figure=float(over),
+                )
+            )
+            break  # one a slide says it
     return findings
 
 

@@ -23,6 +23,7 @@ from .notes import (
     layout_findings,
     markdown_findings,
     missing_glyph_findings,
+    off_slide_findings,
     story_findings,
     with_slides,
 )
@@ -58,6 +59,7 @@ def render(
     plans = plan_slides(story, theme, preset, sources=options.sources, notes=notes)
     notes.extend(layout_findings(story, plans, theme))
     notes.extend(missing_glyph_findings(story, plans, fonts))
+    notes.extend(off_slide_findings(story, plans))
     notes.extend(engine_findings(story, plans, allow_basic_layout=options.allow_basic_layout))
     refuse_wrong_text(notes, strict=options.strict)
     size = preset.size
@@ -110,10 +112,16 @@ def plan_slides(
     """Every slide of the story at `preset`: a slide per card (and the sources), or the
     one cover of a cover preset. What `render` paints and `check` checks."""
     fonts = theme_fonts(theme)
-    geometry = Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
+    geometry = preset_geometry(theme, preset)
     if preset.layout == "cover":
         return [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
     return plan_story(story, theme=theme, measurer=fonts, geometry=geometry, sources=sources)
+
+
+def preset_geometry(theme: Theme, preset: Preset) -> Geometry:
+    """The frame and safe area of the preset's slides; a ThemeError naming the theme's key
+    when the theme leaves no room for text at that size (checked before any story)."""
+    return Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
 
 
 def slide_preset(options: RenderOptions, theme: Theme) -> Preset:

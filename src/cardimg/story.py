@@ -423,10 +423,26 @@ def _yaml_error(name: str, exc: yaml.MarkedYAMLError, first_line: int) -> StoryE
 # --------------------------------------------------------------------------- story
 
 
-def parse_story(text: str, *, name: str = "<story>", path: Path | None = None) -> Story:
-    """Validate story text; `name` starts every message, `path` locates images and the slug."""
+def _as_text(text: object, name: str) -> str:
+    """Story text as given: a str, or UTF-8 bytes (what a file or a request body holds)."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        if len(text) > MAX_FILE_BYTES:
+            raise _too_big(name, len(text))
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoryError(f"{name}: not UTF-8 text (byte {exc.start:,})") from None
+    if not isinstance(text, str):
+        raise StoryError(f"{name}: expected the story's text, got {type(text).__name__}")
+    return text
+
+
+def parse_story(text: str | bytes, *, name: str = "<story>", path: Path | None = None) -> Story:
+    """Validate story text (a str, or UTF-8 bytes); `name` starts every message, `path`
+    locates images and the slug."""
     if path is not None and name == "<story>":
         name = _one_line(path.name) or name
+    text = _as_text(text, name)
     size = _utf8_size(text)
     if size > MAX_FILE_BYTES:
         raise _too_big(name, size)

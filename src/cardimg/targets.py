@@ -27,7 +27,7 @@ def choose_format(target: Target | None, requested: str | None, preset: Preset) 
         chosen = encoder(requested).name  # any case, `jpg` is `jpeg`; unknown: an error
         if target is not None and chosen not in target.formats:
             raise TargetError(
-                f"--target {target.name} takes {' or '.join(target.formats)}, not {requested}"
+                f"target {target.name} takes {' or '.join(target.formats)}, not {requested}"
             )
         return chosen
     if target is None or preset.format in target.formats:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import math
+import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,14 @@ from typing import (
 from .errors import ThemeError, one_line, problem
 from .presets import REFERENCE_WIDTH, Preset
 from .resources import data_dir
+from .safefile import (
+    MAX_FONT_BYTES,
+    MAX_IMAGE_BYTES,
+    MAX_THEME_BYTES,
+    RefusedFile,
+    open_regular,
+    read_regular,
+)
 
 __all__ = [
     "REFERENCE_WIDTH",
@@ -309,6 +319,10 @@ _FALLBACK_KEYS = {
     "emoji": bool,
 }
 _BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# How many entries a theme's tables may hold: far more than any brand needs (the brand
+# palettes are 16), few enough that a hostile file cannot make loading it slow.
+MAX_ENTRIES = {"palettes": 1_000, "styles": 100, "labels": 500, "presets": 100, "fallback": 64}
+MAX_EXTENDS = 16  # themes extending themes
 
 
 def theme_names() -> list[str]:
@@ -373,16 +387,25 @@ def _unknown(where: str, parts: tuple[str | int, ...], known: Sequence[str]) -> 
     raise _fail(where, parts, f"unknown key{hint}")
 
 
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a regular file; False for a name the system cannot even look up
+    (too long, a NUL byte, a loop of links) rather than an error."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _find_theme(ref: str | Path, *, base: Path, where: str) -> Path:
     """A theme file from a reference: a path (relative to `base`), else a built-in name."""
     text = str(ref)
     path = Path(text) if Path(text).is_absolute() else base / text
     looks_like_path = "/" in text or "\\" in text or text.endswith(".toml")
     built_in = data_dir("themes") / f"{text}.toml"
-    if not looks_like_path and built_in.is_file():
+    if not looks_like_path and _is_file(built_in):
         return built_in
     for candidate in (path, path.with_name(path.name + ".toml")):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     names = ", ".join(theme_names())
     raise ThemeError(f"{where}: {text}: no theme file or built-in theme of that name ({names})")
@@ -390,7 +413,11 @@ def _find_theme(ref: str | Path, *, base: Path, where: str) -> Path:
 
 def _read_toml(path: Path, where: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_regular(path, MAX_THEME_BYTES).decode("utf-8")
+        return tomllib.loads(text)
+    except RefusedFile as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise ThemeError(f"{where}: {one_line(reason)} (a theme or palettes file)") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ThemeError(f"{where}: {one_line(problem(exc))}") from None
 
@@ -406,7 +433,9 @@ def _layer(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if "extends" not in data and path == root:
         return resolved
     parent_path = _find_theme(data.get("extends", ROOT_THEME), base=path.parent, where=where)
-    if parent_path.resolve() in {p.resolve() for p in (*chain, path)}:
+    if len(chain) >= MAX_EXTENDS:
+        raise _fail(where, ("extends",), f"more than {MAX_EXTENDS} themes extending each other")
+    if os.path.realpath(parent_path) in {os.path.realpath(p) for p in (*chain, path)}:
         cycle = " → ".join(_where(p) for p in (*chain, path, parent_path))
         raise _fail(where, ("extends",), f"a cycle of themes extending each other: {cycle}")
     parent = _layer(parent_path, (*chain, path))
@@ -488,16 +517,25 @@ _RANGES: dict[str, tuple[float, float]] = {
     "scale": (0, 10),
     "min_scale": (0, 1),
     "line_height": (0, 5),
-    "body_size": (0, 400),
-    "min_body_size": (0, 400),
+    # In pixels on a 1080 px slide: below 8 nothing is legible (and a size under one
+    # pixel on a small slide is no size at all); above 240 no card fits a sentence.
+    "body_size": (8, 240),
+    "min_body_size": (8, 240),
     "max_pixels": (1, 500_000_000),
     "inset": (0, 1000),
     "padding": (0, 1000),
     "width": (0, 100_000),
     "height": (0, 100_000),
 }
-for _size in ("label_size", "citation_size", "marker_size", "counter_size", "logo_height"):
-    _RANGES[_size] = (0, 400)
+for _size in (
+    "label_size",
+    "citation_size",
+    "marker_size",
+    "counter_size",
+    "logo_height",
+    "ornament_size",
+):
+    _RANGES[_size] = (4, 240)
 _POSITIVE = frozenset(
     {"scale", "line_height", "body_size", "min_body_size", "min_scale", "max_pixels"}
     | {"label_size", "citation_size", "marker_size", "counter_size", "logo_height"}
@@ -514,8 +552,8 @@ def _check_value(value: object, hint: Any, where: str, parts: tuple[str | int, .
         if not low <= value <= high or (low == 0 and parts[-1] in _POSITIVE and value == 0):
             span = (
                 f"greater than 0 and at most {high}"
-                if parts[-1] in _POSITIVE
-                else f"from {low} to {high}"
+                if parts[-1] in _POSITIVE and low == 0
+                else f"from {low:g} to {high:g}"
             )
             raise _fail(where, parts, f"expected a number {span}, got {_shown(value)}")
 
@@ -550,9 +588,17 @@ def _check_colour(value: object, where: str, parts: tuple[str | int, ...]) -> No
         ) from None
 
 
+def _check_count(table: Sized, where: str, parts: tuple[str | int, ...]) -> None:
+    """A table or list of tables no longer than its kind's limit (MAX_ENTRIES)."""
+    limit = MAX_ENTRIES[str(parts[-1])]
+    if len(table) > limit:
+        raise _fail(where, parts, f"{len(table):,} entries, over the limit of {limit:,}")
+
+
 def _check_palettes(table: object, where: str, parts: tuple[str | int, ...]) -> None:
     if not isinstance(table, Mapping):
         raise _fail(where, parts, f"expected a table of palettes, got {_shown(table)}")
+    _check_count(table, where, parts)
     for key, values in table.items():
         _check_fields(Palette, values, where, (*parts, key), skip=("key",))
         for colour in ("background", "text", "frame"):
@@ -572,6 +618,7 @@ def _check_tables(
     """A table of tables (styles, labels, presets): each one checked by `check`."""
     if not isinstance(table, Mapping):
         raise _fail(where, parts, f"expected a table, got {_shown(table)}")
+    _check_count(table, where, parts)
     for key, value in table.items():
         if not isinstance(value, Mapping):
             raise _fail(where, (*parts, key), f"expected a table, got {_shown(value)}")
@@ -618,6 +665,7 @@ def _check_fonts(table: object, where: str, parts: tuple[str | int, ...]) -> Non
 def _check_fallback(entries: object, where: str, parts: tuple[str | int, ...]) -> None:
     if not isinstance(entries, list):
         raise _fail(where, parts, "expected [[fallback]] tables")
+    _check_count(entries, where, parts)
     for number, entry in enumerate(entries):
         at = (*parts, number)
         if not isinstance(entry, Mapping):
@@ -695,10 +743,24 @@ def _resolve_files(data: Mapping[str, Any], base: Path, where: str) -> dict[str,
     logo = data.get("frame", {}).get("logo")
     if logo:
         path = Path(logo) if Path(logo).is_absolute() else base / logo
+        _check_logo(path, where)
         out["frame"] = {**data["frame"], "logo": path}
     if isinstance(data.get("palettes"), str):
         out["palettes"] = _palette_tables(data["palettes"], base, where)
     return out
+
+
+def _check_logo(path: Path, where: str) -> None:
+    """A logo that is not there is a finding when a slide needs it (`logo-unreadable`);
+    one that is a device, a pipe or a folder is a mistake in the theme, said now."""
+    if not os.path.lexists(path):
+        return
+    try:
+        open_regular(path, MAX_IMAGE_BYTES).close()
+    except RefusedFile as exc:
+        raise _fail(where, ("frame", "logo"), one_line(str(exc))) from None
+    except OSError:
+        return  # unreadable: the same finding as a missing one, when it is drawn
 
 
 def _palette_tables(ref: str, base: Path, where: str) -> dict[str, Any]:
@@ -707,7 +769,7 @@ def _palette_tables(ref: str, base: Path, where: str) -> dict[str, Any]:
     candidates = [data_dir("palettes") / f"{ref}.toml"] if "/" not in ref else []
     path = Path(ref) if Path(ref).is_absolute() else base / ref
     candidates += [path, path.with_name(path.name + ".toml")]
-    found = next((c for c in candidates if c.is_file()), None)
+    found = next((c for c in candidates if _is_file(c)), None)
     if found is None:
         raise _fail(where, ("palettes",), f"no palettes file {ref!r} (a name or a .toml file)")
     file_where = _where(found)
@@ -724,10 +786,30 @@ def _font_file(
     font_dirs: tuple[Path, ...], rel: str, where: str, parts: tuple[str | int, ...]
 ) -> Path:
     candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
-    path = next((c for c in candidates if c.is_file()), None)
+    path = next((c for c in candidates if os.path.lexists(c)), None)
     if path is None:
         raise _fail(where, parts, f"font file {rel!r} not found (beside the theme or in fonts/)")
+    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data_dir("fonts"))):
+        return path  # cardimg's own: tested, and read at every start-up
+    reason = _font_problem(path)
+    if reason:
+        raise _fail(where, parts, f"{rel!r}: {reason}")
     return path
+
+
+def _font_problem(path: Path) -> str | None:
+    """Why a font file named by a theme cannot be used, or None: it must be a regular
+    file FreeType draws from (Pillow) and whose characters can be listed (its cmap)."""
+    try:
+        with open_regular(path, MAX_FONT_BYTES) as handle:
+            data = handle.read(MAX_FONT_BYTES)
+    except OSError as exc:
+        return one_line(
+            str(exc).removeprefix(f"{path}: ") if isinstance(exc, RefusedFile) else problem(exc)
+        )
+    from .fonts import font_file_problem  # fonts needs this module: imported when used
+
+    return font_file_problem(path, data)
 
 
 # -- building the Theme value -------------------------------------------------------------
@@ -797,6 +879,32 @@ def _check_faces(theme: Theme, where: str) -> None:
             ) from None
     if theme.type.min_body_size > theme.type.body_size:
         raise _fail(where, ("type", "min_body_size"), "expected at most body_size")
+    _check_frame(theme, where)
+
+
+def _check_frame(theme: Theme, where: str) -> None:
+    """Labels and marks sit centred on the frame line: half of each lies outside the
+    frame, in the inset, which must hold it or the slide's edge cuts it off."""
+    frame, page = theme.frame, theme.page
+
+    def line(role: str, size: float) -> float:
+        return size * (theme.style(role).line_height or theme.type.line_height)
+
+    tallest = {
+        "frame.label_size": line("series", frame.label_size),
+        "frame.marker_size": line("marker", frame.marker_size),
+        "frame.logo_height": frame.logo_height if frame.logo else 0.0,
+        "frame.ornament_size": frame.ornament_size * (frame.check_scale if frame.check else 1),
+        "page.counter_size": line("counter", page.counter_size) if page.counter else 0.0,
+    }
+    key, height = max(tallest.items(), key=lambda item: item[1])
+    if frame.inset < height / 2:
+        raise _fail(
+            where,
+            ("frame", "inset"),
+            f"expected at least {math.ceil(height / 2)} (half of what {key} puts on the frame "
+            f"line, which would be cut at the slide's edge), got {_shown(frame.inset)}",
+        )
 
 
 def _presets(table: Mapping[str, Any], where: str) -> dict[str, Preset]:

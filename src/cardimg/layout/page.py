@@ -123,18 +123,34 @@ class Geometry:
         ax0, ay0, ax1, ay1 = open_area or (0, 0, width, height)
         frame = (ax0 + inset, ay0 + inset, ax1 - inset, ay1 - inset)
         safe = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
-        # Room for a few words at the legibility floor, or the theme's margins are wrong.
+        # Room for a few words at the legibility floor, or the theme is wrong for this size.
         least = 4 * theme.type.min_body_size * unit
-        if min(safe[2] - safe[0], safe[3] - safe[1]) < least:
-            raise ThemeError(
-                f"theme {theme.name!r}: frame.inset + frame.padding leave no room for text on "
-                f"a {width}×{height} slide (expected a safe area of at least {least:.0f} px)"
-            )
+        room = min(safe[2] - safe[0], safe[3] - safe[1])
+        if room < least:
+            raise ThemeError(_no_room(theme, (width, height), room, least))
         return cls(width, height, unit, frame, safe)
 
     @property
     def safe_width(self) -> int:
         return self.safe_box[2] - self.safe_box[0]
+
+
+def _no_room(theme: Theme, size: tuple[int, int], room: float, least: float) -> str:
+    """Which key leaves a slide no room for text: the margins when they take most of it,
+    else the legibility floor, too large for what they leave."""
+    width, height = size
+    source = theme.source if theme.source and theme.source != "built-in" else ""
+    where = f"{source.rsplit('/', 1)[-1]}: " if source else f"theme {theme.name!r}: "
+    if room < min(width, height) / 2:
+        return (
+            f"{where}frame.inset + frame.padding leave no room for text on a {width}×{height} "
+            f"slide (a safe area of {room:.0f} px; expected at least {least:.0f} px)"
+        )
+    most = room / 4 / (width / REFERENCE_WIDTH)
+    return (
+        f"{where}type.min_body_size: {theme.type.min_body_size:g} px leaves room for no more "
+        f"than a few letters a line on a {width}×{height} slide (expected at most {most:.0f})"
+    )
 
 
 def place_lines(
