@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 # A message quotes what the user wrote (a file name, a theme value): a value of 100,000
 # characters must not make a message of 100,000. Longer ones keep their two ends.
 MAX_MESSAGE = 500
