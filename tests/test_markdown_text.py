@@ -91,6 +91,17 @@ def test_link_without_text_is_named_in_a_warning() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body", ["[ref]: https://example.org/report", ">", "> \n>", "<!-- only a note -->", "[x]: /u\n\n> "]
+)
+def test_a_card_that_draws_nothing_is_a_warning_naming_it(body: str) -> None:
+    carousel = render(story("First card.", body))
+    assert drawn(carousel, "k1") == ""
+    blank = [f for f in carousel.findings if f.code == "card-blank"]
+    assert [(f.card, f.severity) for f in blank] == [("k1", "warning")]
+    assert any(w.startswith("md: card k1: draws nothing") for w in carousel.warnings)
+
+
 def test_unclosed_comment_is_drawn_as_typed() -> None:
     carousel = render(story("Before <!-- never closed"))
     assert drawn(carousel) == "Before <!-- never closed"
