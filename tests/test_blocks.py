@@ -120,7 +120,7 @@ def test_control_characters_are_dropped():
     assert block.text == "abcd"
 
 
-# --------------------------------------------------------------------------- issue 15: what a CMS holds
+# --------------------------------------------------------------- Markdown a CMS holds (issue 15)
 
 
 def drawn(markdown: str) -> str:
@@ -131,7 +131,10 @@ def test_comment_over_a_blank_line_is_not_drawn():
     parsed = parse_body("<!-- embargoed until Friday\n\nthen publish -->\nThe story.")
     assert plain_text(parsed.blocks) == "The story."
     (note,) = parsed.notes
-    assert note == "an HTML comment is not card text, not drawn: <!-- embargoed until Friday then publis…"
+    assert (
+        note
+        == "an HTML comment is not card text, not drawn: <!-- embargoed until Friday then publis…"
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,7 @@ def test_a_tag_s_attribute_is_not_taken_apart_by_markdown():
     assert drawn('[foo <bar attr="](baz)">') == '[foo <bar attr="](baz)">'
     assert drawn('<a href="`">`') == '<a href="`">`'
     assert drawn('*<img src="foo" title="*"/>') == '*<img src="foo" title="*"/>'
-    assert drawn("**<a href=\"**\">") == '**<a href="**">'
+    assert drawn('**<a href="**">') == '**<a href="**">'
 
 
 def test_html_block_markdown_is_not_interpreted():
@@ -173,7 +176,9 @@ def test_image_alt_text_is_drawn_as_plain_text():
 def test_typographer_changes_only_quotes_dashes_and_ellipses():
     typed = "(c) (C) (tm) (TM) (r) +- Really?!!!! what???? a,, b .. ...."
     assert drawn(typed) == typed
-    assert drawn('"a" -- b --- c... <https://x.org/a--b...>') == "“a” – b — c… https://x.org/a--b..."
+    assert (
+        drawn('"a" -- b --- c... <https://x.org/a--b...>') == "“a” – b — c… https://x.org/a--b..."
+    )
 
 
 def test_task_list_items_have_ballot_boxes():

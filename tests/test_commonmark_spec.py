@@ -117,7 +117,5 @@ def test_the_visible_text_rules_catch_what_they_should() -> None:
     assert visible_text("<p><em>a</em> <b>b</b> <!-- c --></p>\n", "*a* <b>b</b> <!-- c -->") == (
         "\na <b>b</b> \n\n"
     )
-    assert visible_text('<p><img src="x" alt="an &amp; b" /></p>', "![an & b](x)") == (
-        "\nan & b\n"
-    )
+    assert visible_text('<p><img src="x" alt="an &amp; b" /></p>', "![an & b](x)") == ("\nan & b\n")
     assert normalised("\u201cHi\u201d \u2014 ok\u2026") == '"Hi" --- ok...'

@@ -92,7 +92,8 @@ def test_link_without_text_is_named_in_a_warning() -> None:
 
 
 @pytest.mark.parametrize(
-    "body", ["[ref]: https://example.org/report", ">", "> \n>", "<!-- only a note -->", "[x]: /u\n\n> "]
+    "body",
+    ["[ref]: https://example.org/report", ">", "> \n>", "<!-- only a note -->", "[x]: /u\n\n> "],
 )
 def test_a_card_that_draws_nothing_is_a_warning_naming_it(body: str) -> None:
     carousel = render(story("First card.", body))
