@@ -289,3 +289,14 @@ def test_capitals_change_no_character_but_greek_accents() -> None:
     # (which Unicode normalization would swap for its unified twin) stays as typed.
     carousel = render(story("#### ἀρχή \U0002f800 Ϊ"))
     assert drawn(carousel) == "ΑΡΧΗ \U0002f800 Ϊ"
+
+
+def test_task_boxes_are_drawn_from_a_font_that_has_them() -> None:
+    carousel = render(story("- [ ] to do\n- [x] done\n- plain"))
+    markers = [line.marker for line in text_lines(carousel)]
+    assert [m.text for m in markers if m] == ["☐", "☑", "•"]
+    fonts = [Path(m.style.font).name for m in markers if m]
+    assert fonts[0] == fonts[1] == "NotoSansSymbols2-Regular.ttf"
+    assert fonts[2] != fonts[0]  # the bullet stays in the text face
+    assert [line.text for line in text_lines(carousel)] == ["to do", "done", "plain"]
+    assert carousel.warnings == ()  # no tofu: the boxes are in the fallback chain
