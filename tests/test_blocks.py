@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cardimg.blocks import parse_blocks, plain_text
+from cardimg.blocks import parse_blocks, parse_body, plain_text
 
 
 def roles(markdown: str) -> list[str]:
@@ -118,3 +118,125 @@ def test_code_keeps_its_indentation():
 def test_control_characters_are_dropped():
     (block,) = parse_blocks("a\x1eb\x00c\x7fd")
     assert block.text == "abcd"
+
+
+# --------------------------------------------------------------- Markdown a CMS holds (issue 15)
+
+
+def drawn(markdown: str) -> str:
+    return plain_text(parse_blocks(markdown, lang="en"))
+
+
+def test_comment_over_a_blank_line_is_not_drawn():
+    parsed = parse_body("<!-- embargoed until Friday\n\nthen publish -->\nThe story.")
+    assert plain_text(parsed.blocks) == "The story."
+    (note,) = parsed.notes
+    assert (
+        note
+        == "an HTML comment is not card text, not drawn: <!-- embargoed until Friday then publis…"
+    )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("foo <!--> foo -->", "foo foo -->"),
+        ("foo <!---> foo -->", "foo foo -->"),
+        ("<!-->\ntext -->", "text -->"),
+        ("<!-- one --> <b>x</b> <!-- two -->\n\nnext", "<b>x</b>\nnext"),
+    ],
+)
+def test_short_comments_are_whole_comments(markdown, expected):
+    assert drawn(markdown) == expected
+
+
+def test_code_fence_after_an_html_line_is_drawn_as_typed():
+    assert drawn("<div>\n```python\nprint(1)\n```\n</div>") == "<div> ```python print(1) ``` </div>"
+
+
+def test_a_tag_s_attribute_is_not_taken_apart_by_markdown():
+    assert drawn('[foo <bar attr="](baz)">') == '[foo <bar attr="](baz)">'
+    assert drawn('<a href="`">`') == '<a href="`">`'
+    assert drawn('*<img src="foo" title="*"/>') == '*<img src="foo" title="*"/>'
+    assert drawn('**<a href="**">') == '**<a href="**">'
+
+
+def test_html_block_markdown_is_not_interpreted():
+    blocks = parse_blocks("<div>\n*Emphasized* text.\n</div>")
+    assert plain_text(blocks) == "<div> *Emphasized* text. </div>"
+    assert not any(span.italic for block in blocks for span in block.spans)
+
+
+def test_image_alt_text_is_drawn_as_plain_text():
+    assert drawn("![foo *bar*](/url)") == "foo bar"
+    assert drawn("![foo ![bar](/url)](/url2)") == "foo bar"
+    assert drawn("![a `b` c](x.png)") == "a b c"
+
+
+def test_typographer_changes_only_quotes_dashes_and_ellipses():
+    typed = "(c) (C) (tm) (TM) (r) +- Really?!!!! what???? a,, b .. ...."
+    assert drawn(typed) == typed
+    assert (
+        drawn('"a" -- b --- c... <https://x.org/a--b...>') == "“a” – b — c… https://x.org/a--b..."
+    )
+
+
+def test_task_list_items_have_ballot_boxes():
+    blocks = parse_blocks("- [ ] to do\n- [x] done\n- [X] **bold** done\n- [] not a task")
+    assert [(b.marker, b.text) for b in blocks] == [
+        ("☐", "to do"),
+        ("☑", "done"),
+        ("☑", "bold done"),
+        ("•", "[] not a task"),
+    ]
+    numbered = parse_blocks("1. [ ] first\n2. [x] second")
+    assert [(b.marker, b.text) for b in numbered] == [("1.", "☐ first"), ("2.", "☑ second")]
+
+
+def test_a_box_in_a_paragraph_or_code_is_not_a_task():
+    assert drawn("[ ] not in a list") == "[ ] not in a list"
+    assert drawn("- `[ ]` code") == "• [ ] code"
+
+
+# Any text a comment can hold: no "-->", and not a start that makes `<!-->` or `<!--->`
+# (whole comments of their own). Control characters are left out: they are dropped
+# before parsing, which may make a "-->" of what was typed.
+_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")) | st.just("\n"), max_size=80)
+_NO_CLOSE = (
+    st.lists(_TEXT, min_size=1, max_size=4)
+    .map("\n\n".join)  # comments over blank lines too
+    .filter(lambda text: "-->" not in text and not text.startswith((">", "->")))
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NO_CLOSE)
+def test_any_text_in_a_comment_starting_a_line_is_never_drawn(inside):
+    parsed = parse_body(f"<!--{inside}-->\nVisible words.")
+    assert plain_text(parsed.blocks) == "Visible words."
+    assert parsed.notes and parsed.notes[0].startswith("an HTML comment is not card text")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NO_CLOSE.map(lambda text: text.replace("\n", " ").replace("\r", " ")))
+def test_any_text_in_a_comment_in_a_paragraph_is_never_drawn(inside):
+    parsed = parse_body(f"Before <!--{inside}--> after.")
+    assert plain_text(parsed.blocks) == "Before after."
+    assert parsed.notes
+
+
+_PLAIN = st.text(
+    alphabet=st.characters(categories=("L", "N", "Zs"), exclude_characters="\u00a0")
+    | st.sampled_from("(),;:?!@%$/^{}+=,'\""),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@example("(c) (tm) (r) +- Really?!!!! ,, x")
+@given(_PLAIN)
+def test_any_text_without_markdown_syntax_is_drawn_as_typed(text):
+    # Straight quotes are the one change (they are made typographic): compared as typed.
+    body = f"Text {text}"
+    shown = drawn(body).translate(str.maketrans("“”‘’", "\"\"''"))
+    assert shown == " ".join(body.split())

@@ -74,6 +74,7 @@ CASES: dict[str, tuple[list[dict], dict, list[str], dict[str, Callable[[Path], o
     "card-empty": ([card("Body"), card("", "k1")], {}, [], {}),
     "card-order-missing": ([card("One", order=1), card("Two", "k1")], {}, [], {}),
     "markdown-hidden": ([card("Text <!-- a note for editors --> here")], {}, [], {}),
+    "card-blank": ([card("Body"), card("[ref]: https://example.org", "k1")], {}, [], {}),
     "palette-unknown": ([card("Body")], {"colorpaletteclassname": "--nope"}, [], {}),
     "contrast-low": ([card("Body")], {"colorpaletteclassname": "--bronze"}, [], {}),
     "image-missing": ([card("Body")], {"featured_image": {"url": "gone.jpg"}}, [], {}),

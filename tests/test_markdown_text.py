@@ -91,6 +91,18 @@ def test_link_without_text_is_named_in_a_warning() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["[ref]: https://example.org/report", ">", "> \n>", "<!-- only a note -->", "[x]: /u\n\n> "],
+)
+def test_a_card_that_draws_nothing_is_a_warning_naming_it(body: str) -> None:
+    carousel = render(story("First card.", body))
+    assert drawn(carousel, "k1") == ""
+    blank = [f for f in carousel.findings if f.code == "card-blank"]
+    assert [(f.card, f.severity) for f in blank] == [("k1", "warning")]
+    assert any(w.startswith("md: card k1: draws nothing") for w in carousel.warnings)
+
+
 def test_unclosed_comment_is_drawn_as_typed() -> None:
     carousel = render(story("Before <!-- never closed"))
     assert drawn(carousel) == "Before <!-- never closed"
@@ -277,3 +289,14 @@ def test_capitals_change_no_character_but_greek_accents() -> None:
     # (which Unicode normalization would swap for its unified twin) stays as typed.
     carousel = render(story("#### ἀρχή \U0002f800 Ϊ"))
     assert drawn(carousel) == "ΑΡΧΗ \U0002f800 Ϊ"
+
+
+def test_task_boxes_are_drawn_from_a_font_that_has_them() -> None:
+    carousel = render(story("- [ ] to do\n- [x] done\n- plain"))
+    markers = [line.marker for line in text_lines(carousel)]
+    assert [m.text for m in markers if m] == ["☐", "☑", "•"]
+    fonts = [Path(m.style.font).name for m in markers if m]
+    assert fonts[0] == fonts[1] == "NotoSansSymbols2-Regular.ttf"
+    assert fonts[2] != fonts[0]  # the bullet stays in the text face
+    assert [line.text for line in text_lines(carousel)] == ["to do", "done", "plain"]
+    assert carousel.warnings == ()  # no tofu: the boxes are in the fallback chain

@@ -1,15 +1,25 @@
 """Parse a card's Markdown body into a flat sequence of styled text blocks.
 
 Every word of the body ends up in a block, or in a note saying why it is not drawn
-(`parse_body`). HTML is never interpreted, and never hidden either: with the parser's
-HTML option off, `<b>`, `A<B` or `<Enter>` are characters like any other and are drawn
-as typed. A `<script>…</script>` is drawn as typed too: as text nothing can run it, and
-hiding it would hide words. Three exceptions, each a choice:
+(`parse_body`). HTML is never interpreted, and never hidden either. The parser does
+recognise HTML as CommonMark does (its HTML option is on), so that what CommonMark keeps
+verbatim stays verbatim: an HTML block's lines are not read as Markdown, and a tag's
+attributes (`<a title="*x*">`, `[foo <bar attr="](baz)">`) are not taken apart by
+emphasis, code spans or links. Each HTML block and inline tag is then drawn as the text
+it was typed as: `<b>`, `A<B` or `<Enter>` are characters like any other. A
+`<script>…</script>` is drawn as typed too: as text nothing can run it, and hiding it
+would hide words. Three exceptions, each a choice:
 
 * `<br>`, `<br/>`, `<br />` are a hard line break (what everyone who types them means);
-* an HTML comment `<!-- … -->` is a note to fellow editors, not card text: it is not
-  drawn, and a note names it (an unclosed `<!--` is drawn as typed);
+* an HTML comment is a note to fellow editors, not card text: it is never drawn, in
+  whatever shape (`<!-- … -->` over several lines or paragraphs, `<!-->`, `<!--->`),
+  and a note names it (an unclosed `<!--` is drawn as typed);
 * autolinks (`<https://…>`) are links and keep their text.
+
+Typography: straight quotes become the language's quotation marks, `--` and `---`
+dashes and `...` an ellipsis; every other character is drawn as typed (markdown-it's
+other replacements, `(c)` → ©, `+-` → ±, `!!!!` → `!!!`, are not used).
+A GFM task list item (`- [ ] to do`, `- [x] done`) is drawn with a ballot box marker.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -35,6 +46,17 @@ MAX_LIST_DEPTH = 3
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"[ \t]{2,}")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# The typographic replacements kept (markdown-it's own, less the ones that rewrite what
+# was typed): em and en dashes, and three dots (not two, not four) as an ellipsis.
+_EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
+_EN_DASHES = (
+    re.compile(r"(^|\s)--(?=\s|$)", re.MULTILINE),
+    re.compile(r"(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE),
+)
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+# A GFM task list item's box, at the start of the item's first paragraph.
+_TASK_BOX = re.compile(r"\[([ xX])\][ \t]+")
+TASK_MARKERS = {False: "\u2610", True: "\u2611"}  # ☐ and ☑ (in Noto Sans Symbols 2)
 # markdown-it stops parsing (and drops the rest of the body) at 20 open blocks; a quote
 # is one, a list level two. Below that, whatever is nested deeper is parsed flat: the
 # slide shows list levels down to MAX_LIST_DEPTH and quotes at one depth anyway.
@@ -92,8 +114,11 @@ class ParsedBody:
 
 @cache
 def _parser(quotes: tuple[str, str, str, str]) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "html": False, "quotes": list(quotes)})
-    md.enable(["replacements", "smartquotes", "strikethrough", "table"])
+    # HTML on: CommonMark's HTML blocks and inline tags are recognised (and then drawn
+    # as typed, see `_Walker`), so Markdown inside them is left as typed too.
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": list(quotes)})
+    md.enable(["smartquotes", "strikethrough", "table"])
+    md.core.ruler.before("smartquotes", "dashes_and_ellipses", _dashes_and_ellipses)
     md.block.ruler.before("table", "flatten_too_deep", _flatten_too_deep)
     # After backticks, so a `<br>` or comment inside a code span stays code.
     md.inline.ruler.before("html_inline", "line_break_tag", _line_break_tag)
@@ -158,15 +183,66 @@ def _html_comment(state: StateInline, silent: bool) -> bool:
     if ends is None:
         ends = [found.start() for found in re.finditer("-->", state.src)]
         state.env[_COMMENT_ENDS][state.src] = ends
-    after = bisect_left(ends, state.pos + 4)
-    if after == len(ends):
+    end = _comment_end(state.src, state.pos, ends)
+    if end is None:
         return False  # never closed: drawn as typed
-    end = ends[after] + 3
     if not silent:
-        comment = _snippet(state.src[state.pos : end])
-        state.env[_NOTES].append(f"an HTML comment is not card text, not drawn: {comment}")
+        _note_comment(state.env[_NOTES], state.src[state.pos : end])
     state.pos = end
     return True
+
+
+def _comment_end(text: str, start: int, ends: list[int]) -> int | None:
+    """Where the comment opened at `start` ends (CommonMark 0.31.2, as HTML reads it):
+    `<!-->` and `<!--->` are whole comments, else the first "-->" after the "<!--".
+    `ends` holds where each "-->" of `text` is, in order."""
+    for short in ("<!-->", "<!--->"):
+        if text.startswith(short, start):
+            return start + len(short)
+    after = bisect_left(ends, start + 4)
+    return ends[after] + 3 if after < len(ends) else None
+
+
+def _without_comments(text: str, notes: list[str]) -> str:
+    """Text typed as HTML with its comments taken out (each one named in a note)."""
+    ends = [found.start() for found in re.finditer("-->", text)]
+    kept: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = _comment_end(text, start, ends)
+        if end is None:
+            break  # never closed: drawn as typed
+        kept.append(text[pos:start])
+        _note_comment(notes, text[start:end])
+        pos = end
+    kept.append(text[pos:])
+    return "".join(kept)
+
+
+def _note_comment(notes: list[str], comment: str) -> None:
+    notes.append(f"an HTML comment is not card text, not drawn: {_snippet(comment)}")
+
+
+def _dashes_and_ellipses(state: StateCore) -> None:
+    """The typographer's dashes and ellipsis, and none of its other replacements: they
+    rewrite what was typed (`(c)` becomes ©, `Really?!!!!` loses a mark)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_autolink = False  # an address is drawn as typed: a--b.org stays
+        for child in token.children:
+            if child.type in ("link_open", "link_close") and child.info == "auto":
+                in_autolink = child.type == "link_open"
+            elif child.type == "text" and not in_autolink:
+                child.content = _typographic(child.content)
+
+
+def _typographic(text: str) -> str:
+    if "--" in text:
+        text = _EM_DASH.sub("\\1\u2014", text)
+        for en_dash in _EN_DASHES:
+            text = en_dash.sub("\\1\u2013", text)
+    return _ELLIPSIS.sub("\u2026", text) if "..." in text else text
 
 
 def _flatten_too_deep(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -248,6 +324,8 @@ class _Walker:
             self._table_token(token)
         elif kind == "inline":
             self._inline(token)
+        elif kind == "html_block":
+            self._html_block(token)
         else:
             self._structure(token)
         if kind not in ("inline", "paragraph_open") and (
@@ -292,11 +370,27 @@ class _Walker:
         return min(len(self.lists) + extra, MAX_LIST_DEPTH)
 
     def _inline(self, token: Token) -> None:
-        spans = _inline_spans(token.children or [], self.notes)
+        self._add_text(_inline_spans(token.children or [], self.notes))
+
+    def _html_block(self, token: Token) -> None:
+        """An HTML block is drawn as typed, as one paragraph (its lines run on as a
+        paragraph's do), less its comments; a `<br>` in it is a line break."""
+        text = _without_comments(token.content, self.notes)
+        spans: list[Span] = []
+        for number, part in enumerate(_LINE_BREAK_TAG.split(text)):
+            if number:
+                spans.append(Span("\n"))
+            spans.append(Span(" ".join(part.split())))
+        self._add_text(_trim(spans))
+
+    def _add_text(self, spans: tuple[Span, ...]) -> None:
         if not spans:
             return
         if self.lists:
-            self.blocks.append(Block("list", spans, self._depth(), self.pending_marker))
+            marker = self.pending_marker
+            if marker is not None:
+                spans, marker = _task_box(spans, marker)
+            self.blocks.append(Block("list", spans, self._depth(), marker))
             self.pending_marker = None
             return
         role = self.heading or ("attribution" if self.after_quote else "paragraph")
@@ -359,47 +453,94 @@ class _Walker:
 
 
 def _inline_spans(children: list[Token], notes: list[str]) -> tuple[Span, ...]:
-    bold = italic = strike = 0
-    links: list[str] = []
-    link_starts: list[int] = []  # how much text there was when each open link began
-    spans: list[Span] = []
+    builder = _Spans(notes)
+    for child in children:
+        builder.visit(child)
+    return _trim(builder.spans)
 
-    def add(text: str, *, code: bool = False) -> None:
+
+@dataclass
+class _Spans:
+    """Inline tokens to styled spans, in order."""
+
+    notes: list[str]
+    spans: list[Span] = field(default_factory=list)
+    bold: int = 0
+    italic: int = 0
+    strike: int = 0
+    links: list[str] = field(default_factory=list)
+    link_starts: list[int] = field(default_factory=list)  # letters when each link began
+
+    def add(self, text: str, *, code: bool = False) -> None:
         if not text:
             return
-        style = Span(text, bold > 0, italic > 0, code, strike > 0, links[-1] if links else None)
+        link = self.links[-1] if self.links else None
+        style = Span(text, self.bold > 0, self.italic > 0, code, self.strike > 0, link)
+        spans = self.spans
         if spans and replace(spans[-1], text=text) == style and "\n" not in (text, spans[-1].text):
             spans[-1] = replace(style, text=spans[-1].text + text)
         else:
             spans.append(style)
 
-    for child in children:
+    def visit(self, child: Token) -> None:
         kind = child.type
         if kind == "text":
-            add(child.content)
+            self.add(child.content)
         elif kind == "softbreak":
-            add(" ")
+            self.add(" ")
         elif kind == "hardbreak":
-            add("\n")
+            self.add("\n")
         elif kind == "code_inline":
-            add(child.content, code=True)
+            self.add(child.content, code=True)
+        elif kind == "html_inline":
+            # A tag is drawn as typed (a comment never reaches here: `_html_comment`
+            # takes every complete one first; this is in case the parser's rule changes).
+            self.add(_without_comments(child.content, self.notes))
         elif kind == "image":
-            add(child.content)
-            notes.append(_image_note(child))
+            self.add(_alt_text(child))
+            self.notes.append(_image_note(child))
         elif kind in ("strong_open", "strong_close"):
-            bold += 1 if kind.endswith("open") else -1
+            self.bold += 1 if kind.endswith("open") else -1
         elif kind in ("em_open", "em_close"):
-            italic += 1 if kind.endswith("open") else -1
+            self.italic += 1 if kind.endswith("open") else -1
         elif kind in ("s_open", "s_close"):
-            strike += 1 if kind.endswith("open") else -1
+            self.strike += 1 if kind.endswith("open") else -1
         elif kind == "link_open":
-            links.append(str(child.attrGet("href") or ""))
-            link_starts.append(_letters(spans))
-        elif kind == "link_close" and links:
-            if _letters(spans) == link_starts.pop():
-                notes.append(f"a link with no text is not drawn: {_snippet(links[-1])}")
-            links.pop()
-    return _trim(spans)
+            self.links.append(str(child.attrGet("href") or ""))
+            self.link_starts.append(_letters(self.spans))
+        elif kind == "link_close" and self.links:
+            if _letters(self.spans) == self.link_starts.pop():
+                self.notes.append(f"a link with no text is not drawn: {_snippet(self.links[-1])}")
+            self.links.pop()
+
+
+def _alt_text(image: Token) -> str:
+    """An image's alt text as plain text: what its Markdown says, without the syntax
+    (`![a *b*](x)` is "a b"; an image inside it gives its own alt text, not its address)."""
+    parts: list[str] = []
+    for child in image.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_alt_text(child))
+    return "".join(parts)
+
+
+def _task_box(spans: tuple[Span, ...], marker: str) -> tuple[tuple[Span, ...], str]:
+    """A task list item's first line without its `[ ]` or `[x]`, and its marker: the
+    box in place of a bullet; in a numbered list, the number and the box before the text
+    (a marker is one run of one font: the box comes from a fallback font)."""
+    box = _TASK_BOX.match(spans[0].text)
+    if box is None or spans[0].code:  # (trimmed: "[ ]" alone is no task, drawn as typed)
+        return spans, marker
+    checkbox = TASK_MARKERS[box[1] != " "]
+    rest = spans[0].text[box.end() :]
+    first = (replace(spans[0], text=rest),) if rest else ()
+    if marker[:1].isdigit():
+        return (replace(spans[0], text=f"{checkbox} "), *first, *spans[1:]), marker
+    return first + spans[1:], checkbox
 
 
 def _letters(spans: list[Span]) -> int:
@@ -411,7 +552,7 @@ def _image_note(image: Token) -> str:
     source = _snippet(str(image.attrGet("src") or ""))
     title = image.attrGet("title")
     dropped = f" (its title {_snippet(str(title))!r} is not drawn)" if title else ""
-    if not image.content.strip():
+    if not _alt_text(image).strip():
         return (
             f"image {source!r} has no alt text: nothing is drawn for it{dropped}; "
             "describe it between the brackets of ![…]"

@@ -38,6 +38,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "sources-cut": ("warning", "the sources Markdown is longer than is searched"),
     "story-warning": ("warning", "a warning given as text only (a hand-built Story)"),
     "markdown-hidden": ("warning", "Markdown in a card that is not drawn as written"),
+    "card-blank": ("warning", "a card body draws nothing; rendered as an empty slide"),
     # Colours and images.
     "palette-unknown": ("warning", "colorpaletteclassname names no palette of the theme"),
     "contrast-low": ("warning", "text is below WCAG AA contrast against its background"),

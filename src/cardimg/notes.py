@@ -73,7 +73,8 @@ def with_slides(findings: Sequence[Finding], plans: Sequence[SlidePlan]) -> tupl
 
 def markdown_findings(story: Story) -> list[Finding]:
     """One `markdown-hidden` per thing a card body has that is not drawn as written (an
-    HTML comment, an image, nesting too deep...), naming the card."""
+    HTML comment, an image, nesting too deep...), naming the card; and `card-blank` for
+    a body with Markdown that draws nothing at all (an empty body is `card-empty`)."""
     findings: list[Finding] = []
     for card in story.cards:
         # The language the planner parses the card in (it sets only quotation marks).
@@ -82,7 +83,21 @@ def markdown_findings(story: Story) -> list[Finding]:
             Finding(code="markdown-hidden", file=story_name(story), card=card.key, message=note)
             for note in parsed.notes
         )
+        if card.body and not parsed.blocks:
+            findings.append(
+                Finding(
+                    code="card-blank",
+                    file=story_name(story),
+                    card=card.key,
+                    message=f"draws nothing: {_snippet(card.body)!r}; rendered as an empty slide",
+                )
+            )
     return findings
+
+
+def _snippet(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def layout_findings(story: Story, plans: Sequence[SlidePlan], theme: Theme) -> list[Finding]:

@@ -293,7 +293,12 @@ def _marker(block: Block, style: BlockStyle, size: float, measurer: Measurer) ->
     text = block.marker or ""
     # Numbers stacked down a list line up when their figures are all one width.
     features = ("tnum",) if text[:1].isdigit() else ()
-    run = RunStyle(measurer.face(style.family), size, features=features)
+    font = measurer.face(style.family)
+    # A marker the face lacks (a task list's ☐) is set in the fallback font that has it.
+    runs = measurer.runs(font, text)
+    if len(runs) == 1:
+        font = runs[0][0]
+    run = RunStyle(font, size, features=features)
     width = measurer.width(run.font, size, text, features)
     gap = size * style.marker_gap
     return Fragment(text, -width - gap, width, run)
