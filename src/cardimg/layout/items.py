@@ -10,8 +10,6 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple, Protocol
 
-from uniseg.graphemecluster import grapheme_clusters
-
 from ..bidi import embedding_levels
 from ..blocks import Span
 from ..scripts import text_lang
@@ -20,7 +18,7 @@ from .dictionary import COMPLEX_CONTEXT, complex_breaks, icu_provider
 from .linebreak import break_opportunities
 from .measure import Measurer
 from .phrases import phrase_starts, wants_phrases
-from .syllables import cluster_breaks, syllable_breaks
+from .syllables import atoms, cluster_breaks, syllable_breaks
 
 __all__ = [
     "Box",
@@ -415,15 +413,13 @@ def _add_emergency_pieces(
     result: list[Item], box: Box, max_width: float, measurer: Measurer
 ) -> None:
     """A box too wide for the line, cut where `_emergency_cuts` allows, each cut a break
-    point at its cost; a piece still too wide is cut between its graphemes."""
+    point at its cost; a piece still too wide is cut between its graphemes, except inside
+    a syllable of a script without spaces: that overflows the line whole."""
     for piece, cost in _emergency_cuts(box.text):
         width = styled_width(measurer, box.style, piece)
         parts = [(piece, width)]
         if width > max_width:
-            parts = [
-                (cluster, styled_width(measurer, box.style, cluster))
-                for cluster in grapheme_clusters(piece)
-            ]
+            parts = [(atom, styled_width(measurer, box.style, atom)) for atom in atoms(piece)]
         for n, (part, part_width) in enumerate(parts):
             if result and isinstance(result[-1], Box):
                 result.append(Penalty(cost=cost if n == 0 else EMERGENCY_COST))

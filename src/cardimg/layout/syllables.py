@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["cluster_breaks", "clusters", "syllable_breaks"]
+from uniseg.graphemecluster import grapheme_clusters
+
+__all__ = ["atoms", "cluster_breaks", "clusters", "syllable_breaks", "unbreakable"]
 
 # ----------------------------------------------------------------------------- Khmer
 # An orthographic syllable: a consonant or independent vowel with its subscripts (coeng
@@ -143,3 +145,26 @@ def cluster_breaks(text: str) -> frozenset[int]:
     """Offsets inside `text` between clusters that are never split (see the module doc);
     a superset of `syllable_breaks`, plus Tibetan syllables."""
     return _boundaries(text)[1]
+
+
+def unbreakable(text: str) -> bool:
+    """Whether `text` is one cluster of these scripts: a line may overflow with it, but
+    it is never cut between its graphemes (ស្ត្រី, ကျွန်ုပ်)."""
+    match = _CLUSTER.fullmatch(text)
+    return match is not None and match.lastgroup != "other"
+
+
+def atoms(text: str) -> list[str]:
+    """`text` cut as finely as a line may ever be cut: each cluster of these scripts
+    whole, any other text between its graphemes."""
+    result: list[str] = []
+    other = ""
+    for script, cluster in clusters(text):
+        if script == "other":
+            other += cluster
+            continue
+        result.extend(grapheme_clusters(other))
+        other = ""
+        result.append(cluster)
+    result.extend(grapheme_clusters(other))
+    return result
