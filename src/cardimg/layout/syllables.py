@@ -8,10 +8,12 @@ its vowel, which Unicode stores as separate graphemes: ม|า, เ|ก).
 
 Two tiers, each a few regular expressions below:
 
-* `syllable_breaks`: where a new syllable surely starts. Myanmar and Khmer spell their
-  syllables unambiguously enough for rules; Thai and Lao need a dictionary to tell an initial
-  from a final consonant, so only the sure boundaries are kept (before a leading vowel, after
-  sara a or sara am). These become ordinary break opportunities when ICU is missing.
+* `syllable_breaks`: where a new syllable surely starts. Myanmar spells its syllables
+  unambiguously enough for rules, and Khmer nearly so (a consonant without a vowel sign
+  stays with the syllable before, whether final or not); Thai and Lao need a dictionary to
+  tell an initial from a final consonant, so only the sure boundaries are kept (before a
+  leading vowel, after sara a or sara am). These become ordinary break opportunities when
+  ICU is missing.
 * `cluster_breaks`: every boundary between clusters that are never split (a syllable in
   Khmer, Myanmar and Tibetan; in Thai and Lao a consonant with its vowels, tone marks and
   the letters they require). The last resort inside a too-long word, before graphemes.
@@ -66,7 +68,7 @@ MYANMAR_SYLLABLE = f"{_MY_START}{_MY_BODY}"
 # A cluster: a leading vowel, a consonant (or a digraph with ห/ຫ, which writes one sound),
 # its vowel and tone marks, then what those marks require: mai han-akat (U+0E31, U+0EB1),
 # Thai sara ue (U+0E37) and Lao mai kon (U+0EBB) never end a syllable, so the consonant after
-# them is taken along (กัน, ทั้ง, ມື, ຄົນ); following vowels (า ะ ำ, ຽ); then silent letters,
+# them is taken along (กัน, ทั้ง, มือ, ຄົນ); following vowels (า ะ ำ, ຽ); then silent letters,
 # marked by thanthakhat (U+0E4C, U+0ECC), which belong to the syllable before (ศักดิ์, นุษย์).
 # The repetition mark (ๆ, ໆ) repeats the word before: it ends that word's last cluster.
 _TH_CONSONANT = "(?:ห[งญนมยรลว]|[\u0e01-\u0e2e])"
