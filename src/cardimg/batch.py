@@ -298,6 +298,8 @@ _NOT_OUTPUT = frozenset(
 # The libraries whose versions can change a rendered file's bytes.
 _ENGINES: tuple[str, ...] = ("pillow", "uharfbuzz", "budoux", "pyphen", "uniseg", "fonttools")
 _ENGINES += ("markdown-it-py", "pikepdf", "zlib-ng")
+# ICU's dictionaries, which break Thai, Lao, Khmer and Myanmar, come with icu4py's version.
+_ENGINES += ("icu4py",)
 
 
 @lru_cache(maxsize=1)

@@ -140,7 +140,7 @@ def test_french_punctuation_stays_with_its_word():
         assert not any(line.lstrip()[:1] in "?!:;»" for line in lines), lines
 
 
-@pytest.mark.skipif(not icu_available(), reason="the system's ICU library is not installed")
+@pytest.mark.skipif(not icu_available(), reason="no ICU: neither icu4py nor the system library")
 def test_thai_breaks_between_words_from_the_dictionary():
     text = "เชียงใหม่มักติดอันดับเมืองที่มีคุณภาพอากาศแย่ที่สุดแห่งหนึ่งของโลก"
     items = inline_items((Span(text),), BlockStyle(), 10, MEASURE)

@@ -10,16 +10,15 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple, Protocol
 
-from uniseg.graphemecluster import grapheme_clusters
-
 from ..bidi import embedding_levels
 from ..blocks import Span
 from ..scripts import text_lang
 from ..theme import BlockStyle
-from .dictionary import dictionary_breaks
+from .dictionary import COMPLEX_CONTEXT, complex_breaks, icu_provider
 from .linebreak import break_opportunities
 from .measure import Measurer
 from .phrases import phrase_starts, wants_phrases
+from .syllables import atoms, cluster_breaks, syllable_breaks
 
 __all__ = [
     "Box",
@@ -99,12 +98,22 @@ class Penalty(NamedTuple):
 Item = Box | Glue | Penalty
 
 
-@lru_cache(maxsize=4096)
 def _break_units(text: str, lang: str | None = None, phrases: bool = False) -> tuple[str, ...]:
     """UAX #14 break units with the editorial tailoring of `break_opportunities`, cut
-    further where a dictionary finds words in scripts written without spaces (Thai);
-    with `phrases`, Japanese units joined back into whole phrases (`layout.phrases`)."""
-    units = _split_at(break_opportunities(text, lang=lang), dictionary_breaks(text))
+    further where a dictionary finds words in scripts written without spaces (Thai), or
+    without one between syllables; with `phrases`, Japanese units joined back into whole
+    phrases (`layout.phrases`)."""
+    # Which ICU answers is part of the cache key: the same text breaks differently without.
+    # Asked only for text in those scripts, so that other text never loads ICU.
+    provider = icu_provider() if COMPLEX_CONTEXT.search(text) else None
+    return _cached_break_units(text, lang, phrases, provider)
+
+
+@lru_cache(maxsize=4096)
+def _cached_break_units(
+    text: str, lang: str | None, phrases: bool, provider: str | None
+) -> tuple[str, ...]:
+    units = _split_at(break_opportunities(text, lang=lang), complex_breaks(text))
     if phrases and wants_phrases(lang) and len(units) > 1:
         return _join_within_phrases(units, phrase_starts(text))
     return units
@@ -356,21 +365,15 @@ def split_oversized(
     items: tuple[Item, ...], max_width: float, measurer: Measurer, *, lang: str | None = None
 ) -> tuple[Item, ...]:
     """Let a word wider than the line break: at its hyphenation points first (with a
-    drawn hyphen), then between any two graphemes, each at a high cost.
+    drawn hyphen), then, in scripts written without spaces, between syllables and then
+    between clusters (`layout/syllables.py`), and last between any two graphemes, each
+    at a high cost.
 
     An unbreakable stretch is the boxes between two break opportunities; only those
     wider than `max_width` are split, so ordinary words stay whole.
     """
     result: list[Item] = []
     stretch: list[Box] = []
-
-    def add_graphemes(box: Box) -> None:
-        for cluster in grapheme_clusters(box.text):
-            if result and isinstance(result[-1], Box):
-                result.append(Penalty(cost=EMERGENCY_COST))
-            result.append(
-                Box(cluster, styled_width(measurer, box.style, cluster), box.style, box.level)
-            )
 
     def flush() -> None:
         if sum(box.width for box in stretch) <= max_width:
@@ -389,7 +392,7 @@ def split_oversized(
                     result.append(Penalty(cost=EMERGENCY_COST / 10, hyphen=hyphen))
                 part = Box(piece, styled_width(measurer, box.style, piece), box.style, box.level)
                 if part.width > max_width:
-                    add_graphemes(part)
+                    _add_emergency_pieces(result, part, max_width, measurer)
                 else:
                     if n == 0 and result and isinstance(result[-1], Box):
                         result.append(Penalty(cost=EMERGENCY_COST))
@@ -404,3 +407,37 @@ def split_oversized(
             result.append(item)
     flush()
     return tuple(result)
+
+
+def _add_emergency_pieces(
+    result: list[Item], box: Box, max_width: float, measurer: Measurer
+) -> None:
+    """A box too wide for the line, cut where `_emergency_cuts` allows, each cut a break
+    point at its cost; a piece still too wide is cut between its graphemes, except inside
+    a syllable of a script without spaces: that overflows the line whole."""
+    for piece, cost in _emergency_cuts(box.text):
+        width = styled_width(measurer, box.style, piece)
+        parts = [(piece, width)]
+        if width > max_width:
+            parts = [(atom, styled_width(measurer, box.style, atom)) for atom in atoms(piece)]
+        for n, (part, part_width) in enumerate(parts):
+            if result and isinstance(result[-1], Box):
+                result.append(Penalty(cost=cost if n == 0 else EMERGENCY_COST))
+            result.append(Box(part, part_width, box.style, box.level))
+
+
+def _emergency_cuts(text: str) -> list[tuple[str, float]]:
+    """`text` cut between clusters that are never split (Thai, Lao, Khmer, Myanmar,
+    Tibetan), with the cost of the break before each piece: a sure syllable boundary
+    costs as much as a hyphenation point, any other cut the full emergency cost. Text in
+    other scripts is one piece."""
+    cuts = sorted(cluster_breaks(text))
+    if not cuts:
+        return [(text, EMERGENCY_COST)]
+    syllables = syllable_breaks(text)
+    starts = [0, *cuts]
+    ends = [*cuts, len(text)]
+    return [
+        (text[a:b], EMERGENCY_COST / 10 if a in syllables else EMERGENCY_COST)
+        for a, b in zip(starts, ends, strict=True)
+    ]
