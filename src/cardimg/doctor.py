@@ -20,7 +20,7 @@ from PIL import features
 
 from . import fontconfig, fonts
 from .engine import engine_status
-from .layout.dictionary import icu_available
+from .layout.dictionary import icu_provider
 from .resources import data_dir
 from .theme import Theme, default_theme
 
@@ -117,13 +117,15 @@ def _fontconfig_check() -> Check:
 
 
 def _word_break_check() -> Check:
-    if icu_available():
-        return Check("word breaks", True, "ICU (Thai, Lao, Khmer, Myanmar dictionaries)")
+    provider = icu_provider()
+    if provider is not None:
+        detail = f"ICU from {provider} (Thai, Lao, Khmer, Myanmar dictionaries)"
+        return Check("word breaks", True, detail)
     return Check(
         "word breaks",
         False,
         "no ICU: Thai, Lao, Khmer and Myanmar break between syllables, not words",
-        fix="pip install icu4py, or apt-get install libicu72 (Debian)",
+        fix="pip install icu4py (a dependency of cardimg: reinstall it)",
         required=False,
     )
 
