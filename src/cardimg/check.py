@@ -19,12 +19,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from .analysis import Analysis, analyse
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
-from .errors import StoryError, ThemeError, one_line
+from .errors import StoryError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
-from .fonts import theme_fonts
 from .images import (
     featured_source,
     fit_behind,
@@ -37,17 +37,10 @@ from .model import RenderOptions, Slide
 from .notes import (
     SlideContrast,
     contrast_findings,
-    engine_findings,
-    layout_findings,
-    markdown_findings,
-    missing_glyph_findings,
-    off_slide_findings,
-    story_findings,
     with_slides,
 )
 from .plan import SlidePlan
 from .presets import Preset, Target
-from .render import plan_slides, slide_preset, story_palettes
 from .story import Story, load_story, story_name
 from .targets import check_preset, split_slides
 from .theme import Palette, Theme, default_theme
@@ -88,38 +81,38 @@ def check_story(
             story = load_story(path)
         except StoryError as exc:
             return (error_finding("story-invalid", Path(path).name, exc),)
-    theme = theme or default_theme()
-    options = options or RenderOptions()
-    findings = story_findings(story) + markdown_findings(story)
-    try:
-        base, palette = story_palettes(story, theme, options, findings)
-    except StoryError as exc:  # an unknown palette, when strict
-        return (*findings, error_finding("palette-unknown", story_name(story), exc))
-    preset = slide_preset(options, theme)
-    try:
-        plans = plan_slides(story, theme, preset, sources=options.sources, notes=findings)
-    except StoryError as exc:  # more slides than one story may have
-        return (*findings, error_finding("slides-over-limit", story_name(story), exc))
-    except ThemeError as exc:  # the theme leaves no room for text at this preset's size
-        return (*findings, error_finding("theme-invalid", story_name(story), exc))
-    fonts = theme_fonts(theme)
-    findings += layout_findings(story, plans, theme)
-    findings += missing_glyph_findings(story, plans, fonts)
-    findings += off_slide_findings(story, plans)
-    findings += engine_findings(story, plans, allow_basic_layout=options.allow_basic_layout)
+    analysis = analyse(story, theme or default_theme(), options or RenderOptions())
+    findings = list(analysis.findings)
+    if analysis.error_finding is not None:
+        return (*findings, analysis.error_finding)
+    findings += _measured_findings(analysis, findings)
+    if target is not None:
+        findings += target_findings(story, list(analysis.plans), analysis.preset, target)
+    findings += caption_findings(story, target)
+    return with_slides(findings, analysis.plans)
+
+
+def _measured_findings(analysis: Analysis, notes: list[Finding]) -> list[Finding]:
+    """What render finds from pixels, computed instead: the featured image's and logo's
+    problems (into `notes`), and contrast from the palette's colours."""
+    story, theme, options, preset = (
+        analysis.story,
+        analysis.theme,
+        analysis.options,
+        analysis.preset,
+    )
+    palette = analysis.palette
+    assert palette is not None  # an analysis without an error has its palette
     backdrop = None
-    if any(plan.featured_image for plan in plans):
-        backdrop = _backdrop(story, theme, palette, preset.size, options.images_dir, findings)
-    logo_image(theme, options.logo, preset.width, story, findings)
+    if any(plan.featured_image for plan in analysis.plans):
+        backdrop = _backdrop(story, theme, palette, preset.size, options.images_dir, notes)
+    logo_image(theme, options.logo, preset.width, story, notes)
     measured = [
         SlideContrast(index, plan.card_key, planned_contrast(plan, palette, backdrop))
-        for index, plan in enumerate(plans, start=1)
+        for index, plan in enumerate(analysis.plans, start=1)
     ]
-    findings += contrast_findings(story, palette, measured, accessible=palette is not base)
-    if target is not None:
-        findings += target_findings(story, plans, preset, target)
-    findings += caption_findings(story, target)
-    return with_slides(findings, plans)
+    accessible = palette is not analysis.base_palette
+    return contrast_findings(story, palette, measured, accessible=accessible)
 
 
 def _backdrop(

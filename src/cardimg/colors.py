@@ -19,7 +19,7 @@ from .contrast import (
     weakest_contrast,
 )
 from .errors import StoryError
-from .findings import Finding, format_finding
+from .findings import Finding
 from .layout.page import Line
 from .plan import SlidePlan
 from .story import Story, story_name
@@ -42,7 +42,7 @@ def story_palette(story: Story, theme: Theme, *, strict: bool, notes: list[Findi
         message=f"unknown palette {story.palette!r} (known: {known})",
     )
     if strict:
-        raise StoryError(format_finding(finding))
+        raise StoryError.of(finding)
     notes.append(
         replace(finding, message=f"{finding.message}; using {theme.default_palette.key!r}")
     )

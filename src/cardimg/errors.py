@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Self
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 # A message quotes what the user wrote (a file name, a theme value): a value of 100,000
 # characters must not make a message of 100,000. Longer ones keep their two ends.
@@ -11,10 +15,23 @@ MAX_MESSAGE = 500
 
 class CardimgError(Exception):
     """Base of every error cardimg raises on purpose; its message is one line for a person
-    (control characters folded, at most MAX_MESSAGE characters), whatever it quotes."""
+    (control characters folded, at most MAX_MESSAGE characters), whatever it quotes.
 
-    def __init__(self, message: object = "", *args: object) -> None:
+    `finding`, where the error is about a story, is the same problem as a value (code,
+    file, field or card, message): what `check` reports, batch sends across processes and
+    a service serialises, without parsing the message. It travels with the exception
+    when it is pickled (a worker process's error reaches the parent whole)."""
+
+    def __init__(self, message: object = "", *args: object, finding: Finding | None = None) -> None:
         super().__init__(shortened(one_line(str(message))), *args)
+        self.finding = finding
+
+    @classmethod
+    def of(cls, finding: Finding) -> Self:
+        """The error whose message is the finding, as the command line prints it."""
+        from .findings import format_finding
+
+        return cls(format_finding(finding), finding=finding)
 
 
 class StoryError(CardimgError, ValueError):

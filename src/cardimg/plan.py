@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from .blocks import Block, Span, parse_blocks
 from .errors import StoryError
+from .findings import Finding
 from .layout.flow import FlowLine, fit
 from .layout.lines import SetLine
 from .layout.measure import Measurer
@@ -168,9 +169,16 @@ def _counter(context: CardContext, number: int, total: int) -> list[Line]:
 def _check_slide_count(story: Story, where: str, plans: list[SlidePlan], before: int) -> None:
     total = before + len(plans)
     if total > MAX_SLIDES:
-        raise StoryError(
-            f"{story_name(story)}: {where}: {len(plans)} slides, bringing the story to {total}, "
-            f"over the limit of {MAX_SLIDES} for one story (shorten the card or split the story)"
+        raise StoryError.of(
+            Finding(
+                code="slides-over-limit",
+                file=story_name(story),
+                field=where,
+                card=plans[0].card_key if plans else None,
+                message=f"{len(plans)} slides, bringing the story to {total}, over the limit "
+                f"of {MAX_SLIDES} for one story (shorten the card or split the story)",
+                figure=float(total),
+            )
         )
 
 

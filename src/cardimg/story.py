@@ -130,8 +130,10 @@ _one_line = one_line
 
 
 def _error(name: str, where: str, problem: str) -> StoryError:
-    prefix = f"{name}: {where}: " if where else f"{name}: "
-    return StoryError(_one_line(prefix + problem))
+    finding = Finding(
+        code="story-invalid", file=name, field=where or None, message=_one_line(problem)
+    )
+    return StoryError.of(finding)
 
 
 def _warning(name: str, where: str, problem: str, code: str, card: str | None = None) -> Finding:
@@ -431,9 +433,9 @@ def _as_text(text: object, name: str) -> str:
         try:
             return bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise StoryError(f"{name}: not UTF-8 text (byte {exc.start:,})") from None
+            raise _error(name, "", f"not UTF-8 text (byte {exc.start:,})") from None
     if not isinstance(text, str):
-        raise StoryError(f"{name}: expected the story's text, got {type(text).__name__}")
+        raise _error(name, "", f"expected the story's text, got {type(text).__name__}")
     return text
 
 
