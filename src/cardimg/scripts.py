@@ -25,10 +25,12 @@ _SCRIPTS: tuple[tuple[int, int, str], ...] = (
     (0x0590, 0x05FF, "hebrew"),
     (0x0600, 0x06FF, "arabic"),
     (0x0750, 0x077F, "arabic"),
+    (0x0780, 0x07BF, "thaana"),
     (0x0900, 0x097F, "devanagari"),
     (0x0980, 0x09FF, "bengali"),
     (0x0A00, 0x0A7F, "gurmukhi"),
     (0x0A80, 0x0AFF, "gujarati"),
+    (0x0B00, 0x0B7F, "oriya"),
     (0x0B80, 0x0BFF, "tamil"),
     (0x0C00, 0x0C7F, "telugu"),
     (0x0C80, 0x0CFF, "kannada"),
@@ -36,19 +38,30 @@ _SCRIPTS: tuple[tuple[int, int, str], ...] = (
     (0x0D80, 0x0DFF, "sinhala"),
     (0x0E00, 0x0E7F, "thai"),
     (0x0E80, 0x0EFF, "lao"),
+    (0x0F00, 0x0FFF, "tibetan"),
     (0x1000, 0x109F, "myanmar"),
     (0x10A0, 0x10FF, "georgian"),
     (0x1100, 0x11FF, "hangul"),
-    (0x1200, 0x139F, "ethiopic"),
+    (0x1200, 0x139F, "ethiopic"),  # with the Ethiopic Supplement
+    (0x13A0, 0x13FF, "cherokee"),
     (0x1780, 0x17FF, "khmer"),
+    (0x19E0, 0x19FF, "khmer"),  # Khmer Symbols
+    (0x1C90, 0x1CBF, "georgian"),  # Mtavruli capitals
+    (0x2D00, 0x2D2F, "georgian"),  # Nuskhuri
+    (0x2D80, 0x2DDF, "ethiopic"),  # Ethiopic Extended
     (0x3040, 0x30FF, "kana"),
     (0x3130, 0x318F, "hangul"),
     (0x31F0, 0x31FF, "kana"),
     (0x3400, 0x4DBF, "han"),
     (0x4E00, 0x9FFF, "han"),
+    (0xA9E0, 0xA9FF, "myanmar"),  # Myanmar Extended-B
+    (0xAA60, 0xAA7F, "myanmar"),  # Myanmar Extended-A
+    (0xAB00, 0xAB2F, "ethiopic"),  # Ethiopic Extended-A
+    (0xAB70, 0xABBF, "cherokee"),  # Cherokee Supplement (lowercase)
     (0xAC00, 0xD7A3, "hangul"),
     (0xF900, 0xFAFF, "han"),
     (0xFF66, 0xFF9F, "kana"),
+    (0x1E7E0, 0x1E7FF, "ethiopic"),  # Ethiopic Extended-B
 )
 _LANG_OF_SCRIPT = {
     "greek": "el",
@@ -60,6 +73,7 @@ _LANG_OF_SCRIPT = {
     "bengali": "bn",
     "gurmukhi": "pa",
     "gujarati": "gu",
+    "oriya": "or",
     "tamil": "ta",
     "telugu": "te",
     "kannada": "kn",
@@ -67,10 +81,13 @@ _LANG_OF_SCRIPT = {
     "sinhala": "si",
     "thai": "th",
     "lao": "lo",
+    "tibetan": "bo",
     "myanmar": "my",
     "georgian": "ka",
     "hangul": "ko",
     "ethiopic": "am",
+    "cherokee": "chr",
+    "thaana": "dv",
     "khmer": "km",
     "kana": "ja",
     "han": "zh",
@@ -194,9 +211,23 @@ def _cyrillic_lang(text: str) -> str:
     return "ru"
 
 
+# Letters Tigrinya writes and Amharic does not: the qhe and qhwe rows (ቐ...).
+_TIGRINYA_LETTERS = frozenset(chr(code) for code in range(0x1250, 0x125E))
+
+
+def _ethiopic_lang(text: str) -> str:
+    """Tigrinya or Amharic: Tigrinya has letters of its own, and writes the vowel "a"
+    as ኣ where Amharic writes አ."""
+    if not _TIGRINYA_LETTERS.isdisjoint(text) or text.count("ኣ") > text.count("አ"):
+        return "ti"
+    return "am"
+
+
 def _lang_of(script: str | None, text: str) -> str | None:
     if script == "cyrillic":
         return _cyrillic_lang(text)
+    if script == "ethiopic":
+        return _ethiopic_lang(text)
     if script == "arabic" and not set(text).isdisjoint("پچژگکی"):
         # Persian and Urdu letters: the theme's Arabic words would be the wrong language.
         return "ur" if not set(text).isdisjoint("ٹڈڑںےھ") else "fa"
