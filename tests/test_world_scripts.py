@@ -151,3 +151,20 @@ def test_the_fonts_fit_a_wheel_of_reasonable_size() -> None:
             if path.is_file():
                 total += len(zlib.compress(path.read_bytes(), 6))
     assert total < WHEEL_LIMIT - 1_000_000, f"{total:,} bytes of fonts and palettes"
+
+
+def test_tall_scripts_get_the_leading_their_stacks_need() -> None:
+    """Myanmar and Tibetan stack marks above and below: their lines are set at least
+    1.8 and 2.0 ems apart, where Latin keeps the theme's line height."""
+    myanmar = "လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာဖြင့်လည်းကောင်း " * 4
+    tibetan = "འགྲོ་བ་མིའི་རིགས་རྒྱུད་ཡོངས་རང་དབང་འདྲ་མཉམ་དུ་སྐྱེས་ཤིང་ " * 4
+    latin = "Every human being is born free and equal in dignity and rights. " * 4
+    for text, least in ((myanmar, 1.8), (tibetan, 2.0), (latin, 0.0)):
+        story = cardimg.parse_story(f"---\ncards:\n- body: {text}\n---\n")
+        lines = [ln for ln in cardimg.render(story).slides[0].lines if ln.role == "paragraph"]
+        assert len(lines) >= 2
+        gaps = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)]
+        if least:
+            assert min(gaps) >= least * lines[0].font_size - 0.5, (text[:10], gaps)
+        else:
+            assert max(gaps) < 1.6 * lines[0].font_size, gaps

@@ -10,6 +10,7 @@ __all__ = [
     "QUOTES",
     "guess_lang",
     "is_hangul",
+    "min_line_height",
     "quotes_for",
     "script_of",
     "story_languages",
@@ -103,6 +104,22 @@ def script_of(char: str) -> str | None:
         if low <= code <= high:
             return script
     return None
+
+
+# The least line height (in ems) that keeps a script's stacks clear of the next line.
+# Myanmar stacks medials and vowels above and below its letters, Tibetan whole
+# consonant clusters: at a Latin line height (1.3-1.4) the marks of one line touch the
+# next. Browsers leave this to the page's CSS; newspapers in these scripts set text with
+# such leading. Other scripts' marks fit within their fonts' usual extent.
+_MIN_LINE_HEIGHT = {"myanmar": 1.8, "tibetan": 2.0}
+
+
+@lru_cache(maxsize=4096)
+def min_line_height(text: str) -> float:
+    """The least line height for a block whose letters are mostly in one script (0 when
+    the script needs no more than the theme gives)."""
+    script = _main_script(text)
+    return _MIN_LINE_HEIGHT.get(script or "", 0.0)
 
 
 def is_hangul(char: str) -> bool:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ..bidi import base_direction
 from ..blocks import Block
+from ..scripts import min_line_height
 from ..theme import BlockStyle, Theme
 from .breaking import break_balanced, break_greedy, break_pretty, line_ranges
 from .items import Glue, Item, Penalty, RunStyle, block_text, inline_items, split_oversized
@@ -96,7 +97,8 @@ def layout_blocks(
     for index, block in enumerate(blocks):
         style = theme.style(block.role)
         size = _size(body_size, style, min_size)
-        advance = size * (style.line_height or theme.type.line_height)
+        line_height = style.line_height or theme.type.line_height
+        advance = size * max(line_height, min_line_height(block.text))
         if previous_role in ITEM_ROLES and block.role != previous_role:
             previous_after = max(previous_after, paragraph_gap)
         gap = max(previous_after, style.space_before * advance)
