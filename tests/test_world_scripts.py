@@ -7,6 +7,7 @@ was drawn with."""
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from functools import cache
 from pathlib import Path
@@ -163,7 +164,7 @@ def test_tall_scripts_get_the_leading_their_stacks_need() -> None:
         story = cardimg.parse_story(f"---\ncards:\n- body: {text}\n---\n")
         lines = [ln for ln in cardimg.render(story).slides[0].lines if ln.role == "paragraph"]
         assert len(lines) >= 2
-        gaps = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)]
+        gaps = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)]
         if least:
             assert min(gaps) >= least * lines[0].font_size - 0.5, (text[:10], gaps)
         else:
