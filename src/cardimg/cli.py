@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_check_parser(commands)
     _add_preview_parser(commands)
     _add_doctor_parser(commands)
+    _add_serve_parser(commands)
     return parser
 
 
@@ -245,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _preview_command(args)
     if args.command == "doctor":
         return _doctor_command(args)
+    if args.command == "serve":
+        return _serve_command(args)
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
@@ -773,6 +776,121 @@ def _doctor_command(args: argparse.Namespace) -> int:
         return 1
     print("cardimg doctor: every script and engine a story may need is here", file=sys.stderr)
     return 0
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def _add_serve_parser(commands: _Commands) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="an HTTP render service: stories in, covers, slides, ZIPs and checks out",
+        description='Serve cardimg over HTTP (needs `pip install "cardimg[serve]"`): '
+        "POST /v1/cover, /v1/carousel and /v1/check take a story; with a CONTENT folder, "
+        "GET /v1/stories/SLUG/cover.png and /v1/stories/SLUG/NN.png render its stories. "
+        "See docs/serve.md.",
+    )
+    serve.add_argument("content", nargs="?", metavar="CONTENT", help="a folder of stories")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0: any)")
+    serve.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="clients must send `Authorization: Bearer TOKEN` (or set CARDIMG_TOKEN); "
+        "required to listen on anything but this machine",
+    )
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="render processes (default: one per CPU)"
+    )
+    serve.add_argument(
+        "--queue",
+        type=int,
+        default=64,
+        metavar="N",
+        help="requests waiting beyond the busy workers before 503 (default: 64)",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="a render's time limit in seconds (default: 60)",
+    )
+    serve.add_argument("--theme", metavar="NAME|FILE", help="the theme answers use by default")
+    serve.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    serve.add_argument(
+        "--cors",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        help="allow browser requests from this origin (repeatable; none by default)",
+    )
+
+
+def _serve_command(args: argparse.Namespace) -> int:
+    try:
+        settings, host, port = _serve_setup(args)
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 2
+    from .serve import serve
+
+    try:
+        serve(settings, host=host, port=port)
+    except OSError as exc:
+        _say("error", f"--port {port}: cannot listen on {host}: {problem_text(exc)}")
+        return 1
+    return 0
+
+
+def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
+    """The service's settings from the options, every one checked before it starts."""
+    try:
+        from .serve import ServeSettings
+    except ImportError as exc:
+        raise CardimgError(
+            f'cardimg serve needs its extra: pip install "cardimg[serve]" ({exc.name} is missing)'
+        ) from None
+    from .batch import default_jobs
+    from .preview.server import is_loopback
+    from .theme import load_theme
+
+    token = args.token or os.environ.get("CARDIMG_TOKEN") or None
+    if not is_loopback(args.host) and not token:
+        raise CardimgError(
+            f"--host {args.host}: refusing to serve other machines without a token "
+            "(give --token or CARDIMG_TOKEN, or listen on 127.0.0.1 behind a proxy)"
+        )
+    if not 0 <= args.port <= 65535:
+        raise CardimgError(f"--port: {args.port} is not a port (0 to 65535)")
+    workers = args.workers if args.workers is not None else default_jobs()
+    if not 1 <= workers <= 256:
+        raise CardimgError(f"--workers: {workers} is not from 1 to 256")
+    if not 0 <= args.queue <= 100_000:
+        raise CardimgError(f"--queue: {args.queue} is not from 0 to 100000")
+    if not 0.1 <= args.timeout <= 3600:
+        raise CardimgError(f"--timeout: {args.timeout:g} is not from 0.1 to 3600 seconds")
+    content = Path(args.content) if args.content else None
+    if content is not None and not content.is_dir():
+        raise CardimgError(f"{args.content}: {_missing_or(content, 'not a folder')}")
+    if args.images is not None and not args.images.is_dir():
+        raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
+    theme = args.theme
+    if theme is not None:
+        load_theme(theme)  # a broken theme: one line now, not an error on every request
+        if os.sep in theme or theme.endswith(".toml"):
+            theme = str(Path(theme).resolve())
+    settings = ServeSettings(
+        content=content,
+        theme=theme,
+        images=args.images.resolve() if args.images else None,
+        token=token,
+        workers=workers,
+        queue=args.queue,
+        timeout=args.timeout,
+        cors=tuple(args.cors),
+    )
+    return settings, args.host, args.port
 
 
 # --------------------------------------------------------------------------- preview
