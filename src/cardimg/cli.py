@@ -816,6 +816,13 @@ def _add_serve_parser(commands: _Commands) -> None:
         metavar="S",
         help="a render's time limit in seconds (default: 60)",
     )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="close a connection whose request headers take longer (default: 10)",
+    )
     serve.add_argument("--theme", metavar="NAME|FILE", help="the theme answers use by default")
     serve.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     serve.add_argument(
@@ -868,8 +875,11 @@ def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
         raise CardimgError(f"--workers: {workers} is not from 1 to 256")
     if not 0 <= args.queue <= 100_000:
         raise CardimgError(f"--queue: {args.queue} is not from 0 to 100000")
-    if not 0.1 <= args.timeout <= 3600:
-        raise CardimgError(f"--timeout: {args.timeout:g} is not from 0.1 to 3600 seconds")
+    for name in ("timeout", "header_timeout"):
+        value = getattr(args, name)
+        if not 0.1 <= value <= 3600:
+            flag = "--" + name.replace("_", "-")
+            raise CardimgError(f"{flag}: {value:g} is not from 0.1 to 3600 seconds")
     content = Path(args.content) if args.content else None
     if content is not None and not content.is_dir():
         raise CardimgError(f"{args.content}: {_missing_or(content, 'not a folder')}")
@@ -888,6 +898,7 @@ def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
         workers=workers,
         queue=args.queue,
         timeout=args.timeout,
+        header_timeout=args.header_timeout,
         cors=tuple(args.cors),
     )
     return settings, args.host, args.port

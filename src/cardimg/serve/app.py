@@ -82,6 +82,8 @@ class ServeSettings:
     cors: tuple[str, ...] = ()
     max_body: int = MAX_FILE_BYTES
     body_timeout: float = 30.0  # a request body must arrive within this
+    header_timeout: float = 10.0  # a request's headers must arrive within this
+    max_header_bytes: int = 16 * 1024
     cache_bytes: int = 64 << 20  # encoded answers kept for repeats
 
 
@@ -380,6 +382,10 @@ class Edge:
 
     def _refusal(self, scope: Scope) -> Response | None:
         path = scope["path"]
+        size = sum(len(name) + len(value) for name, value in scope["headers"])
+        if size > self.service.settings.max_header_bytes:
+            limit = self.service.settings.max_header_bytes
+            return error_response(431, "headers-too-large", f"headers are at most {limit:,} bytes")
         if path == "/healthz":
             return None
         if self.service.draining:

@@ -26,7 +26,6 @@ __all__ = ["GRACE", "HEADER_TIMEOUT", "GuardedH11Protocol", "serve"]
 
 HEADER_TIMEOUT = 10.0
 GRACE = 30
-MAX_HEADER_BYTES = 16 * 1024  # what uvicorn reads of an incomplete request at most
 MAX_CONNECTIONS = 512
 
 
@@ -94,16 +93,19 @@ def serve(settings: ServeSettings, *, host: str, port: int) -> None:
     app = build_app(settings)
     assert isinstance(app, Edge)
     sock = _bind(host.strip("[]"), port)
+    protocol = type(
+        "GuardedH11", (GuardedH11Protocol,), {"header_timeout": settings.header_timeout}
+    )
     config = uvicorn.Config(
         app,
-        http=GuardedH11Protocol,
+        http=protocol,
         lifespan="on",
         access_log=False,
         log_level="warning",
         timeout_keep_alive=5,
         timeout_graceful_shutdown=GRACE,
         limit_concurrency=MAX_CONNECTIONS,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         server_header=False,
     )
     server = _Server(config)
