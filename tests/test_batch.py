@@ -21,7 +21,7 @@ from PIL import Image
 import cardimg
 from cardimg.batch import local_pool
 
-from .cli_helpers import run
+from .cli_helpers import problems, run
 
 SRC = Path(cardimg.__file__).resolve().parents[1]
 THEME = SRC / "cardimg" / "themes" / "default.toml"
@@ -389,3 +389,57 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(content: Path, tmp_path:
     errors = [line for line in capsys.readouterr().err.splitlines() if "Raqm" not in line]
     assert len(errors) == 1 and errors[0].startswith("cardimg: error: --scheduler: cannot reach")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+MALFORMED_ADDRESSES = [
+    "http://127.0.0.1:8786",  # not a Dask scheme
+    "garbage",  # no port
+    "tcp://127.0.0.1:99999",  # a port out of range (Dask would try to connect)
+    "tcp://127.0.0.1:0",
+    "tcp://127.0.0.1:",
+    "tcp://127.0.0.1:80x",
+    "tcp://127.0.0.1",
+    "",
+    " ",
+    "tcp://127.0.0.1 :8786",
+    "tcp://127.0.0.1:8786\nx",
+    "tcp://::1:8786",  # IPv6 without brackets
+    "tcp://[::1:8786",
+    "tcp://[::1]8786",
+    "tcp://[nonsense]:8786",
+    "tcp://user:secret@127.0.0.1:8786",
+    "tcp://127.0.0.1:8786/path",
+    "tcp://127.0.0.1:8786?x=1",
+    "tcp://:8786",
+    "tcp://999.1.1.1:8786",
+    "tcp://-host:8786",
+    "inproc://127.0.0.1/1",
+]
+
+
+@pytest.mark.parametrize("address", MALFORMED_ADDRESSES)
+def test_a_malformed_scheduler_address_is_one_line_before_anything(address, content, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out), "--scheduler", address]) == 1
+    captured = capsys.readouterr()
+    lines = problems(captured.err)
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("cardimg: error: --scheduler: ")
+    assert lines[0].endswith("(expected tcp://HOST:PORT)")
+    assert captured.out == ""
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "normal"),
+    [
+        ("127.0.0.1:8786", "tcp://127.0.0.1:8786"),
+        ("TCP://Scheduler.example:08786", "tcp://Scheduler.example:8786"),
+        ("tcp://[::1]:8786", "tcp://[::1]:8786"),
+        ("tls://10.0.0.5:8786", "tls://10.0.0.5:8786"),
+    ],
+)
+def test_a_well_formed_scheduler_address_is_taken(address, normal):
+    from cardimg.batch import scheduler_address
+
+    assert scheduler_address(address) == normal

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from . import __version__
 from .discover import StoryInput, find_stories, is_story_file
-from .errors import CardimgError, StoryError, one_line
+from .errors import CardimgError, OptionsError, StoryError, one_line
 from .export import (
     CONTACT_SHEET,
     EncodedCarousel,
@@ -705,10 +706,72 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# A scheduler's address as Dask takes it: tcp:// or tls://, a host name, an IPv4 address
+# or an IPv6 one in brackets, and a port. Checked here, before Dask sees it: Dask answers
+# a malformed address with a traceback, or (a port over 65535) tries to connect to it.
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_SCHEMES = ("tcp", "tls")
+
+
+def scheduler_address(address: str) -> str:
+    """`address` as `SCHEME://HOST:PORT` (tcp:// when no scheme is given), or an
+    OptionsError saying what is wrong with it, in one line."""
+    shown = address if address.isprintable() and address.strip() else repr(address)
+
+    def refuse(why: str) -> OptionsError:
+        return OptionsError(f"--scheduler: {shown}: {why} (expected tcp://HOST:PORT)")
+
+    if not address.isprintable() or any(char.isspace() for char in address) or not address:
+        raise refuse("not an address")
+    scheme, found, rest = address.partition("://")
+    if not found:
+        scheme, rest = "tcp", address
+    if scheme.lower() not in _SCHEMES:
+        raise refuse(f"{scheme}:// is not a Dask scheduler's scheme (tcp:// or tls://)")
+    if any(char in rest for char in "/?#@"):
+        raise refuse("an address has no path, query or user name")
+    if rest.startswith("["):
+        host, bracket, after = rest.partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            raise refuse("an IPv6 address is [ADDRESS] followed by :PORT")
+        host, port = host + "]", after[1:] if after else None
+    elif rest.count(":") > 1:
+        raise refuse("more than one colon (an IPv6 address goes in brackets: [::1]:8786)")
+    else:
+        host, colon, port = rest.partition(":")
+        port = port if colon else None
+    if not _valid_host(host):
+        raise refuse(f"{host} is not a host name or IP address" if host else "no host")
+    if port is None or not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise refuse("no port" if port is None else f"port {port or '(empty)'} is not 1 to 65535")
+    return f"{scheme.lower()}://{host}:{int(port)}"
+
+
+def _valid_host(host: str) -> bool:
+    """A host name (letters, digits, hyphens, dots), an IPv4 address or a bracketed IPv6."""
+    import ipaddress
+
+    if host.startswith("["):
+        try:
+            return host.endswith("]") and ipaddress.ip_address(host[1:-1]).version == 6
+        except ValueError:
+            return False
+    labels = host.removesuffix(".").split(".")
+    if not host.isascii() or len(host) > 253 or not all(map(_HOST_LABEL.fullmatch, labels)):
+        return False
+    if all(label.isdigit() for label in labels):  # looks like IPv4: must be one
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+    return True
+
+
 @contextlib.contextmanager
 def dask_executor(address: str) -> Iterator[Executor]:
     """An Executor running on the Dask distributed scheduler at `address`
     (tcp://HOST:PORT); needs the `dask` extra (`pip install "cardimg[dask]"`)."""
+    address = scheduler_address(address)
     try:
         from distributed import Client
     except ImportError:
@@ -717,8 +780,8 @@ def dask_executor(address: str) -> Iterator[Executor]:
         ) from None
     try:
         client = Client(address, timeout="5s")
-    except (OSError, TimeoutError) as exc:
-        raise CardimgError(f"--scheduler: cannot reach {address}: {exc}") from None
+    except Exception as exc:  # refused, timed out, a TLS scheduler without certificates
+        raise CardimgError(f"--scheduler: cannot reach {address}: {one_line(str(exc))}") from None
     try:
         yield client.get_executor(pure=False)
     finally:

@@ -334,7 +334,7 @@ def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | Non
     """Where stories render: a Dask cluster, worker processes here, or this process."""
     from .batch import dask_executor, default_jobs, local_pool
 
-    if args.scheduler:
+    if args.scheduler is not None:
         with dask_executor(args.scheduler) as executor:
             yield executor
         return
@@ -392,6 +392,13 @@ def _summary(result: BatchResult) -> str:
 
 def _option_problem(args: argparse.Namespace) -> str | None:
     """An option that names something unusable, found before any story is rendered."""
+    if args.scheduler is not None:
+        from .batch import scheduler_address
+
+        try:
+            args.scheduler = scheduler_address(args.scheduler)
+        except CardimgError as exc:
+            return str(exc)
     if args.images is not None and not args.images.is_dir():
         return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
     if args.logo is not None and not args.logo.is_file():
