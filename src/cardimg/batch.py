@@ -677,7 +677,10 @@ def _worker_start(parent: int) -> None:
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)  # the parent says it once
+    # Ctrl-C and SIGTERM sent to the whole process group are the parent's to handle: it
+    # stops the workers itself and says so once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _die_with_parent(parent)
 
 

@@ -236,11 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "palettes":
         return _palettes_command(args)
     if args.command == "check":
-        try:
-            return _check_command(args)
-        except KeyboardInterrupt:
-            _say("error", "interrupted")
-            return 130
+        with _terminated_as_interrupt():
+            try:
+                return _check_command(args)
+            except KeyboardInterrupt as stop:
+                _say("error", "interrupted" if not isinstance(stop, Terminated) else "terminated")
+                return _interrupted_status(stop)
     if args.command == "preview":
         return _preview_command(args)
     if args.command == "doctor":
@@ -248,12 +249,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
+    with _terminated_as_interrupt():
+        try:
+            return _render_command(args)
+        except KeyboardInterrupt as stop:
+            # Every story folder is whole (old or new); the next run tidies any staging folder.
+            why = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            _say("error", f"{why}; folders not yet saved keep their previous carousel")
+            return _interrupted_status(stop)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `kill`, a service manager stopping cardimg), raised where the program
+    is: a KeyboardInterrupt, so that every path that stops workers and restores folders
+    on Ctrl-C does the same for it."""
+
+
+def _interrupted_status(stop: KeyboardInterrupt) -> int:
+    # 128 + the signal's number, as a shell reports a process the signal ended.
+    return 143 if isinstance(stop, Terminated) else 130
+
+
+@contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises `Terminated` while a command runs (only the main thread may set a
+    handler; elsewhere, as in a web service calling `main`, SIGTERM is left alone)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return _render_command(args)
-    except KeyboardInterrupt:
-        # Every story folder is whole (old or new); the next run tidies any staging folder.
-        _say("error", "interrupted; folders not yet saved keep their previous carousel")
-        return 130
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _render_command(args: argparse.Namespace) -> int:
