@@ -4,6 +4,7 @@ bad story, Ctrl-C and a kill; keep the parent's memory flat; run on a Dask clust
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pytest
@@ -424,7 +426,9 @@ MALFORMED_ADDRESSES = [
 
 
 @pytest.mark.parametrize("address", MALFORMED_ADDRESSES)
-def test_a_malformed_scheduler_address_is_one_line_before_anything(address, content, tmp_path, capsys):
+def test_a_malformed_scheduler_address_is_one_line_before_anything(
+    address, content, tmp_path, capsys
+):
     out = tmp_path / "out"
     assert run(["render", str(content), "-o", str(out), "--scheduler", address]) == 1
     captured = capsys.readouterr()
@@ -449,3 +453,109 @@ def test_a_well_formed_scheduler_address_is_taken(address, normal):
     from cardimg.batch import scheduler_address
 
     assert scheduler_address(address) == normal
+
+
+def started(command: list[str], ready: str) -> tuple[subprocess.Popen, str]:
+    """A Dask process, once it has logged `ready` (a regular expression): the process,
+    and the line's first group."""
+    import re
+
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    for line in process.stderr:  # type: ignore[union-attr]
+        found = re.search(ready, line)
+        if found:
+            return process, found.group(1)
+    pytest.fail(f"{command[2]} stopped before it was ready")
+
+
+def stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    process.stderr.close()  # type: ignore[union-attr]
+
+
+def test_a_scheduler_that_dies_mid_batch_is_said_once_with_a_summary(tmp_path: Path):
+    pytest.importorskip("distributed")
+    content = tmp_path / "content"
+    for n in range(STORIES):
+        write(content, f"story-{n:02d}", cards=3, words=60)
+    out = tmp_path / "out"
+    python = [sys.executable, "-m"]
+    local = ["--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0"]
+    scheduler, address = started(
+        [*python, "distributed.cli.dask_scheduler", *local], r"Scheduler at:\s+(tcp://\S+)"
+    )
+    try:
+        one = ["--nthreads", "1", "--nworkers", "1", "--no-dashboard"]
+        worker, _ = started(
+            [*python, "distributed.cli.dask_worker", address, *one], "(Registered to)"
+        )
+        try:
+            argv = ["render", str(content), "-o", str(out), "--scheduler", address]
+            batch = subprocess.Popen(
+                [*python, "cardimg", *argv],
+                env={**os.environ, "PYTHONPATH": str(SRC)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            first = batch.stdout.readline()  # type: ignore[union-attr]
+            assert " -> " in first, first
+            stop(scheduler)  # the cluster goes away mid-batch
+            stdout, stderr = batch.communicate(timeout=120)
+        finally:
+            stop(worker)
+    finally:
+        stop(scheduler)
+    assert batch.returncode == 1
+    assert "Traceback" not in stderr and "CancelledError" not in stderr
+    lines = problems(stderr)
+    assert lines[0] == (
+        "cardimg: error: the Dask cluster went away (its scheduler stopped, or cannot be "
+        "reached); not rendered (run again to render them):"
+    )
+    lost = [line.removeprefix("cardimg: error: ") for line in lines[1:]]
+    assert lost and all(line.endswith(".md: not rendered") for line in lost), lines
+    finished = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert all(complete(folder) for folder in finished)  # every folder whole
+    assert sorted([*lost, *(f"{content}/{p.name}.md: not rendered" for p in finished)]) == [
+        f"{content}/story-{n:02d}.md: not rendered" for n in range(STORIES)
+    ]
+    assert summary(stdout).startswith(f"cardimg: {len(finished)} rendered, {len(lost)} failed; ")
+
+
+class ClosingExecutor(Executor):
+    """Runs the first `jobs` jobs here, then refuses work (as a closed Dask client does)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self.jobs == 0:
+            raise RuntimeError("the client is closed")
+        self.jobs -= 1
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_an_executor_that_goes_away_leaves_its_stories_not_rendered(content, tmp_path):
+    seen: list = []
+    result = cardimg.render_batch(
+        [content], tmp_path / "out", executor=ClosingExecutor(2), on_story=seen.append
+    )
+    assert (result.rendered, result.failed) == (2, 4)
+    lost = [story for story in seen if story.lost]
+    assert len(lost) == 4
+    assert {story.lost for story in lost} == {
+        "the executor went away: RuntimeError: the client is closed"
+    }
+    assert all(story.message.endswith(".md: not rendered: " + story.lost) for story in lost)

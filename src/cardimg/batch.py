@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
+    CancelledError,
     Executor,
     Future,
     ProcessPoolExecutor,
@@ -79,6 +80,9 @@ class StoryResult:
     warnings: tuple[str, ...] = ()
     message: str | None = None
     parts: tuple[str, ...] = ()  # the carousels a target split it into: 01-of-03, …
+    # failed because the executor went away (a Dask cluster stopped): why, the same for
+    # every story it took with it (the command line says it once)
+    lost: str | None = None
 
 
 @dataclass
@@ -559,29 +563,86 @@ def _run_on(
     report: Callable[[StoryResult], None],
     out: Path,
 ) -> None:
-    """Keep a few jobs per worker in flight; report results in the order they finish."""
+    """Keep a few jobs per worker in flight; report results in the order they finish.
+    When the executor goes away (a Dask scheduler stopped), nothing more is sent: every
+    story not yet back is reported as not rendered, and planning goes on (unchanged
+    stories are still told apart) so that the summary counts every story."""
     limit = _IN_FLIGHT_PER_WORKER * max(1, getattr(executor, "_max_workers", 0) or 4)
-    running: dict[Future[_Outcome], Path] = {}
+    batch = _Flight(executor, report, out)
     try:
         for job in planned:
             if not isinstance(job, _Job):
                 report(job)
-                continue
-            try:
-                running[executor.submit(_run_job, job)] = job.path
-            except BrokenExecutor as exc:  # a worker died (killed, out of memory)
-                report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
-                continue
-            while len(running) >= limit:
-                _collect(running, report, out)
-        while running:
-            _collect(running, report, out)
+            elif batch.gone is not None:
+                report(batch.not_rendered(job.path))
+            else:
+                batch.submit(job)
+                while len(batch.running) >= limit:
+                    batch.collect()
+        while batch.running:
+            batch.collect()
     except BaseException:
-        for future in running:
+        for future in batch.running:
             future.cancel()
         _stop_workers(executor)
         recover_output(out)  # folders the stopped workers were writing: back as they were
         raise
+
+
+class _Flight:
+    """The jobs sent to an executor and not yet back, and whether the executor is gone."""
+
+    def __init__(
+        self, executor: Executor, report: Callable[[StoryResult], None], out: Path
+    ) -> None:
+        self.executor, self.report, self.out = executor, report, out
+        self.running: dict[Future[_Outcome], Path] = {}
+        self.gone: str | None = None  # why the executor can take no more work
+
+    def submit(self, job: _Job) -> None:
+        try:
+            self.running[self.executor.submit(_run_job, job)] = job.path
+        except BrokenExecutor as exc:  # a worker died (killed, out of memory)
+            self.report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
+        except Exception as exc:  # a closed Dask client: the cluster went away
+            self._lose(exc)
+            self.report(self.not_rendered(job.path))
+
+    def collect(self) -> None:
+        done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=lambda f: self.running[f]):
+            path = self.running.pop(future)
+            try:
+                outcome = future.result()
+            except CancelledError as exc:  # never cancelled here: the executor dropped it
+                self._lose(exc)
+                self.report(self.not_rendered(path))
+            except Exception as exc:  # the worker itself died or could not be reached
+                self.report(StoryResult(path, "failed", message=_lost(path, exc)))
+            else:
+                self.report(_write(outcome, self.out))
+        if self.gone is not None:  # the rest will not come back either: do not wait for it
+            for future in sorted(self.running, key=lambda f: self.running[f]):
+                future.cancel()
+                self.report(self.not_rendered(self.running[future]))
+            self.running.clear()
+
+    def _lose(self, exc: BaseException) -> None:
+        if self.gone is None:
+            self.gone = _gone(self.executor, exc)
+
+    def not_rendered(self, path: Path) -> StoryResult:
+        why = self.gone or "its executor went away"
+        message = one_line(f"{path.name}: not rendered: {why}")
+        return StoryResult(path, "failed", message=message, lost=why)
+
+
+def _gone(executor: Executor, exc: BaseException) -> str:
+    """Why an executor can take no more work, in words for the person who started it."""
+    if type(executor).__module__.split(".")[0] == "distributed":
+        return "the Dask cluster went away (its scheduler stopped, or cannot be reached)"
+    detail = f": {type(exc).__name__}: {exc}" if str(exc) else f": {type(exc).__name__}"
+    return one_line(f"the executor went away{detail}")
 
 
 def _lost(path: Path, exc: Exception) -> str:
@@ -589,22 +650,9 @@ def _lost(path: Path, exc: Exception) -> str:
     if isinstance(exc, BrokenExecutor):
         why = "a worker process stopped (killed, or out of memory)"
     else:
-        why = f"its worker failed ({type(exc).__name__}: {exc})"
+        detail = f": {exc}" if str(exc) else ""
+        why = f"its worker failed ({type(exc).__name__}{detail})"
     return one_line(f"{path.name}: not rendered: {why}")
-
-
-def _collect(
-    running: dict[Future[_Outcome], Path], report: Callable[[StoryResult], None], out: Path
-) -> None:
-    done, _ = wait(running, return_when=FIRST_COMPLETED)
-    for future in sorted(done, key=lambda f: running[f]):
-        path = running.pop(future)
-        try:
-            outcome = future.result()
-        except Exception as exc:  # the worker itself died or could not be reached
-            report(StoryResult(path, "failed", message=_lost(path, exc)))
-            continue
-        report(_write(outcome, out))
 
 
 def _stop_workers(executor: Executor) -> None:
@@ -781,11 +829,33 @@ def dask_executor(address: str) -> Iterator[Executor]:
         raise CardimgError(
             '--scheduler needs Dask distributed: pip install "cardimg[dask]"'
         ) from None
+    with _dask_logs_quiet():
+        try:
+            client = Client(address, timeout="5s")
+        except Exception as exc:  # refused, timed out, a TLS scheduler without certificates
+            why = one_line(str(exc)) or type(exc).__name__
+            raise CardimgError(f"--scheduler: cannot reach {address}: {why}") from None
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            with contextlib.suppress(Exception):  # a scheduler gone: nothing left to close
+                client.close(timeout=5)
+
+
+@contextlib.contextmanager
+def _dask_logs_quiet() -> Iterator[None]:
+    """Dask's client logs a lost scheduler with tracebacks, several times over; cardimg
+    says it once in its own words (see `_gone`), so Dask's logs wait until it is done."""
+    import logging
+
+    names = ["distributed", "tornado", "asyncio"]
+    names += [name for name in logging.root.manager.loggerDict if name.startswith("distributed.")]
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
-        client = Client(address, timeout="5s")
-    except Exception as exc:  # refused, timed out, a TLS scheduler without certificates
-        raise CardimgError(f"--scheduler: cannot reach {address}: {one_line(str(exc))}") from None
-    try:
-        yield client.get_executor(pure=False)
+        yield
     finally:
-        client.close()
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -387,7 +387,12 @@ def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | Non
 def _reporting(advance: Callable[[], None]) -> Callable[[StoryResult], None]:
     """Each story's outcome reported, and the progress bar moved on."""
 
+    lost: list[str] = []
+
     def on_story(story: StoryResult) -> None:
+        if story.lost is not None and not lost:  # once, before the stories it took
+            lost.append(story.lost)
+            _say("error", f"{story.lost}; not rendered (run again to render them):")
         _report(story)
         advance()
 
@@ -400,7 +405,8 @@ def _report(story: StoryResult) -> None:
     for note in story.warnings:
         _say("warning", _located(note, path))
     if story.status == "failed":
-        _say("error", _located(story.message or "failed", path))
+        message = f"{path.name}: not rendered" if story.lost else story.message or "failed"
+        _say("error", _located(message, path))
     elif story.status == "rendered":
         slides = f"{story.slides} slide{'s' * (story.slides != 1)}"
         print(one_line(f"{path}: {slides} -> {_written_to(story)}"), flush=True)
