@@ -55,7 +55,7 @@ from .model import RenderOptions
 from .presets import get_target
 from .render import render, slide_preset
 from .story import Story, load_story, parse_story, safe_slug
-from .targets import choose_format
+from .targets import choose_format, refuse_preset
 from .theme import Theme, default_theme, load_theme
 
 __all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_batch"]
@@ -503,6 +503,8 @@ def render_batch(
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
     )
+    if target is not None:  # a preset the platform refuses: refused once, before any story
+        refuse_preset(get_target(target), slide_preset(settings.options, theme_obj))
     result = _run_batch(paths, settings, theme_obj, executor, force, drafts, on_story)
     result.seconds = time.monotonic() - started
     return result

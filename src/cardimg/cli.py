@@ -457,8 +457,8 @@ def _option_problem(args: argparse.Namespace) -> str | None:
 
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
-    target and format before any story is rendered; warnings for a risky combination."""
-    from .targets import check_preset, choose_format
+    target and format before any story is rendered."""
+    from .targets import choose_format, refuse_preset
     from .theme import default_theme
 
     target = TARGETS[args.target] if args.target else None
@@ -474,8 +474,7 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
             f"--target {target.name} takes one cover image; --preset {preset.name} makes "
             f"a carousel (use --preset {target.preset})"
         )
-    for note in check_preset(target, preset):
-        _say("warning", note)
+    refuse_preset(target, preset)  # a size the platform refuses: an error now
     return preset.name
 
 

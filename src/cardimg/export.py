@@ -29,7 +29,7 @@ from .findings import finding_dict
 from .formats import Encoder, Page, encoder
 from .presets import Target, get_target
 from .story import safe_slug
-from .targets import TargetError, check_preset, choose_format, split_slides, trim_at_word
+from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
 
 if TYPE_CHECKING:
     from .model import Carousel, Slide
@@ -207,6 +207,7 @@ def _check_target(carousel: Carousel, rules: Target | None) -> None:
     """Refuse what the target platform would refuse, before anything is encoded."""
     if rules is None:
         return
+    refuse_preset(rules, carousel.preset)
     if rules.single_image and (carousel.preset.layout != "cover" or len(carousel.slides) != 1):
         raise TargetError(
             f"--target {rules.name} takes one cover image: render with --preset "
@@ -379,9 +380,6 @@ def _for_target(
             {**entry, key: trim_at_word(entry["alt"], rules.alt_limit)}
             for entry in record["slides"]
         ]
-    notes = check_preset(rules, carousel.preset)
-    if notes:
-        record["warnings"] = [*record["warnings"], *notes]
     return record
 
 
