@@ -161,6 +161,72 @@ def test_unchanged_stories_are_skipped_and_changed_ones_rendered(content, tmp_pa
     assert files(out) == current
 
 
+def spoil_by_truncating(folder: Path) -> None:
+    (folder / "01.png").write_bytes(b"")
+
+
+def spoil_by_appending(folder: Path) -> None:
+    with (folder / "01.png").open("ab") as handle:
+        handle.write(b"\0")
+
+
+def spoil_by_replacing(folder: Path) -> None:
+    shutil.copyfile(folder.parent / "s0" / "01.png", folder / "01.png")
+
+
+def spoil_in_place(folder: Path) -> None:
+    """Another byte at the same place: the size stays, only a digest tells."""
+    data = bytearray((folder / "01.png").read_bytes())
+    data[-20] ^= 0xFF
+    (folder / "01.png").write_bytes(bytes(data))
+
+
+def spoil_the_caption(folder: Path) -> None:
+    text = (folder / "caption.txt").read_text("utf-8")
+    (folder / "caption.txt").write_text(text.replace("T", "X", 1), "utf-8")
+
+
+def spoil_with_a_link(folder: Path) -> None:
+    (folder / "01.png").unlink()
+    (folder / "01.png").symlink_to(folder.parent / "s0" / "01.png")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        spoil_by_truncating,
+        spoil_by_appending,
+        spoil_by_replacing,
+        spoil_in_place,
+        spoil_the_caption,
+        spoil_with_a_link,
+    ],
+)
+def test_a_folder_whose_files_changed_since_is_rendered_again(spoil, content, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    expected = files(out)
+    spoil(out / "s1")
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 1 rendered, 5 unchanged")
+    assert files(out) == expected
+    assert not (out / "s1" / "01.png").is_symlink()
+
+
+def test_the_manifest_records_each_files_size_and_digest(content, tmp_path):
+    import hashlib
+
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out), "--jobs", "1"]) == 0
+    record = json.loads((out / "s1" / "manifest.json").read_text("utf-8"))
+    assert sorted(record["files"]) == ["01.png", "02.png", "03.png", "caption.txt"]
+    for name, entry in record["files"].items():
+        data = (out / "s1" / name).read_bytes()
+        assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def test_a_new_cardimg_of_the_same_version_renders_every_story_again(content, tmp_path):
     # A copy of this cardimg (an install from the repository, say), run twice, then with
     # one line of its layout code changed: its version number is the same throughout.

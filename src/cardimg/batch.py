@@ -22,6 +22,7 @@ import json
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -39,6 +40,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .discover import StoryInput, find_stories, is_story_file
@@ -355,7 +357,8 @@ def _render_key(
 
 def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     """Whether `folder` holds a whole carousel saved with this key: every manifest (one,
-    or one per part of a split carousel) records it and every file it lists is there."""
+    or one per part of a split carousel) records it, and every file it lists is there as
+    written (see `_intact`)."""
     manifests = [folder / "manifest.json"]
     if not manifests[0].is_file():
         manifests = sorted(folder.glob("[0-9][0-9]-of-[0-9][0-9]/manifest.json"))
@@ -364,16 +367,43 @@ def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     for path in manifests:
         try:
             record = json.loads(path.read_text("utf-8"))
-            files = {str(slide["file"]) for slide in record["slides"]}
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if record.get("render_key") != key or not files:
-            return False
-        if not all((path.parent / name).is_file() for name in files):
-            return False
-        if not (path.parent / "caption.txt").is_file():
+            names = {str(slide["file"]) for slide in record["slides"]}
+            recorded = record["files"]
+            if record.get("render_key") != key or not names or not isinstance(recorded, dict):
+                return False
+            saved = path.stat().st_ctime_ns
+            if not all(_intact(path.parent, name, recorded, saved) for name in names):
+                return False
+            if not _intact(path.parent, "caption.txt", recorded, saved, always=True):
+                return False
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return False
     return True
+
+
+def _intact(
+    folder: Path, name: str, recorded: dict[str, Any], saved: int, *, always: bool = False
+) -> bool:
+    """Whether the file `name` is as the manifest records it. Its size is compared always
+    (a stat: an emptied or cut file); its SHA-256 only when the file changed after the
+    manifest was written (its status-change time is later: no program can set that back)
+    or `always` (the small caption): a batch of a thousand stories reads no slide."""
+    entry = recorded[name]
+    path = folder / name
+    info = path.lstat()  # a link put in its place is not the file written
+    if not stat.S_ISREG(info.st_mode) or info.st_size != entry["bytes"]:
+        return False
+    if info.st_ctime_ns <= saved and not always:
+        return True
+    return bool(_sha256(path) == entry["sha256"])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- planning
