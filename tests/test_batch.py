@@ -625,3 +625,55 @@ def test_an_executor_that_goes_away_leaves_its_stories_not_rendered(content, tmp
         "the executor went away: RuntimeError: the client is closed"
     }
     assert all(story.message.endswith(".md: not rendered: " + story.lost) for story in lost)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def read_only_mounts() -> str | None:
+    """Why a read-only bind mount cannot be made here (None when it can)."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return "a read-only bind mount needs root and unshare"
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, text=True)
+    return None if probe.returncode == 0 else f"unshare -m: {probe.stderr.strip()}"
+
+
+def test_a_read_only_output_file_system_is_said_as_such(content, tmp_path):
+    why = read_only_mounts()
+    if why:
+        pytest.skip(why)
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    out = volume / "out"
+    # A private mount namespace: the read-only mount is seen by this command alone.
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+    command = [sys.executable, "-m", "cardimg", "render", str(content), "-o", str(out)]
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, "sh", str(volume), *command],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert problems(proc.stderr) == [
+        f"cardimg: error: -o: cannot write {out}: {volume} is on a read-only file system"
+    ]
+    assert proc.stdout == "" and list(volume.iterdir()) == []
+
+
+def test_a_read_only_file_system_is_told_from_a_folder_without_permission(
+    content, tmp_path, monkeypatch, capsys
+):
+    real = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, result: os.statvfs_result) -> None:
+            self.f_flag = result.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda path: ReadOnly(real(path)))
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out)]) == 1
+    assert problems(capsys.readouterr().err) == [
+        f"cardimg: error: -o: cannot write {out}: {tmp_path} is on a read-only file system"
+    ]

@@ -450,8 +450,18 @@ def _option_problem(args: argparse.Namespace) -> str | None:
     existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"-o: cannot write {out}: {existing} is not writable (Permission denied)"
+    unwritable = _unwritable(existing)
+    return f"-o: cannot write {out}: {existing} {unwritable}" if unwritable else None
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why nothing can be written in `folder`, as it is: a read-only file system (which
+    `os.access` reports as a mere no) or a folder without write permission; else None."""
+    with suppress(OSError, AttributeError):  # (no statvfs on Windows)
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "is on a read-only file system"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "is not writable (Permission denied)"
     return None
 
 
