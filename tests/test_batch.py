@@ -677,3 +677,86 @@ def test_a_read_only_file_system_is_told_from_a_folder_without_permission(
     assert problems(capsys.readouterr().err) == [
         f"cardimg: error: -o: cannot write {out}: {tmp_path} is on a read-only file system"
     ]
+
+
+# --------------------------------------------------------------------------- hostile options
+
+
+@pytest.mark.parametrize("command", ["render", "check"])
+@pytest.mark.parametrize("jobs", ["0", "-1", "100000", "99999999999"])
+def test_a_number_of_workers_this_machine_cannot_run_is_one_line(
+    command, jobs, content, tmp_path, capsys
+):
+    out = ["-o", str(tmp_path / "out")] if command == "render" else []
+    status = run([command, str(content), *out, "--jobs", jobs])
+    assert status == (1 if command == "render" else 2)
+    (line,) = problems(capsys.readouterr().err)
+    most = 4 * cardimg.batch.default_jobs()
+    assert line == (
+        f"cardimg: error: --jobs: {jobs} is not a number of workers from 1 to {most} "
+        "(4 per CPU here)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+EMPTY = [
+    ["render", "", "-o", "out"],
+    ["render", "content", "-o", ""],
+    ["render", "content", "-o", "out", "--images", ""],
+    ["render", "content", "-o", "out", "--logo", ""],
+    ["render", "content", "-o", "out", "--preset", ""],
+    ["render", "content", "-o", "out", "--theme", ""],
+    ["check", ""],
+    ["check", "content", "--preset", ""],
+    ["check", "content", "--images", ""],
+]
+
+
+@pytest.mark.parametrize("argv", EMPTY, ids=[" ".join(argv) for argv in EMPTY])
+def test_an_empty_name_is_a_usage_error_not_the_current_folder(
+    argv, content, tmp_path, monkeypatch, capsys
+):
+    # An unset shell variable: `cardimg render "$DIR" -o "$OUT"`. The current folder is
+    # neither the stories nor where they go, and an empty preset is not the default one.
+    monkeypatch.chdir(content.parent)
+    before = sorted(p.name for p in content.parent.iterdir())
+    assert run(argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].endswith(": an empty name")
+    assert "Traceback" not in err
+    assert sorted(p.name for p in content.parent.iterdir()) == before
+
+
+TOO_LONG = "x" * 300  # longer than a file name may be (255 bytes on most file systems)
+
+
+@pytest.mark.parametrize(
+    ("option", "where"),
+    [
+        ({"-o": TOO_LONG}, "-o: cannot write"),
+        ({"-o": "/".join(["d"] * 3000)}, "-o: cannot write"),
+        ({"--images": TOO_LONG}, "--images:"),
+        ({"--logo": TOO_LONG}, "--logo:"),
+        ({"--theme": TOO_LONG}, ""),
+        ({"PATH": TOO_LONG}, ""),
+    ],
+    ids=["out", "out-path", "images", "logo", "theme", "path"],
+)
+def test_a_name_too_long_for_the_system_is_one_line(
+    option, where, content, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    given = {"PATH": str(content), "-o": "out", **option}
+    argv = ["render", given.pop("PATH"), *(part for pair in given.items() for part in pair)]
+    assert run(argv) == 1
+    (line,) = problems(capsys.readouterr().err)
+    assert line.startswith(f"cardimg: error: {where}") and line.endswith("File name too long")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]  # nothing written
+
+
+@pytest.mark.parametrize("option", [["--images", TOO_LONG], ["--theme", TOO_LONG], [TOO_LONG]])
+def test_check_with_a_name_too_long_is_one_line(option, content, capsys):
+    status = run(["check", str(content), *option])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert len(problems(err)) <= 2  # the error, or a finding's summary line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +63,22 @@ examples:
 """
 
 
+def _named(text: str) -> str:
+    """A name an option or PATH takes: never empty (an unset shell variable), which the
+    system reads as the current folder and cardimg would as no option at all."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty name")
+    return text
+
+
+def _named_path(text: str) -> Path:
+    return Path(_named(text))
+
+
+def _preset_name(text: str) -> str:
+    return _named(text).lower()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cardimg",
@@ -91,10 +108,19 @@ def _add_render_parser(commands: _Commands) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+        "paths",
+        nargs="+",
+        type=_named,
+        metavar="PATH",
+        help="a story file, or a folder of *.md stories",
     )
     run.add_argument(
-        "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
+        "-o",
+        "--out",
+        default="out",
+        type=_named,
+        metavar="OUT",
+        help="output folder (default: out)",
     )
     return run
 
@@ -103,7 +129,7 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
     """What the files are for: the preset, the platform's rules, the format, the look."""
     run.add_argument(
         "--preset",
-        type=str.lower,
+        type=_preset_name,
         metavar="NAME",
         help="slide size and layout: " + ", ".join(PRESETS) + " (or a theme's; see `presets`)",
     )
@@ -131,15 +157,18 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write contact-sheet.png: every slide in order, labelled, for review",
     )
-    run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    run.add_argument(
+        "--images", metavar="DIR", type=_named_path, help="folder holding featured images"
+    )
     run.add_argument(
         "--theme",
+        type=_named,
         metavar="NAME",
         help="a built-in theme's name (see `cardimg themes`) or a theme TOML file "
         "(default: the default theme)",
     )
     run.add_argument(
-        "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
+        "--logo", metavar="FILE", type=_named_path, help="brand mark drawn on the bottom frame line"
     )
     run.add_argument(
         "--strict",
@@ -229,6 +258,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 only when every story rendered)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        return _command(parser, args)
+    except OSError as exc:
+        # A file an option names that the system refuses in a way no check foresaw (a
+        # name too long for it, say): one line, not a traceback.
+        where = f"{one_line(str(exc.filename))}: " if exc.filename else ""
+        _say("error", f"{where}{problem_text(exc)}")
+        return 2 if args.command == "check" else 1
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "presets":
         return _presets_command(args)
     if args.command == "themes":
@@ -440,18 +480,32 @@ def _option_problem(args: argparse.Namespace) -> str | None:
             args.scheduler = scheduler_address(args.scheduler)
         except CardimgError as exc:
             return str(exc)
-    if args.images is not None and not args.images.is_dir():
-        return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
-    if args.logo is not None and not args.logo.is_file():
-        return f"--logo: {args.logo}: {_missing_or(args.logo, 'not a file')}"
+    if args.images is not None and (problem := _unusable(args.images, folder=True)):
+        return f"--images: {args.images}: {problem}"
+    if args.logo is not None and (problem := _unusable(args.logo, folder=False)):
+        return f"--logo: {args.logo}: {problem}"
     out = Path(args.out)
-    if out.is_symlink() and not out.exists():
-        return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
-    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
-    if not existing.is_dir():
-        return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
+    try:  # (a name too long, a loop of links: OSError from the checks themselves)
+        if out.is_symlink() and not out.exists():
+            return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
+        existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+        if not existing.is_dir():
+            return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
+    except OSError as exc:
+        return f"-o: cannot write {out}: {problem_text(exc)}"
     unwritable = _unwritable(existing)
     return f"-o: cannot write {out}: {existing} {unwritable}" if unwritable else None
+
+
+def _unusable(path: Path, *, folder: bool) -> str | None:
+    """Why `path` is not the folder (or regular file) an option needs; None if it is."""
+    try:
+        info = path.stat()
+    except OSError as exc:  # not found, a name too long, a loop of links...
+        return problem_text(exc)
+    if folder:
+        return None if stat.S_ISDIR(info.st_mode) else "not a folder"
+    return None if stat.S_ISREG(info.st_mode) else "not a file"
 
 
 def _unwritable(folder: Path) -> str | None:
@@ -465,6 +519,18 @@ def _unwritable(folder: Path) -> str | None:
     return None
 
 
+def _check_jobs(jobs: int) -> None:
+    """A number of worker processes this machine can run: 1 to 4 per CPU (each worker is
+    a process with its own memory; `--jobs 100000` would start one per story)."""
+    from .batch import default_jobs
+
+    most = 4 * default_jobs()
+    if not 1 <= jobs <= most:
+        raise CardimgError(
+            f"--jobs: {jobs} is not a number of workers from 1 to {most} (4 per CPU here)"
+        )
+
+
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
     target and format before any story is rendered."""
@@ -475,8 +541,8 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     name = args.preset or (target.preset if target else DEFAULT_PRESET)
     preset = get_preset(name, (theme or default_theme()).presets)
     choose_format(target, args.format, preset)  # a format the target refuses: an error now
-    if args.jobs is not None and args.jobs < 1:
-        raise CardimgError(f"--jobs: {args.jobs} is not a number of workers (1 or more)")
+    if args.jobs is not None:
+        _check_jobs(args.jobs)
     if args.quality is not None and not 1 <= args.quality <= 100:
         raise CardimgError(f"--quality: {args.quality} is not from 1 to 100")
     if target is not None and target.single_image and preset.layout != "cover":
@@ -624,17 +690,25 @@ def _add_check_parser(commands: _Commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+        "paths",
+        nargs="+",
+        type=_named,
+        metavar="PATH",
+        help="a story file, or a folder of *.md stories",
     )
-    check.add_argument("--preset", type=str.lower, metavar="NAME", help="lay out for a preset")
+    check.add_argument("--preset", type=_preset_name, metavar="NAME", help="lay out for a preset")
     check.add_argument(
         "--target",
         type=str.lower,
         choices=list(TARGETS),
         help="also check a platform's limits: slides per upload, caption and alt text",
     )
-    check.add_argument("--theme", metavar="NAME|FILE", help="a built-in theme or a theme file")
-    check.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    check.add_argument(
+        "--theme", type=_named, metavar="NAME|FILE", help="a built-in theme or a theme file"
+    )
+    check.add_argument(
+        "--images", metavar="DIR", type=_named_path, help="folder holding featured images"
+    )
     check.add_argument(
         "--no-sources", dest="sources", action="store_false", help="no sources slide"
     )
@@ -674,8 +748,7 @@ def _check_command(args: argparse.Namespace) -> int:
 
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
-        if args.jobs < 1:
-            raise CardimgError(f"--jobs: {args.jobs}: must be at least 1")
+        _check_jobs(args.jobs)
         theme, options, target = _check_setup(args)
     except (CardimgError, ValueError) as exc:
         _say("error", str(exc))
@@ -731,8 +804,8 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
     from .model import RenderOptions
     from .theme import default_theme, load_theme
 
-    if args.images is not None and not args.images.is_dir():
-        raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
+    if args.images is not None and (problem := _unusable(args.images, folder=True)):
+        raise CardimgError(f"--images: {args.images}: {problem}")
     theme = load_theme(args.theme) if args.theme else default_theme()
     target = TARGETS[args.target] if args.target else None
     preset = get_preset(args.preset or (target.preset if target else DEFAULT_PRESET), theme.presets)
