@@ -760,3 +760,18 @@ def test_check_with_a_name_too_long_is_one_line(option, content, capsys):
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
     assert len(problems(err)) <= 2  # the error, or a finding's summary line
+
+
+def test_a_port_where_no_dask_scheduler_answers_is_one_line(content, tmp_path, capsys):
+    # Something listens (and never answers): Dask itself would wait a minute and more.
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        argv = ["render", str(content), "-o", str(tmp_path / "out"), "--scheduler", address]
+        assert run(argv) == 1
+    assert problems(capsys.readouterr().err) == [
+        f"cardimg: error: --scheduler: cannot reach {address}: something listens there but "
+        "says nothing: not a Dask scheduler"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -44,7 +44,7 @@ from typing import Any
 
 from . import __version__
 from .discover import StoryInput, find_stories, is_story_file
-from .errors import CardimgError, OptionsError, StoryError, one_line
+from .errors import CardimgError, OptionsError, StoryError, one_line, problem
 from .export import (
     CONTACT_SHEET,
     EncodedCarousel,
@@ -861,6 +861,8 @@ def dask_executor(address: str) -> Iterator[Executor]:
         raise CardimgError(
             '--scheduler needs Dask distributed: pip install "cardimg[dask]"'
         ) from None
+    if address.startswith("tcp://"):
+        _probe_scheduler(address)
     with _dask_logs_quiet():
         try:
             client = Client(address, timeout="5s")
@@ -872,6 +874,37 @@ def dask_executor(address: str) -> Iterator[Executor]:
         finally:
             with contextlib.suppress(Exception):  # a scheduler gone: nothing left to close
                 client.close(timeout=5)
+
+
+_PROBE_SECONDS = 5.0
+
+
+def _probe_scheduler(address: str) -> None:
+    """A CardimgError unless a Dask scheduler answers at `address` (tcp://) within a few
+    seconds. Dask waits much longer (a minute and more) on a port where something else
+    listens, an HTTP server say, that never answers its handshake; a Dask scheduler
+    speaks first, the moment it accepts a connection, so hearing nothing is telling."""
+    import socket
+
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    connected, said = False, None
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), _PROBE_SECONDS) as conn:
+            connected = True
+            conn.settimeout(_PROBE_SECONDS)
+            said = conn.recv(1)
+    except TimeoutError:
+        pass
+    except OSError as exc:  # refused, no route, no such host
+        raise CardimgError(f"--scheduler: cannot reach {address}: {problem(exc)}") from None
+    if said:
+        return
+    if not connected:
+        why = f"no answer within {_PROBE_SECONDS:.0f} s"
+    else:
+        did = "says nothing" if said is None else "hangs up"
+        why = f"something listens there but {did}: not a Dask scheduler"
+    raise CardimgError(f"--scheduler: cannot reach {address}: {why}")
 
 
 @contextlib.contextmanager
