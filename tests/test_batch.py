@@ -4,6 +4,7 @@ bad story, Ctrl-C and a kill; keep the parent's memory flat; run on a Dask clust
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from PIL import Image
 import cardimg
 from cardimg.batch import local_pool
 
-from .cli_helpers import run
+from .cli_helpers import problems, run
 
 SRC = Path(cardimg.__file__).resolve().parents[1]
 THEME = SRC / "cardimg" / "themes" / "default.toml"
@@ -159,6 +161,72 @@ def test_unchanged_stories_are_skipped_and_changed_ones_rendered(content, tmp_pa
     assert files(out) == current
 
 
+def spoil_by_truncating(folder: Path) -> None:
+    (folder / "01.png").write_bytes(b"")
+
+
+def spoil_by_appending(folder: Path) -> None:
+    with (folder / "01.png").open("ab") as handle:
+        handle.write(b"\0")
+
+
+def spoil_by_replacing(folder: Path) -> None:
+    shutil.copyfile(folder.parent / "s0" / "01.png", folder / "01.png")
+
+
+def spoil_in_place(folder: Path) -> None:
+    """Another byte at the same place: the size stays, only a digest tells."""
+    data = bytearray((folder / "01.png").read_bytes())
+    data[-20] ^= 0xFF
+    (folder / "01.png").write_bytes(bytes(data))
+
+
+def spoil_the_caption(folder: Path) -> None:
+    text = (folder / "caption.txt").read_text("utf-8")
+    (folder / "caption.txt").write_text(text.replace("T", "X", 1), "utf-8")
+
+
+def spoil_with_a_link(folder: Path) -> None:
+    (folder / "01.png").unlink()
+    (folder / "01.png").symlink_to(folder.parent / "s0" / "01.png")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        spoil_by_truncating,
+        spoil_by_appending,
+        spoil_by_replacing,
+        spoil_in_place,
+        spoil_the_caption,
+        spoil_with_a_link,
+    ],
+)
+def test_a_folder_whose_files_changed_since_is_rendered_again(spoil, content, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    expected = files(out)
+    spoil(out / "s1")
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 1 rendered, 5 unchanged")
+    assert files(out) == expected
+    assert not (out / "s1" / "01.png").is_symlink()
+
+
+def test_the_manifest_records_each_files_size_and_digest(content, tmp_path):
+    import hashlib
+
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out), "--jobs", "1"]) == 0
+    record = json.loads((out / "s1" / "manifest.json").read_text("utf-8"))
+    assert sorted(record["files"]) == ["01.png", "02.png", "03.png", "caption.txt"]
+    for name, entry in record["files"].items():
+        data = (out / "s1" / name).read_bytes()
+        assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def test_a_new_cardimg_of_the_same_version_renders_every_story_again(content, tmp_path):
     # A copy of this cardimg (an install from the repository, say), run twice, then with
     # one line of its layout code changed: its version number is the same throughout.
@@ -290,7 +358,12 @@ def wait_until_gone(group: int) -> None:
 STORIES = 10
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+STOPPED = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"]
+)
 def test_a_batch_interrupted_midway_leaves_whole_folders_and_resumes(sig, tmp_path):
     content = tmp_path / "content"
     for n in range(STORIES):
@@ -301,17 +374,18 @@ def test_a_batch_interrupted_midway_leaves_whole_folders_and_resumes(sig, tmp_pa
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     wait_until_gone(process.pid)
-    if sig == signal.SIGINT:
-        assert process.returncode == 130
-        assert "Traceback" not in stderr
-        assert stderr.strip().endswith(
-            "interrupted; folders not yet saved keep their previous carousel"
-        )
+    if sig in STOPPED:  # handled: one line of ours, no Python warning or traceback
+        status, word = STOPPED[sig]
+        assert process.returncode == status
+        assert problems(stderr) == [
+            f"cardimg: error: {word}; folders not yet saved keep their previous carousel"
+        ]
+        assert "Traceback" not in stderr and "resource_tracker" not in stderr
     finished = [p for p in out.iterdir() if not p.name.startswith(".")]
     assert 1 <= len(finished) < STORIES
     for folder in finished:  # nothing half-written under a final name
         assert complete(folder), folder.name
-    if sig == signal.SIGINT:
+    if sig in STOPPED:
         assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in finished)
 
     resumed = subprocess.run(
@@ -389,3 +463,315 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(content: Path, tmp_path:
     errors = [line for line in capsys.readouterr().err.splitlines() if "Raqm" not in line]
     assert len(errors) == 1 and errors[0].startswith("cardimg: error: --scheduler: cannot reach")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+MALFORMED_ADDRESSES = [
+    "http://127.0.0.1:8786",  # not a Dask scheme
+    "garbage",  # no port
+    "tcp://127.0.0.1:99999",  # a port out of range (Dask would try to connect)
+    "tcp://127.0.0.1:0",
+    "tcp://127.0.0.1:",
+    "tcp://127.0.0.1:80x",
+    "tcp://127.0.0.1",
+    "",
+    " ",
+    "tcp://127.0.0.1 :8786",
+    "tcp://127.0.0.1:8786\nx",
+    "tcp://::1:8786",  # IPv6 without brackets
+    "tcp://[::1:8786",
+    "tcp://[::1]8786",
+    "tcp://[nonsense]:8786",
+    "tcp://user:secret@127.0.0.1:8786",
+    "tcp://127.0.0.1:8786/path",
+    "tcp://127.0.0.1:8786?x=1",
+    "tcp://:8786",
+    "tcp://999.1.1.1:8786",
+    "tcp://-host:8786",
+    "inproc://127.0.0.1/1",
+]
+
+
+@pytest.mark.parametrize("address", MALFORMED_ADDRESSES)
+def test_a_malformed_scheduler_address_is_one_line_before_anything(
+    address, content, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out), "--scheduler", address]) == 1
+    captured = capsys.readouterr()
+    lines = problems(captured.err)
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("cardimg: error: --scheduler: ")
+    assert lines[0].endswith("(expected tcp://HOST:PORT)")
+    assert captured.out == ""
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "normal"),
+    [
+        ("127.0.0.1:8786", "tcp://127.0.0.1:8786"),
+        ("TCP://Scheduler.example:08786", "tcp://Scheduler.example:8786"),
+        ("tcp://[::1]:8786", "tcp://[::1]:8786"),
+        ("tls://10.0.0.5:8786", "tls://10.0.0.5:8786"),
+    ],
+)
+def test_a_well_formed_scheduler_address_is_taken(address, normal):
+    from cardimg.batch import scheduler_address
+
+    assert scheduler_address(address) == normal
+
+
+def started(command: list[str], ready: str) -> tuple[subprocess.Popen, str]:
+    """A Dask process, once it has logged `ready` (a regular expression): the process,
+    and the line's first group."""
+    import re
+
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    for line in process.stderr:  # type: ignore[union-attr]
+        found = re.search(ready, line)
+        if found:
+            return process, found.group(1)
+    pytest.fail(f"{command[2]} stopped before it was ready")
+
+
+def stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    process.stderr.close()  # type: ignore[union-attr]
+
+
+def test_a_scheduler_that_dies_mid_batch_is_said_once_with_a_summary(tmp_path: Path):
+    pytest.importorskip("distributed")
+    content = tmp_path / "content"
+    for n in range(STORIES):
+        write(content, f"story-{n:02d}", cards=3, words=60)
+    out = tmp_path / "out"
+    python = [sys.executable, "-m"]
+    local = ["--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0"]
+    scheduler, address = started(
+        [*python, "distributed.cli.dask_scheduler", *local], r"Scheduler at:\s+(tcp://\S+)"
+    )
+    try:
+        one = ["--nthreads", "1", "--nworkers", "1", "--no-dashboard"]
+        worker, _ = started(
+            [*python, "distributed.cli.dask_worker", address, *one], "(Registered to)"
+        )
+        try:
+            argv = ["render", str(content), "-o", str(out), "--scheduler", address]
+            batch = subprocess.Popen(
+                [*python, "cardimg", *argv],
+                env={**os.environ, "PYTHONPATH": str(SRC)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            first = batch.stdout.readline()  # type: ignore[union-attr]
+            assert " -> " in first, first
+            stop(scheduler)  # the cluster goes away mid-batch
+            stdout, stderr = batch.communicate(timeout=120)
+        finally:
+            stop(worker)
+    finally:
+        stop(scheduler)
+    assert batch.returncode == 1
+    assert "Traceback" not in stderr and "CancelledError" not in stderr
+    lines = problems(stderr)
+    assert lines[0] == (
+        "cardimg: error: the Dask cluster went away (its scheduler stopped, or cannot be "
+        "reached); not rendered (run again to render them):"
+    )
+    lost = [line.removeprefix("cardimg: error: ") for line in lines[1:]]
+    assert lost and all(line.endswith(".md: not rendered") for line in lost), lines
+    finished = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert all(complete(folder) for folder in finished)  # every folder whole
+    assert sorted([*lost, *(f"{content}/{p.name}.md: not rendered" for p in finished)]) == [
+        f"{content}/story-{n:02d}.md: not rendered" for n in range(STORIES)
+    ]
+    assert summary(stdout).startswith(f"cardimg: {len(finished)} rendered, {len(lost)} failed; ")
+
+
+class ClosingExecutor(Executor):
+    """Runs the first `jobs` jobs here, then refuses work (as a closed Dask client does)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self.jobs == 0:
+            raise RuntimeError("the client is closed")
+        self.jobs -= 1
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_an_executor_that_goes_away_leaves_its_stories_not_rendered(content, tmp_path):
+    seen: list = []
+    result = cardimg.render_batch(
+        [content], tmp_path / "out", executor=ClosingExecutor(2), on_story=seen.append
+    )
+    assert (result.rendered, result.failed) == (2, 4)
+    lost = [story for story in seen if story.lost]
+    assert len(lost) == 4
+    assert {story.lost for story in lost} == {
+        "the executor went away: RuntimeError: the client is closed"
+    }
+    assert all(story.message.endswith(".md: not rendered: " + story.lost) for story in lost)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def read_only_mounts() -> str | None:
+    """Why a read-only bind mount cannot be made here (None when it can)."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return "a read-only bind mount needs root and unshare"
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, text=True)
+    return None if probe.returncode == 0 else f"unshare -m: {probe.stderr.strip()}"
+
+
+def test_a_read_only_output_file_system_is_said_as_such(content, tmp_path):
+    why = read_only_mounts()
+    if why:
+        pytest.skip(why)
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    out = volume / "out"
+    # A private mount namespace: the read-only mount is seen by this command alone.
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+    command = [sys.executable, "-m", "cardimg", "render", str(content), "-o", str(out)]
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, "sh", str(volume), *command],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert problems(proc.stderr) == [
+        f"cardimg: error: -o: cannot write {out}: {volume} is on a read-only file system"
+    ]
+    assert proc.stdout == "" and list(volume.iterdir()) == []
+
+
+def test_a_read_only_file_system_is_told_from_a_folder_without_permission(
+    content, tmp_path, monkeypatch, capsys
+):
+    real = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, result: os.statvfs_result) -> None:
+            self.f_flag = result.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda path: ReadOnly(real(path)))
+    out = tmp_path / "out"
+    assert run(["render", str(content), "-o", str(out)]) == 1
+    assert problems(capsys.readouterr().err) == [
+        f"cardimg: error: -o: cannot write {out}: {tmp_path} is on a read-only file system"
+    ]
+
+
+# --------------------------------------------------------------------------- hostile options
+
+
+@pytest.mark.parametrize("command", ["render", "check"])
+@pytest.mark.parametrize("jobs", ["0", "-1", "100000", "99999999999"])
+def test_a_number_of_workers_this_machine_cannot_run_is_one_line(
+    command, jobs, content, tmp_path, capsys
+):
+    out = ["-o", str(tmp_path / "out")] if command == "render" else []
+    status = run([command, str(content), *out, "--jobs", jobs])
+    assert status == (1 if command == "render" else 2)
+    (line,) = problems(capsys.readouterr().err)
+    most = 4 * cardimg.batch.default_jobs()
+    assert line == (
+        f"cardimg: error: --jobs: {jobs} is not a number of workers from 1 to {most} "
+        "(4 per CPU here)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+EMPTY = [
+    ["render", "", "-o", "out"],
+    ["render", "content", "-o", ""],
+    ["render", "content", "-o", "out", "--images", ""],
+    ["render", "content", "-o", "out", "--logo", ""],
+    ["render", "content", "-o", "out", "--preset", ""],
+    ["render", "content", "-o", "out", "--theme", ""],
+    ["check", ""],
+    ["check", "content", "--preset", ""],
+    ["check", "content", "--images", ""],
+]
+
+
+@pytest.mark.parametrize("argv", EMPTY, ids=[" ".join(argv) for argv in EMPTY])
+def test_an_empty_name_is_a_usage_error_not_the_current_folder(
+    argv, content, tmp_path, monkeypatch, capsys
+):
+    # An unset shell variable: `cardimg render "$DIR" -o "$OUT"`. The current folder is
+    # neither the stories nor where they go, and an empty preset is not the default one.
+    monkeypatch.chdir(content.parent)
+    before = sorted(p.name for p in content.parent.iterdir())
+    assert run(argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].endswith(": an empty name")
+    assert "Traceback" not in err
+    assert sorted(p.name for p in content.parent.iterdir()) == before
+
+
+TOO_LONG = "x" * 300  # longer than a file name may be (255 bytes on most file systems)
+
+
+@pytest.mark.parametrize(
+    ("option", "where"),
+    [
+        ({"-o": TOO_LONG}, "-o: cannot write"),
+        ({"-o": "/".join(["d"] * 3000)}, "-o: cannot write"),
+        ({"--images": TOO_LONG}, "--images:"),
+        ({"--logo": TOO_LONG}, "--logo:"),
+        ({"--theme": TOO_LONG}, ""),
+        ({"PATH": TOO_LONG}, ""),
+    ],
+    ids=["out", "out-path", "images", "logo", "theme", "path"],
+)
+def test_a_name_too_long_for_the_system_is_one_line(
+    option, where, content, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    given = {"PATH": str(content), "-o": "out", **option}
+    argv = ["render", given.pop("PATH"), *(part for pair in given.items() for part in pair)]
+    assert run(argv) == 1
+    (line,) = problems(capsys.readouterr().err)
+    assert line.startswith(f"cardimg: error: {where}") and line.endswith("File name too long")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]  # nothing written
+
+
+@pytest.mark.parametrize("option", [["--images", TOO_LONG], ["--theme", TOO_LONG], [TOO_LONG]])
+def test_check_with_a_name_too_long_is_one_line(option, content, capsys):
+    status = run(["check", str(content), *option])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert len(problems(err)) <= 2  # the error, or a finding's summary line
+
+
+def test_a_port_where_no_dask_scheduler_answers_is_one_line(content, tmp_path, capsys):
+    # Something listens (and never answers): Dask itself would wait a minute and more.
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        argv = ["render", str(content), "-o", str(tmp_path / "out"), "--scheduler", address]
+        assert run(argv) == 1
+    assert problems(capsys.readouterr().err) == [
+        f"cardimg: error: --scheduler: cannot reach {address}: something listens there but "
+        "says nothing: not a Dask scheduler"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -353,7 +353,9 @@ def test_worker_processes_give_the_report_of_one_process(write_story, tmp_path, 
 def test_jobs_below_one_and_ctrl_c_are_one_line(write_story, monkeypatch, capsys) -> None:
     path = write_story("story.md", [card("Body")])
     assert main(["check", str(path), "--jobs", "0"]) == 2
-    assert capsys.readouterr().err == "cardimg: error: --jobs: 0: must be at least 1\n"
+    assert capsys.readouterr().err.startswith(
+        "cardimg: error: --jobs: 0 is not a number of workers from 1 to "
+    )
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -361,6 +363,23 @@ def test_jobs_below_one_and_ctrl_c_are_one_line(write_story, monkeypatch, capsys
     monkeypatch.setattr("cardimg.check.check_files", interrupted)
     assert main(["check", str(path)]) == 130
     assert capsys.readouterr().err == "cardimg: error: interrupted\n"
+
+
+def test_sigterm_during_a_check_is_one_line_and_143(write_story, monkeypatch, capsys) -> None:
+    import os
+    import signal
+
+    path = write_story("story.md", [card("Body")])
+
+    def terminated(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled in this (main) thread
+        raise AssertionError("SIGTERM did not stop the check")
+
+    monkeypatch.setattr("cardimg.check.check_files", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["check", str(path)]) == 143
+    assert capsys.readouterr().err == "cardimg: error: terminated\n"
+    assert signal.getsignal(signal.SIGTERM) == before  # the caller's handler is back
 
 
 # --------------------------------------------------------------------------- like render

@@ -387,30 +387,30 @@ def test_an_unknown_preset_is_one_line_naming_the_known_ones(small_story, tmp_pa
     assert not any(tmp_path.iterdir())
 
 
-def test_a_tall_preset_for_the_publishing_api_warns(small_story, tmp_path, capsys):
-    code, _, err = run(
-        [
-            "render",
-            str(small_story),
-            "-o",
-            str(tmp_path),
-            "--target",
-            "instagram-api",
-            "--preset",
-            "instagram-tall",
-        ],
-        capsys,
-    )
-    assert code == 0
-    warning = (
-        "cardimg: warning: preset instagram-tall (1080×1440) is outside instagram-api's "
-        "aspect range 0.80…1.91:1; the platform may refuse or crop it"
-    )
-    assert err.splitlines() == [warning]
-    record = json.loads((tmp_path / "small" / "manifest.json").read_text("utf-8"))
-    assert record["target"] == "instagram-api" and record["preset"] == "instagram-tall"
-    assert any("aspect range" in note for note in record["warnings"])
-    assert opened(tmp_path / "small" / "01.jpg").size == (1080, 1440)
+def test_a_preset_the_target_refuses_is_an_error_before_rendering(small_story, tmp_path, capsys):
+    argv = ["render", str(small_story), "-o", str(tmp_path / "out"), "--target", "instagram-api"]
+    code, out, err = run([*argv, "--preset", "instagram-tall"], capsys)
+    assert code == 1
+    assert err.splitlines() == [
+        "cardimg: error: target instagram-api refuses preset instagram-tall (1080×1440): "
+        "outside its aspect range 0.80…1.91:1 (preset instagram-portrait fits)"
+    ]
+    assert out == "" and not (tmp_path / "out").exists()
+
+
+def test_saving_for_a_target_with_a_preset_it_refuses_raises(small_story, tmp_path):
+    carousel = cardimg.render(small_story, preset="instagram-tall")
+    with pytest.raises(cardimg.CardimgError) as raised:
+        carousel.save(tmp_path, target="instagram-api")
+    message = str(raised.value)
+    assert message.startswith("target instagram-api refuses preset instagram-tall")
+    assert "--" not in message  # the API's words: no command-line flags
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(cardimg.CardimgError):
+        cardimg.render_batch(
+            [small_story], tmp_path, target="instagram-api", preset="instagram-tall"
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_target_x_renders_the_x_cover_by_default(small_story, tmp_path, capsys):

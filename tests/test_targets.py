@@ -56,10 +56,13 @@ def test_linkedin_writes_a_pdf_and_no_target_keeps_the_preset_format():
     assert choose_format(None, "WEBP", PRESETS["story"]) == "webp"
 
 
-def test_a_tall_preset_warns_for_the_publishing_api():
+def test_a_tall_preset_is_refused_for_the_publishing_api():
     api = TARGETS["instagram-api"]
     (note,) = check_preset(api, PRESETS["instagram-tall"])
-    assert "outside instagram-api's aspect range 0.80…1.91:1" in note
+    assert note == (
+        "target instagram-api refuses preset instagram-tall (1080×1440): outside its aspect "
+        "range 0.80…1.91:1 (preset instagram-portrait fits)"
+    )
     assert check_preset(api, PRESETS["instagram-portrait"]) == []
     assert check_preset(api, PRESETS["instagram-square"]) == []
     assert check_preset(None, PRESETS["instagram-tall"]) == []

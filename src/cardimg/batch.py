@@ -20,7 +20,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -28,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
+    CancelledError,
     Executor,
     Future,
     ProcessPoolExecutor,
@@ -37,10 +40,11 @@ from concurrent.futures import (
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .discover import StoryInput, find_stories, is_story_file
-from .errors import CardimgError, StoryError, one_line
+from .errors import CardimgError, OptionsError, StoryError, one_line, problem
 from .errors import problem as problem_text
 from .export import (
     CONTACT_SHEET,
@@ -55,7 +59,7 @@ from .presets import get_target
 from .render import render, slide_preset
 from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular
 from .story import Story, load_story, parse_story, safe_slug
-from .targets import choose_format
+from .targets import choose_format, refuse_preset
 from .theme import Theme, default_theme, load_theme
 
 __all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_batch"]
@@ -80,6 +84,9 @@ class StoryResult:
     warnings: tuple[str, ...] = ()
     message: str | None = None
     parts: tuple[str, ...] = ()  # the carousels a target split it into: 01-of-03, …
+    # failed because the executor went away (a Dask cluster stopped): why, the same for
+    # every story it took with it (the command line says it once)
+    lost: str | None = None
 
 
 @dataclass
@@ -355,7 +362,8 @@ def _render_key(
 
 def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     """Whether `folder` holds a whole carousel saved with this key: every manifest (one,
-    or one per part of a split carousel) records it and every file it lists is there."""
+    or one per part of a split carousel) records it, and every file it lists is there as
+    written (see `_intact`)."""
     manifests = [folder / "manifest.json"]
     if not manifests[0].is_file():
         manifests = sorted(folder.glob("[0-9][0-9]-of-[0-9][0-9]/manifest.json"))
@@ -364,16 +372,43 @@ def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     for path in manifests:
         try:
             record = json.loads(path.read_text("utf-8"))
-            files = {str(slide["file"]) for slide in record["slides"]}
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if record.get("render_key") != key or not files:
-            return False
-        if not all((path.parent / name).is_file() for name in files):
-            return False
-        if not (path.parent / "caption.txt").is_file():
+            names = {str(slide["file"]) for slide in record["slides"]}
+            recorded = record["files"]
+            if record.get("render_key") != key or not names or not isinstance(recorded, dict):
+                return False
+            saved = path.stat().st_ctime_ns
+            if not all(_intact(path.parent, name, recorded, saved) for name in names):
+                return False
+            if not _intact(path.parent, "caption.txt", recorded, saved, always=True):
+                return False
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return False
     return True
+
+
+def _intact(
+    folder: Path, name: str, recorded: dict[str, Any], saved: int, *, always: bool = False
+) -> bool:
+    """Whether the file `name` is as the manifest records it. Its size is compared always
+    (a stat: an emptied or cut file); its SHA-256 only when the file changed after the
+    manifest was written (its status-change time is later: no program can set that back)
+    or `always` (the small caption): a batch of a thousand stories reads no slide."""
+    entry = recorded[name]
+    path = folder / name
+    info = path.lstat()  # a link put in its place is not the file written
+    if not stat.S_ISREG(info.st_mode) or info.st_size != entry["bytes"]:
+        return False
+    if info.st_ctime_ns <= saved and not always:
+        return True
+    return bool(_sha256(path) == entry["sha256"])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- planning
@@ -503,6 +538,8 @@ def render_batch(
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
     )
+    if target is not None:  # a preset the platform refuses: refused once, before any story
+        refuse_preset(get_target(target), slide_preset(settings.options, theme_obj))
     result = _run_batch(paths, settings, theme_obj, executor, force, drafts, on_story)
     result.seconds = time.monotonic() - started
     return result
@@ -563,29 +600,86 @@ def _run_on(
     report: Callable[[StoryResult], None],
     out: Path,
 ) -> None:
-    """Keep a few jobs per worker in flight; report results in the order they finish."""
+    """Keep a few jobs per worker in flight; report results in the order they finish.
+    When the executor goes away (a Dask scheduler stopped), nothing more is sent: every
+    story not yet back is reported as not rendered, and planning goes on (unchanged
+    stories are still told apart) so that the summary counts every story."""
     limit = _IN_FLIGHT_PER_WORKER * max(1, getattr(executor, "_max_workers", 0) or 4)
-    running: dict[Future[_Outcome], Path] = {}
+    batch = _Flight(executor, report, out)
     try:
         for job in planned:
             if not isinstance(job, _Job):
                 report(job)
-                continue
-            try:
-                running[executor.submit(_run_job, job)] = job.path
-            except BrokenExecutor as exc:  # a worker died (killed, out of memory)
-                report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
-                continue
-            while len(running) >= limit:
-                _collect(running, report, out)
-        while running:
-            _collect(running, report, out)
+            elif batch.gone is not None:
+                report(batch.not_rendered(job.path))
+            else:
+                batch.submit(job)
+                while len(batch.running) >= limit:
+                    batch.collect()
+        while batch.running:
+            batch.collect()
     except BaseException:
-        for future in running:
+        for future in batch.running:
             future.cancel()
         _stop_workers(executor)
         recover_output(out)  # folders the stopped workers were writing: back as they were
         raise
+
+
+class _Flight:
+    """The jobs sent to an executor and not yet back, and whether the executor is gone."""
+
+    def __init__(
+        self, executor: Executor, report: Callable[[StoryResult], None], out: Path
+    ) -> None:
+        self.executor, self.report, self.out = executor, report, out
+        self.running: dict[Future[_Outcome], Path] = {}
+        self.gone: str | None = None  # why the executor can take no more work
+
+    def submit(self, job: _Job) -> None:
+        try:
+            self.running[self.executor.submit(_run_job, job)] = job.path
+        except BrokenExecutor as exc:  # a worker died (killed, out of memory)
+            self.report(StoryResult(job.path, "failed", message=_lost(job.path, exc)))
+        except Exception as exc:  # a closed Dask client: the cluster went away
+            self._lose(exc)
+            self.report(self.not_rendered(job.path))
+
+    def collect(self) -> None:
+        done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=lambda f: self.running[f]):
+            path = self.running.pop(future)
+            try:
+                outcome = future.result()
+            except CancelledError as exc:  # never cancelled here: the executor dropped it
+                self._lose(exc)
+                self.report(self.not_rendered(path))
+            except Exception as exc:  # the worker itself died or could not be reached
+                self.report(StoryResult(path, "failed", message=_lost(path, exc)))
+            else:
+                self.report(_write(outcome, self.out))
+        if self.gone is not None:  # the rest will not come back either: do not wait for it
+            for future in sorted(self.running, key=lambda f: self.running[f]):
+                future.cancel()
+                self.report(self.not_rendered(self.running[future]))
+            self.running.clear()
+
+    def _lose(self, exc: BaseException) -> None:
+        if self.gone is None:
+            self.gone = _gone(self.executor, exc)
+
+    def not_rendered(self, path: Path) -> StoryResult:
+        why = self.gone or "its executor went away"
+        message = one_line(f"{path.name}: not rendered: {why}")
+        return StoryResult(path, "failed", message=message, lost=why)
+
+
+def _gone(executor: Executor, exc: BaseException) -> str:
+    """Why an executor can take no more work, in words for the person who started it."""
+    if type(executor).__module__.split(".")[0] == "distributed":
+        return "the Dask cluster went away (its scheduler stopped, or cannot be reached)"
+    detail = f": {type(exc).__name__}: {exc}" if str(exc) else f": {type(exc).__name__}"
+    return one_line(f"the executor went away{detail}")
 
 
 def _lost(path: Path, exc: Exception) -> str:
@@ -593,22 +687,9 @@ def _lost(path: Path, exc: Exception) -> str:
     if isinstance(exc, BrokenExecutor):
         why = "a worker process stopped (killed, or out of memory)"
     else:
-        why = f"its worker failed ({type(exc).__name__}: {exc})"
+        detail = f": {exc}" if str(exc) else ""
+        why = f"its worker failed ({type(exc).__name__}{detail})"
     return one_line(f"{path.name}: not rendered: {why}")
-
-
-def _collect(
-    running: dict[Future[_Outcome], Path], report: Callable[[StoryResult], None], out: Path
-) -> None:
-    done, _ = wait(running, return_when=FIRST_COMPLETED)
-    for future in sorted(done, key=lambda f: running[f]):
-        path = running.pop(future)
-        try:
-            outcome = future.result()
-        except Exception as exc:  # the worker itself died or could not be reached
-            report(StoryResult(path, "failed", message=_lost(path, exc)))
-            continue
-        report(_write(outcome, out))
 
 
 def _stop_workers(executor: Executor) -> None:
@@ -681,7 +762,10 @@ def _worker_start(parent: int) -> None:
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)  # the parent says it once
+    # Ctrl-C and SIGTERM sent to the whole process group are the parent's to handle: it
+    # stops the workers itself and says so once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _die_with_parent(parent)
 
 
@@ -710,21 +794,138 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# A scheduler's address as Dask takes it: tcp:// or tls://, a host name, an IPv4 address
+# or an IPv6 one in brackets, and a port. Checked here, before Dask sees it: Dask answers
+# a malformed address with a traceback, or (a port over 65535) tries to connect to it.
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_SCHEMES = ("tcp", "tls")
+
+
+def scheduler_address(address: str) -> str:
+    """`address` as `SCHEME://HOST:PORT` (tcp:// when no scheme is given), or an
+    OptionsError saying what is wrong with it, in one line."""
+    shown = address if address.isprintable() and address.strip() else repr(address)
+
+    def refuse(why: str) -> OptionsError:
+        return OptionsError(f"--scheduler: {shown}: {why} (expected tcp://HOST:PORT)")
+
+    if not address.isprintable() or any(char.isspace() for char in address) or not address:
+        raise refuse("not an address")
+    scheme, found, rest = address.partition("://")
+    if not found:
+        scheme, rest = "tcp", address
+    if scheme.lower() not in _SCHEMES:
+        raise refuse(f"{scheme}:// is not a Dask scheduler's scheme (tcp:// or tls://)")
+    if any(char in rest for char in "/?#@"):
+        raise refuse("an address has no path, query or user name")
+    if rest.startswith("["):
+        host, bracket, after = rest.partition("]")
+        if not bracket or (after and not after.startswith(":")):
+            raise refuse("an IPv6 address is [ADDRESS] followed by :PORT")
+        host, port = host + "]", after[1:] if after else None
+    elif rest.count(":") > 1:
+        raise refuse("more than one colon (an IPv6 address goes in brackets: [::1]:8786)")
+    else:
+        host, colon, port = rest.partition(":")
+        port = port if colon else None
+    if not _valid_host(host):
+        raise refuse(f"{host} is not a host name or IP address" if host else "no host")
+    if port is None or not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise refuse("no port" if port is None else f"port {port or '(empty)'} is not 1 to 65535")
+    return f"{scheme.lower()}://{host}:{int(port)}"
+
+
+def _valid_host(host: str) -> bool:
+    """A host name (letters, digits, hyphens, dots), an IPv4 address or a bracketed IPv6."""
+    import ipaddress
+
+    if host.startswith("["):
+        try:
+            return host.endswith("]") and ipaddress.ip_address(host[1:-1]).version == 6
+        except ValueError:
+            return False
+    labels = host.removesuffix(".").split(".")
+    if not host.isascii() or len(host) > 253 or not all(map(_HOST_LABEL.fullmatch, labels)):
+        return False
+    if all(label.isdigit() for label in labels):  # looks like IPv4: must be one
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+    return True
+
+
 @contextlib.contextmanager
 def dask_executor(address: str) -> Iterator[Executor]:
     """An Executor running on the Dask distributed scheduler at `address`
     (tcp://HOST:PORT); needs the `dask` extra (`pip install "cardimg[dask]"`)."""
+    address = scheduler_address(address)
     try:
         from distributed import Client
     except ImportError:
         raise CardimgError(
             '--scheduler needs Dask distributed: pip install "cardimg[dask]"'
         ) from None
+    if address.startswith("tcp://"):
+        _probe_scheduler(address)
+    with _dask_logs_quiet():
+        try:
+            client = Client(address, timeout="5s")
+        except Exception as exc:  # refused, timed out, a TLS scheduler without certificates
+            why = one_line(str(exc)) or type(exc).__name__
+            raise CardimgError(f"--scheduler: cannot reach {address}: {why}") from None
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            with contextlib.suppress(Exception):  # a scheduler gone: nothing left to close
+                client.close(timeout=5)
+
+
+_PROBE_SECONDS = 5.0
+
+
+def _probe_scheduler(address: str) -> None:
+    """A CardimgError unless a Dask scheduler answers at `address` (tcp://) within a few
+    seconds. Dask waits much longer (a minute and more) on a port where something else
+    listens, an HTTP server say, that never answers its handshake; a Dask scheduler
+    speaks first, the moment it accepts a connection, so hearing nothing is telling."""
+    import socket
+
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    connected, said = False, None
     try:
-        client = Client(address, timeout="5s")
-    except (OSError, TimeoutError) as exc:
-        raise CardimgError(f"--scheduler: cannot reach {address}: {exc}") from None
+        with socket.create_connection((host.strip("[]"), int(port)), _PROBE_SECONDS) as conn:
+            connected = True
+            conn.settimeout(_PROBE_SECONDS)
+            said = conn.recv(1)
+    except TimeoutError:
+        pass
+    except OSError as exc:  # refused, no route, no such host
+        raise CardimgError(f"--scheduler: cannot reach {address}: {problem(exc)}") from None
+    if said:
+        return
+    if not connected:
+        why = f"no answer within {_PROBE_SECONDS:.0f} s"
+    else:
+        did = "says nothing" if said is None else "hangs up"
+        why = f"something listens there but {did}: not a Dask scheduler"
+    raise CardimgError(f"--scheduler: cannot reach {address}: {why}")
+
+
+@contextlib.contextmanager
+def _dask_logs_quiet() -> Iterator[None]:
+    """Dask's client logs a lost scheduler with tracebacks, several times over; cardimg
+    says it once in its own words (see `_gone`), so Dask's logs wait until it is done."""
+    import logging
+
+    names = ["distributed", "tornado", "asyncio"]
+    names += [name for name in logging.root.manager.loggerDict if name.startswith("distributed.")]
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
     try:
-        yield client.get_executor(pure=False)
+        yield
     finally:
-        client.close()
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

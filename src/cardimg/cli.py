@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +63,22 @@ examples:
 """
 
 
+def _named(text: str) -> str:
+    """A name an option or PATH takes: never empty (an unset shell variable), which the
+    system reads as the current folder and cardimg would as no option at all."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty name")
+    return text
+
+
+def _named_path(text: str) -> Path:
+    return Path(_named(text))
+
+
+def _preset_name(text: str) -> str:
+    return _named(text).lower()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cardimg",
@@ -92,10 +109,19 @@ def _add_render_parser(commands: _Commands) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+        "paths",
+        nargs="+",
+        type=_named,
+        metavar="PATH",
+        help="a story file, or a folder of *.md stories",
     )
     run.add_argument(
-        "-o", "--out", default="out", metavar="OUT", help="output folder (default: out)"
+        "-o",
+        "--out",
+        default="out",
+        type=_named,
+        metavar="OUT",
+        help="output folder (default: out)",
     )
     return run
 
@@ -104,7 +130,7 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
     """What the files are for: the preset, the platform's rules, the format, the look."""
     run.add_argument(
         "--preset",
-        type=str.lower,
+        type=_preset_name,
         metavar="NAME",
         help="slide size and layout: " + ", ".join(PRESETS) + " (or a theme's; see `presets`)",
     )
@@ -132,15 +158,18 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write contact-sheet.png: every slide in order, labelled, for review",
     )
-    run.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    run.add_argument(
+        "--images", metavar="DIR", type=_named_path, help="folder holding featured images"
+    )
     run.add_argument(
         "--theme",
+        type=_named,
         metavar="NAME",
         help="a built-in theme's name (see `cardimg themes`) or a theme TOML file "
         "(default: the default theme)",
     )
     run.add_argument(
-        "--logo", metavar="FILE", type=Path, help="brand mark drawn on the bottom frame line"
+        "--logo", metavar="FILE", type=_named_path, help="brand mark drawn on the bottom frame line"
     )
     run.add_argument(
         "--strict",
@@ -230,6 +259,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 only when every story rendered)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        return _command(parser, args)
+    except OSError as exc:
+        # A file an option names that the system refuses in a way no check foresaw (a
+        # name too long for it, say): one line, not a traceback.
+        where = f"{one_line(str(exc.filename))}: " if exc.filename else ""
+        _say("error", f"{where}{problem_text(exc)}")
+        return 2 if args.command == "check" else 1
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "presets":
         return _presets_command(args)
     if args.command == "themes":
@@ -237,11 +277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "palettes":
         return _palettes_command(args)
     if args.command == "check":
-        try:
-            return _check_command(args)
-        except KeyboardInterrupt:
-            _say("error", "interrupted")
-            return 130
+        with _terminated_as_interrupt():
+            try:
+                return _check_command(args)
+            except KeyboardInterrupt as stop:
+                _say("error", "interrupted" if not isinstance(stop, Terminated) else "terminated")
+                return _interrupted_status(stop)
     if args.command == "preview":
         return _preview_command(args)
     if args.command == "doctor":
@@ -251,12 +292,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "render":
         parser.print_help(sys.stderr)
         return 2
+    with _terminated_as_interrupt():
+        try:
+            return _render_command(args)
+        except KeyboardInterrupt as stop:
+            # Every story folder is whole (old or new); the next run tidies any staging folder.
+            why = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            _say("error", f"{why}; folders not yet saved keep their previous carousel")
+            return _interrupted_status(stop)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `kill`, a service manager stopping cardimg), raised where the program
+    is: a KeyboardInterrupt, so that every path that stops workers and restores folders
+    on Ctrl-C does the same for it."""
+
+
+def _interrupted_status(stop: KeyboardInterrupt) -> int:
+    # 128 + the signal's number, as a shell reports a process the signal ended.
+    return 143 if isinstance(stop, Terminated) else 130
+
+
+@contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises `Terminated` while a command runs (only the main thread may set a
+    handler; elsewhere, as in a web service calling `main`, SIGTERM is left alone)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return _render_command(args)
-    except KeyboardInterrupt:
-        # Every story folder is whole (old or new); the next run tidies any staging folder.
-        _say("error", "interrupted; folders not yet saved keep their previous carousel")
-        return 130
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _render_command(args: argparse.Namespace) -> int:
@@ -337,7 +412,7 @@ def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | Non
     """Where stories render: a Dask cluster, worker processes here, or this process."""
     from .batch import dask_executor, default_jobs, local_pool
 
-    if args.scheduler:
+    if args.scheduler is not None:
         with dask_executor(args.scheduler) as executor:
             yield executor
         return
@@ -355,7 +430,12 @@ def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | Non
 def _reporting(advance: Callable[[], None]) -> Callable[[StoryResult], None]:
     """Each story's outcome reported, and the progress bar moved on."""
 
+    lost: list[str] = []
+
     def on_story(story: StoryResult) -> None:
+        if story.lost is not None and not lost:  # once, before the stories it took
+            lost.append(story.lost)
+            _say("error", f"{story.lost}; not rendered (run again to render them):")
         _report(story)
         advance()
 
@@ -368,7 +448,8 @@ def _report(story: StoryResult) -> None:
     for note in story.warnings:
         _say("warning", _located(note, path))
     if story.status == "failed":
-        _say("error", _located(story.message or "failed", path))
+        message = f"{path.name}: not rendered" if story.lost else story.message or "failed"
+        _say("error", _located(message, path))
     elif story.status == "rendered":
         slides = f"{story.slides} slide{'s' * (story.slides != 1)}"
         print(one_line(f"{path}: {slides} -> {_written_to(story)}"), flush=True)
@@ -395,26 +476,69 @@ def _summary(result: BatchResult) -> str:
 
 def _option_problem(args: argparse.Namespace) -> str | None:
     """An option that names something unusable, found before any story is rendered."""
-    if args.images is not None and not args.images.is_dir():
-        return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
-    if args.logo is not None and not args.logo.is_file():
-        return f"--logo: {args.logo}: {_missing_or(args.logo, 'not a file')}"
+    if args.scheduler is not None:
+        from .batch import scheduler_address
+
+        try:
+            args.scheduler = scheduler_address(args.scheduler)
+        except CardimgError as exc:
+            return str(exc)
+    if args.images is not None and (problem := _unusable(args.images, folder=True)):
+        return f"--images: {args.images}: {problem}"
+    if args.logo is not None and (problem := _unusable(args.logo, folder=False)):
+        return f"--logo: {args.logo}: {problem}"
     out = Path(args.out)
-    if out.is_symlink() and not out.exists():
-        return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
-    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
-    if not existing.is_dir():
-        return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"-o: cannot write {out}: {existing} is not writable (Permission denied)"
+    try:  # (a name too long, a loop of links: OSError from the checks themselves)
+        if out.is_symlink() and not out.exists():
+            return f"-o: cannot write {out}: it is a link to nothing ({os.readlink(out)})"
+        existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+        if not existing.is_dir():
+            return f"-o: cannot write {out}: {existing} is not a folder (Not a directory)"
+    except OSError as exc:
+        return f"-o: cannot write {out}: {problem_text(exc)}"
+    unwritable = _unwritable(existing)
+    return f"-o: cannot write {out}: {existing} {unwritable}" if unwritable else None
+
+
+def _unusable(path: Path, *, folder: bool) -> str | None:
+    """Why `path` is not the folder (or regular file) an option needs; None if it is."""
+    try:
+        info = path.stat()
+    except OSError as exc:  # not found, a name too long, a loop of links...
+        return problem_text(exc)
+    if folder:
+        return None if stat.S_ISDIR(info.st_mode) else "not a folder"
+    return None if stat.S_ISREG(info.st_mode) else "not a file"
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why nothing can be written in `folder`, as it is: a read-only file system (which
+    `os.access` reports as a mere no) or a folder without write permission; else None."""
+    with suppress(OSError, AttributeError):  # (no statvfs on Windows)
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "is on a read-only file system"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "is not writable (Permission denied)"
     return None
+
+
+def _check_jobs(jobs: int) -> None:
+    """A number of worker processes this machine can run: 1 to 4 per CPU (each worker is
+    a process with its own memory; `--jobs 100000` would start one per story)."""
+    from .batch import default_jobs
+
+    most = 4 * default_jobs()
+    if not 1 <= jobs <= most:
+        raise CardimgError(
+            f"--jobs: {jobs} is not a number of workers from 1 to {most} (4 per CPU here)"
+        )
 
 
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
-    target and format before any story is rendered; warnings for a risky combination."""
+    target and format before any story is rendered."""
     from .render import preset_geometry
-    from .targets import check_preset, choose_format
+    from .targets import choose_format, refuse_preset
     from .theme import default_theme
 
     target = TARGETS[args.target] if args.target else None
@@ -422,8 +546,8 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     preset = get_preset(name, (theme or default_theme()).presets)
     preset_geometry(theme or default_theme(), preset)  # no room for text: once, not per story
     choose_format(target, args.format, preset)  # a format the target refuses: an error now
-    if args.jobs is not None and args.jobs < 1:
-        raise CardimgError(f"--jobs: {args.jobs} is not a number of workers (1 or more)")
+    if args.jobs is not None:
+        _check_jobs(args.jobs)
     if args.quality is not None and not 1 <= args.quality <= 100:
         raise CardimgError(f"--quality: {args.quality} is not from 1 to 100")
     if target is not None and target.single_image and preset.layout != "cover":
@@ -431,8 +555,7 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
             f"--target {target.name} takes one cover image; --preset {preset.name} makes "
             f"a carousel (use --preset {target.preset})"
         )
-    for note in check_preset(target, preset):
-        _say("warning", note)
+    refuse_preset(target, preset)  # a size the platform refuses: an error now
     return preset.name
 
 
@@ -572,17 +695,25 @@ def _add_check_parser(commands: _Commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a story file, or a folder of *.md stories"
+        "paths",
+        nargs="+",
+        type=_named,
+        metavar="PATH",
+        help="a story file, or a folder of *.md stories",
     )
-    check.add_argument("--preset", type=str.lower, metavar="NAME", help="lay out for a preset")
+    check.add_argument("--preset", type=_preset_name, metavar="NAME", help="lay out for a preset")
     check.add_argument(
         "--target",
         type=str.lower,
         choices=list(TARGETS),
         help="also check a platform's limits: slides per upload, caption and alt text",
     )
-    check.add_argument("--theme", metavar="NAME|FILE", help="a built-in theme or a theme file")
-    check.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
+    check.add_argument(
+        "--theme", type=_named, metavar="NAME|FILE", help="a built-in theme or a theme file"
+    )
+    check.add_argument(
+        "--images", metavar="DIR", type=_named_path, help="folder holding featured images"
+    )
     check.add_argument(
         "--no-sources", dest="sources", action="store_false", help="no sources slide"
     )
@@ -622,8 +753,7 @@ def _check_command(args: argparse.Namespace) -> int:
 
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
-        if args.jobs < 1:
-            raise CardimgError(f"--jobs: {args.jobs}: must be at least 1")
+        _check_jobs(args.jobs)
         theme, options, target = _check_setup(args)
     except (CardimgError, ValueError) as exc:
         _say("error", str(exc))
@@ -680,8 +810,8 @@ def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target
     from .render import preset_geometry
     from .theme import default_theme, load_theme
 
-    if args.images is not None and not args.images.is_dir():
-        raise CardimgError(f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}")
+    if args.images is not None and (problem := _unusable(args.images, folder=True)):
+        raise CardimgError(f"--images: {args.images}: {problem}")
     theme = load_theme(args.theme) if args.theme else default_theme()
     target = TARGETS[args.target] if args.target else None
     preset = get_preset(args.preset or (target.preset if target else DEFAULT_PRESET), theme.presets)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,19 @@ def find_stories(paths: Iterable[str | Path]) -> Iterator[StoryInput]:
     """The story files of `paths`: a file as given, a folder's *.md files (sorted)."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if _is_dir(path):
             for found in _walk(path):
                 yield StoryInput(found, path, named=False)
         else:
             yield StoryInput(path, path.parent, named=True)
+
+
+def _is_dir(path: Path) -> bool:
+    # Path.is_dir raises for a name too long or a link loop: the story file reports it.
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _walk(folder: Path) -> list[Path]:

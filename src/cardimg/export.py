@@ -11,6 +11,7 @@ manifest.json describes the last save (`format`, and `file` for each slide) and 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from .findings import finding_dict
 from .formats import Encoder, Page, encoder
 from .presets import Target, get_target
 from .story import safe_slug
-from .targets import TargetError, check_preset, choose_format, split_slides, trim_at_word
+from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
 
 if TYPE_CHECKING:
     from .model import Carousel, Slide
@@ -210,7 +211,7 @@ def _write_upload(upload: EncodedUpload, encoded: EncodedCarousel, staging: Path
         record = _with_formats(record, formats)
     text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
     _write_new(where / "manifest.json", text.encode("utf-8"))
-    _write_new(where / "caption.txt", (upload.caption + "\n").encode())
+    _write_new(where / CAPTION, _caption_bytes(upload.caption))
     written = [*dict.fromkeys(upload.names), "manifest.json", "caption.txt"]
     return [Path(upload.folder) / name for name in written]
 
@@ -219,6 +220,7 @@ def _check_target(carousel: Carousel, rules: Target | None) -> None:
     """Refuse what the target platform would refuse, before anything is encoded."""
     if rules is None:
         return
+    refuse_preset(rules, carousel.preset)
     if rules.single_image and (carousel.preset.layout != "cover" or len(carousel.slides) != 1):
         raise TargetError(
             f"target {rules.name} takes one cover image: render with preset "
@@ -367,11 +369,26 @@ class _Save:
             self.carousel, names, self.codec.name, source=self.source, slides=upload.slides
         )
         record = _for_target(record, self.rules, upload, self.carousel)
-        if self.render_key is not None:
-            record["render_key"] = self.render_key
         limit = self.rules.caption_limit if self.rules else CAPTION_LIMIT
         caption = caption_text(self.carousel, limit)
+        if self.render_key is not None:
+            record["render_key"] = self.render_key
+        # Each file's size and SHA-256 as written: a batch tells an intact folder from one
+        # whose files were emptied or replaced since (batch._is_complete), and so can anyone.
+        written = [*named, (CAPTION, _caption_bytes(caption))]
+        record["files"] = {name: _file_record(data) for name, data in written}
         return EncodedUpload(upload.folder, tuple(names), named, record, caption, upload.count == 1)
+
+
+CAPTION = "caption.txt"
+
+
+def _caption_bytes(caption: str) -> bytes:
+    return (caption + "\n").encode("utf-8")
+
+
+def _file_record(data: bytes) -> dict[str, Any]:
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _for_target(
@@ -391,9 +408,6 @@ def _for_target(
             {**entry, key: trim_at_word(entry["alt"], rules.alt_limit)}
             for entry in record["slides"]
         ]
-    notes = check_preset(rules, carousel.preset)
-    if notes:
-        record["warnings"] = [*record["warnings"], *notes]
     return record
 
 
@@ -592,13 +606,17 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+# What a manifest says of one save's files rather than of the carousel they show.
+_PER_SAVE = ("format", "formats", "slides", "render_key", "files")
+
+
 def _content(record: dict[str, Any]) -> object:
     """A manifest without what differs between formats of one carousel."""
     slides = record.get("slides")
     if not isinstance(slides, list):
         return None
     return (
-        {k: v for k, v in record.items() if k not in ("format", "formats", "slides", "render_key")},
+        {k: v for k, v in record.items() if k not in _PER_SAVE},
         [{k: v for k, v in s.items() if k != "file"} for s in slides if isinstance(s, dict)],
     )
 

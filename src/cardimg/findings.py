@@ -59,7 +59,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "text-at-floor": ("info", "a card fits one slide only at the legibility floor"),
     # Platforms (`--target`).
     "target-slides": ("warning", "more slides than the target takes in one upload"),
-    "target-preset": ("warning", "the preset is outside what the target accepts"),
+    "target-preset": ("error", "the target refuses the preset's size (render refuses it)"),
     "caption-too-long": ("warning", "the caption is longer than the platform takes"),
     "alt-too-long": ("warning", "a slide's alt text is longer than the platform takes"),
 }

@@ -10,7 +10,14 @@ from .errors import CardimgError
 from .formats import encoder
 from .presets import Preset, Target
 
-__all__ = ["TargetError", "check_preset", "choose_format", "split_slides", "trim_at_word"]
+__all__ = [
+    "TargetError",
+    "check_preset",
+    "choose_format",
+    "refuse_preset",
+    "split_slides",
+    "trim_at_word",
+]
 
 
 _CUT_PUNCTUATION = " \n\t,;:-–—|·•"
@@ -36,25 +43,35 @@ def choose_format(target: Target | None, requested: str | None, preset: Preset) 
 
 
 def check_preset(target: Target | None, preset: Preset) -> list[str]:
-    """Warnings for a preset the target accepts only with a risk (an aspect ratio the
-    publishing API refuses, a width outside its range)."""
+    """Why `target` refuses files of `preset` (an aspect ratio or a width outside what the
+    platform's publishing API accepts): empty when it takes them. Each reason is one line
+    naming the target and the preset (no command-line flags: the API says them too)."""
     if target is None:
         return []
     notes = []
+    fits = f"preset {target.preset} fits"
     if target.aspect is not None:
         narrowest, widest = target.aspect
         if not narrowest - 1e-9 <= preset.aspect <= widest + 1e-9:
             notes.append(
-                f"preset {preset.name} ({preset.width}×{preset.height}) is outside "
-                f"{target.name}'s aspect range {narrowest:.2f}…{widest:.2f}:1; "
-                "the platform may refuse or crop it"
+                f"target {target.name} refuses preset {preset.name} ({preset.width}×"
+                f"{preset.height}): outside its aspect range {narrowest:.2f}…{widest:.2f}:1 "
+                f"({fits})"
             )
     if target.widths is not None and not target.widths[0] <= preset.width <= target.widths[1]:
         notes.append(
-            f"preset {preset.name} is {preset.width} px wide, outside {target.name}'s "
-            f"{target.widths[0]}–{target.widths[1]} px"
+            f"target {target.name} refuses preset {preset.name}: {preset.width} px wide, "
+            f"outside its {target.widths[0]}–{target.widths[1]} px ({fits})"
         )
     return notes
+
+
+def refuse_preset(target: Target | None, preset: Preset) -> None:
+    """A TargetError when `target` refuses files of `preset`: never a file the platform
+    rejects (see `check_preset`)."""
+    notes = check_preset(target, preset)
+    if notes:
+        raise TargetError(notes[0])
 
 
 def split_slides(total: int, max_slides: int | None) -> list[range]:
