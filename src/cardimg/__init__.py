@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .batch import BatchResult, StoryResult, render_batch
-    from .errors import CardimgError, StoryError, ThemeError
+    from .errors import CardimgError, OptionsError, StoryError, ThemeError
     from .fonts import FontBook, theme_fonts
     from .layout.page import Line
-    from .model import Carousel, RenderOptions, Slide
+    from .model import Carousel, RenderOptions, SaveOptions, Slide
     from .render import render
     from .story import Card, FeaturedImage, Source, Story, load_story, parse_story
     from .theme import Palette, Theme, default_theme, load_theme
@@ -34,11 +34,13 @@ _HOMES = {
     "CardimgError": "errors",
     "StoryError": "errors",
     "ThemeError": "errors",
+    "OptionsError": "errors",
     "FontBook": "fonts",
     "theme_fonts": "fonts",
     "Line": "layout.page",
     "Carousel": "model",
     "RenderOptions": "model",
+    "SaveOptions": "model",
     "Slide": "model",
     "render": "render",
     "Card": "story",
@@ -61,8 +63,10 @@ __all__ = [
     "FeaturedImage",
     "FontBook",
     "Line",
+    "OptionsError",
     "Palette",
     "RenderOptions",
+    "SaveOptions",
     "Slide",
     "Source",
     "Story",

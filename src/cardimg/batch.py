@@ -54,7 +54,7 @@ from .export import (
     write_carousel,
 )
 from .images import find_featured_image
-from .model import RenderOptions
+from .model import RenderOptions, SaveOptions
 from .presets import get_target
 from .render import render, slide_preset
 from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular
@@ -129,10 +129,7 @@ class _Settings:
     theme_file: Path | None
     theme_id: str
     options: RenderOptions
-    format: str | None
-    target: str | None
-    quality: int | None
-    contact_sheet: bool
+    save: SaveOptions
     write_in_workers: bool
     # In a pool, stories run side by side: a worker encodes its slides one after another
     # rather than start threads that compete with the other workers for the same cores.
@@ -183,11 +180,8 @@ def _run_job(job: _Job) -> _Outcome:
             carousel = render(story, theme=_theme(job.settings), options=options)
             encoded = encode_carousel(
                 carousel,
-                image_format=job.settings.format,
+                job.settings.save,
                 source=job.source,
-                target=job.settings.target,
-                quality=job.settings.quality,
-                contact_sheet=job.settings.contact_sheet,
                 render_key=job.key,
                 threads=job.settings.encode_threads,
             )
@@ -340,7 +334,8 @@ def _render_key(
     """The fingerprint of everything a story's files depend on."""
     options = settings.options
     preset = slide_preset(options, theme)
-    target = get_target(settings.target) if settings.target else None
+    save = settings.save
+    target = get_target(save.target) if isinstance(save.target, str) else save.target
     return _digest(
         {
             "cardimg": __version__,
@@ -352,10 +347,10 @@ def _render_key(
             "options": prints.value(replace(options, images_dir=None, logo=None)),
             "image": prints.file(find_featured_image(story, options.images_dir)),
             "logo": prints.file(options.logo or theme.frame.logo),
-            "format": choose_format(target, settings.format, preset),
-            "target": settings.target,
-            "quality": settings.quality,
-            "contact_sheet": settings.contact_sheet,
+            "format": choose_format(target, save.format, preset),
+            "target": target.name if target else None,
+            "quality": settings.save.quality,
+            "contact_sheet": settings.save.contact_sheet,
         }
     )
 
@@ -457,7 +452,7 @@ class _Planner:
         settings = self.settings
         source = _source(item)
         key = _render_key(data, source, story, settings, self.theme, self.prints)
-        if not self.force and _is_complete(folder, key, settings.contact_sheet):
+        if not self.force and _is_complete(folder, key, settings.save.contact_sheet):
             return StoryResult(item.path, "unchanged", folder=folder)
         files = () if settings.write_in_workers else self._shipped(story)
         return _Job(item.path, data.decode("utf-8"), source, key, settings, files)
@@ -495,6 +490,7 @@ def render_batch(
     executor: Executor | None = None,
     theme: str | Path | None = None,
     options: RenderOptions | None = None,
+    save: SaveOptions | None = None,
     format: str | None = None,
     target: str | None = None,
     quality: int | None = None,
@@ -509,7 +505,8 @@ def render_batch(
 
     `theme` is a built-in theme's name or a theme TOML file (default: the default
     theme); `options` and keyword `overrides` (`preset=`, `sources=`...) are those of
-    `render`; `format`, `target`, `quality` and `contact_sheet` those of `Carousel.save`.
+    `render`; `save` (or `format`, `target`, `quality` and `contact_sheet` by keyword) are
+    those of `Carousel.save`.
     `executor` is any `concurrent.futures.Executor` (a process pool, a Dask client's
     `get_executor()`); without one, stories render one after another in this process.
     Workers of a process or thread pool write their stories' folders themselves; any
@@ -526,20 +523,21 @@ def render_batch(
             executor, ProcessPoolExecutor | ThreadPoolExecutor
         )
     theme_obj = load_theme(theme) if theme is not None else default_theme()
+    if save is not None and ((format, target, quality) != (None, None, None) or contact_sheet):
+        raise OptionsError("give the save options as SaveOptions or by keyword, not both")
+    save = save or SaveOptions(format, target, quality, contact_sheet)
     settings = _Settings(
         out_dir=out,
         theme_file=Path(theme) if theme is not None else None,
         theme_id=_digest(_Fingerprints().value(theme_obj)),
         options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
-        format=format,
-        target=target,
-        quality=quality,
-        contact_sheet=contact_sheet,
+        save=save,
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
     )
-    if target is not None:  # a preset the platform refuses: refused once, before any story
-        refuse_preset(get_target(target), slide_preset(settings.options, theme_obj))
+    if save.target is not None:  # a preset the platform refuses: refused once, before any story
+        rules = get_target(save.target) if isinstance(save.target, str) else save.target
+        refuse_preset(rules, slide_preset(settings.options, theme_obj))
     result = _run_batch(paths, settings, theme_obj, executor, force, drafts, on_story)
     result.seconds = time.monotonic() - started
     return result

@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CardimgError, one_line
+from .errors import CardimgError, one_line, shortened
 from .errors import problem as problem_text
 from .formats import FORMAT_NAMES
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
@@ -252,7 +252,7 @@ _SHOWN_SKIPS = 5
 
 def _say(kind: str, message: str) -> None:
     # One problem, one line: a file name with a newline must not split it.
-    print(f"cardimg: {kind}: {one_line(message)}", file=sys.stderr)
+    print(f"cardimg: {kind}: {shortened(one_line(message))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -338,7 +338,7 @@ def _render_command(args: argparse.Namespace) -> int:
     from .batch import render_batch
     from .discover import find_stories
     from .export import recover_output
-    from .model import RenderOptions
+    from .model import RenderOptions, SaveOptions
     from .theme import load_theme
 
     _warn_without_raqm()
@@ -362,6 +362,7 @@ def _render_command(args: argparse.Namespace) -> int:
         accessible=args.accessible,
         allow_basic_layout=args.allow_basic_layout,
     )
+    save = SaveOptions(args.format, args.target, args.quality, args.contact_sheet)
     inputs = list(find_stories(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
@@ -379,10 +380,7 @@ def _render_command(args: argparse.Namespace) -> int:
                 executor=executor,
                 theme=args.theme,
                 options=options,
-                format=args.format,
-                target=args.target,
-                quality=args.quality,
-                contact_sheet=args.contact_sheet,
+                save=save,
                 force=args.force,
                 drafts=args.drafts,
                 on_story=_reporting(advance),

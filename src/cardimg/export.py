@@ -28,6 +28,7 @@ from .caption import CAPTION_LIMIT, caption_text
 from .errors import CardimgError, OptionsError
 from .findings import finding_dict
 from .formats import Encoder, Page, encoder
+from .model import SaveOptions
 from .presets import Target, get_target
 from .story import safe_slug
 from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
@@ -69,15 +70,13 @@ def encode(image: Image.Image, image_format: str, quality: int | None = None) ->
 def save_carousel(
     carousel: Carousel,
     out_dir: Path,
+    options: SaveOptions | None = None,
     *,
-    image_format: str | None = None,
     source_root: Path | None = None,
-    target: str | Target | None = None,
-    quality: int | None = None,
-    contact_sheet: bool = False,
     render_key: str | None = None,
 ) -> list[Path]:
-    """Write the carousel into `out_dir/<safe slug>/` and return the paths written.
+    """Write the carousel into `out_dir/<safe slug>/` as `options` say, and return the
+    paths written.
 
     The format is the one asked for, else the target's, else the preset's (PNG; PDF for
     `linkedin`). A `target` enforces a platform's rules: its formats, its file size (a
@@ -93,11 +92,8 @@ def save_carousel(
     _check_out_dir(out_dir)
     encoded = encode_carousel(  # before the folder is touched: a refusal leaves it as it is
         carousel,
-        image_format=image_format,
+        options or SaveOptions(),
         source=_source(carousel.story, source_root),
-        target=target,
-        quality=quality,
-        contact_sheet=contact_sheet,
         render_key=render_key,
     )
     return write_carousel(encoded, out_dir)
@@ -129,27 +125,26 @@ class EncodedCarousel:
 
 def encode_carousel(
     carousel: Carousel,
+    options: SaveOptions | None = None,
     *,
-    image_format: str | None = None,
     source: str | None = None,
-    target: str | Target | None = None,
-    quality: int | None = None,
-    contact_sheet: bool = False,
     render_key: str | None = None,
     threads: int | None = None,
 ) -> EncodedCarousel:
     """Every file of a save, as bytes, touching no disk (see `save_carousel`); `source`
     is the story file as the manifest names it. `threads` encode slides side by side (one
     per core by default; a batch worker, one of several stories at once, uses one)."""
+    options = options or SaveOptions()
+    target, quality = options.target, options.quality
     rules = get_target(target) if isinstance(target, str) else target
-    codec = encoder(choose_format(rules, image_format, carousel.preset))
+    codec = encoder(choose_format(rules, options.format, carousel.preset))
     _check_target(carousel, rules)
     folder = safe_slug(carousel.story.slug)
     files = _encode_files(carousel, codec, rules, quality, title=folder, threads=threads)
     uploads = _uploads(len(carousel.slides), codec, rules)
     save = _Save(carousel, codec, rules, source, folder, render_key)
     sheet = None
-    if contact_sheet:
+    if options.contact_sheet:
         sheet = encode(carousel.contact_sheet(format=codec.name, target=rules), "png")
     return EncodedCarousel(
         folder, codec.name, codec.extension, tuple(save.upload(u, files) for u in uploads), sheet

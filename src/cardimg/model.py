@@ -16,7 +16,7 @@ from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
 from .story import Story
 from .theme import Palette
 
-__all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "Slide"]
+__all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,32 @@ class RenderOptions:
                 raise OptionsError(f"{name} must be a whole number of pixels, got {value!r}")
             if not MIN_SIDE <= value <= MAX_SIDE:
                 raise OptionsError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
+
+
+@dataclass(frozen=True)
+class SaveOptions:
+    """How a carousel is written: the one record of the save options, taken by
+    `Carousel.save`, the batch and the render service alike.
+
+    `format` is png, jpeg (jpg), webp or pdf; None: the target's, else the preset's.
+    `target` (a name such as `instagram-api`, or a `cardimg.presets.Target`) enforces a
+    platform's rules. `quality` (1-100) is that of JPEG, lossy WebP and PDF photo pages.
+    `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review."""
+
+    format: str | None = None
+    target: str | Target | None = None
+    quality: int | None = None
+    contact_sheet: bool = False
+
+    def __post_init__(self) -> None:
+        quality = self.quality
+        whole = isinstance(quality, int) and not isinstance(quality, bool)
+        if quality is not None and not (whole and 1 <= quality <= 100):
+            raise OptionsError(f"quality must be a whole number from 1 to 100, not {quality!r}")
+        if self.format is not None:
+            from .formats import encoder
+
+            encoder(self.format)  # an unknown format: an error now, listing the known ones
 
 
 @dataclass(frozen=True)
@@ -137,6 +163,7 @@ class Carousel:
     def save(
         self,
         out_dir: str | Path,
+        options: SaveOptions | None = None,
         *,
         format: str | None = None,
         source_root: str | Path | None = None,
@@ -146,26 +173,24 @@ class Carousel:
     ) -> list[Path]:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
-        `format` is png, jpeg, webp or pdf (one document for the story); without it, the
-        target's format, else the preset's (png; pdf for `linkedin`). `target` (a name
-        such as `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's
-        rules and splits a carousel longer than it takes into numbered folders. The
-        manifest names the story file relative to `source_root` (the folder the stories
-        were found in), else by its file name alone.
-        `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
+        How is `options` (a `SaveOptions`), or the same fields given by keyword: `format`
+        is png, jpeg, webp or pdf (one document for the story); without it, the target's
+        format, else the preset's (png; pdf for `linkedin`). `target` (a name such as
+        `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's rules and
+        splits a carousel longer than it takes into numbered folders. `contact_sheet`
+        adds `contact-sheet.png`, every slide in order, for a review. The manifest names
+        the story file relative to `source_root` (the folder the stories were found in),
+        else by its file name alone.
         """
         from .export import save_carousel
 
+        given = (format, target, quality) != (None, None, None) or contact_sheet
+        if options is not None and given:
+            raise OptionsError("give the save options as SaveOptions or by keyword, not both")
+        if options is None:
+            options = SaveOptions(format, target, quality, contact_sheet)
         root = Path(source_root) if source_root is not None else None
-        return save_carousel(
-            self,
-            Path(out_dir),
-            image_format=format,
-            source_root=root,
-            target=target,
-            quality=quality,
-            contact_sheet=contact_sheet,
-        )
+        return save_carousel(self, Path(out_dir), options, source_root=root)
 
     def contact_sheet(
         self,

@@ -21,7 +21,7 @@ from typing import Literal
 from ..check import CheckedFile, check_report, check_story
 from ..errors import CardimgError, OptionsError
 from ..formats import encoder
-from ..model import RenderOptions
+from ..model import RenderOptions, SaveOptions
 from ..presets import get_target
 from ..render import render
 from ..story import Story, parse_story
@@ -114,7 +114,8 @@ def _carousel(job: Job, story: Story, theme: Theme) -> Answer:
     """Exactly what `Carousel.save` writes for the story, as a ZIP."""
     carousel = render(story, theme=theme, options=_options(job, job.preset))
     with tempfile.TemporaryDirectory(prefix="cardimg-serve-") as scratch:
-        written = carousel.save(scratch, format=job.format, target=job.target, quality=job.quality)
+        save = SaveOptions(format=job.format, target=job.target, quality=job.quality)
+        written = carousel.save(scratch, save)
         root = Path(scratch)
         folder = next(iter(written)).relative_to(root).parts[0]
         body = _zipped(root / folder)
