@@ -22,6 +22,7 @@ from PIL import Image
 
 import cardimg
 from cardimg.batch import local_pool
+from cardimg.findings import format_finding
 
 from .cli_helpers import problems, run
 
@@ -778,3 +779,23 @@ def test_a_port_where_no_dask_scheduler_answers_is_one_line(content, tmp_path, c
         "says nothing: not a Dask scheduler"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_story_carries_its_finding_across_the_process(tmp_path: Path) -> None:
+    """A worker's error reaches the parent as a value (code, file, field), not as a
+    message to parse: the same for a story that fails to load and one that fails to lay
+    out."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bad.md").write_text("---\ncards: 3\n---\n")
+    many = "\n".join(f"- body: {'word ' * 3000}" for _ in range(30))
+    (content / "long.md").write_text(f"---\ncards:\n{many}\n---\n")
+    results: list[cardimg.StoryResult] = []
+    with local_pool(2) as pool:
+        cardimg.render_batch([content], tmp_path / "out", executor=pool, on_story=results.append)
+    failed = {r.path.name: r for r in results if r.status == "failed"}
+    bad = failed["bad.md"].finding
+    assert bad is not None and (bad.code, bad.field) == ("story-invalid", "cards")
+    assert failed["long.md"].finding is not None
+    assert failed["long.md"].finding.code == "slides-over-limit"
+    assert failed["long.md"].message == format_finding(failed["long.md"].finding)

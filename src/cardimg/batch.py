@@ -53,6 +53,7 @@ from .export import (
     recover_output,
     write_carousel,
 )
+from .findings import Finding, format_finding
 from .images import find_featured_image
 from .model import RenderOptions, SaveOptions
 from .presets import get_target
@@ -87,6 +88,7 @@ class StoryResult:
     # failed because the executor went away (a Dask cluster stopped): why, the same for
     # every story it took with it (the command line says it once)
     lost: str | None = None
+    finding: Finding | None = None  # the failure as a value, where it is about the story
 
 
 @dataclass
@@ -195,7 +197,7 @@ def _run_job(job: _Job) -> _Outcome:
         write_carousel(encoded, job.settings.out_dir)
         return _Outcome(result)
     except Exception as exc:  # one bad story never stops the others
-        return _Outcome(StoryResult(job.path, "failed", message=_failure(name, exc)))
+        return _Outcome(_failed(job.path, name, exc))
 
 
 def _with_shipped_files(job: _Job, scratch: Path) -> RenderOptions:
@@ -213,10 +215,18 @@ def _with_shipped_files(job: _Job, scratch: Path) -> RenderOptions:
     return options
 
 
+def _failed(path: Path, name: str, exc: Exception) -> StoryResult:
+    """A story that failed: its one-line message, and its finding where the error has one
+    (a value that crossed from the worker whole, not a message to parse)."""
+    finding = exc.finding if isinstance(exc, CardimgError) else None
+    return StoryResult(path, "failed", message=_failure(name, exc), finding=finding)
+
+
 def _failure(name: str, exc: Exception) -> str:
     if isinstance(exc, CardimgError):
-        message = str(exc)
-        return message if message.startswith(f"{name}:") else f"{name}: {message}"
+        if exc.finding is not None:
+            return format_finding(exc.finding)  # it names the story file itself
+        return f"{name}: {exc}"
     if isinstance(exc, OSError):
         where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
         return f"{name}: {where}: {exc.strerror or exc}"
@@ -428,7 +438,7 @@ class _Planner:
         except StoryError as exc:
             if not item.named and not is_story_file(path):
                 return StoryResult(path, "not-story")
-            return StoryResult(path, "failed", message=str(exc))
+            return StoryResult(path, "failed", message=str(exc), finding=exc.finding)
         except OSError as exc:
             return StoryResult(path, "failed", message=f"{name}: cannot read: {exc.strerror}")
         if story.draft and not item.named and not self.drafts:
@@ -440,7 +450,7 @@ class _Planner:
         try:
             return self._job(item, story, data, folder)
         except (CardimgError, OSError, ValueError) as exc:
-            return StoryResult(path, "failed", message=_failure(name, exc))
+            return _failed(path, name, exc)
 
     def _clash(self, name: str, story: Story, folder: Path) -> str:
         return (
@@ -588,7 +598,7 @@ def _write(outcome: _Outcome, out: Path) -> StoryResult:
         write_carousel(outcome.encoded, out)
     except (CardimgError, OSError) as exc:
         name = one_line(outcome.result.path.name)
-        return StoryResult(outcome.result.path, "failed", message=_failure(name, exc))
+        return _failed(outcome.result.path, name, exc)
     return outcome.result
 
 
