@@ -414,6 +414,8 @@ def test_a_link_leading_outside_is_neither_listed_nor_served(
     ],
 )
 def test_paths_that_climb_out_are_404(write_story, tmp_path, serve, path) -> None:
+    """(Most held before; the double-encoded and undecodable ones named no file and were
+    answered with a page, as every missing story was: a missing story is a 404 now.)"""
     folder = tmp_path / "desk"
     write_story("one.md", [{"body": "Story one.", "_key": "a"}], folder=folder)
     write_story(".hidden.md", [{"body": "Hidden.", "_key": "h"}], folder=folder)
@@ -447,6 +449,7 @@ def test_the_index_follows_a_folder_renamed_removed_or_added(
 def test_a_story_replaced_by_a_fifo_or_a_folder_is_an_error_not_a_hang(
     write_story, tmp_path, serve, events
 ) -> None:
+    """(A guard: this held before, the story module reads only a regular file.)"""
     story = write_story("brief.md", [{"body": "One card.", "_key": "a"}])
     server = serve(story)
     stream = events(server, "/events/story/brief.md")
@@ -489,7 +492,8 @@ def test_a_theme_file_replaced_by_a_fifo_is_an_error_not_a_hang(
 def test_unknown_or_huge_preset_and_theme_in_the_query_are_answered(
     write_story, serve, events
 ) -> None:
-    """An unknown preset is the page's error, an unknown theme the default: neither a 500."""
+    """An unknown preset is the page's error, an unknown theme the default: neither a 500.
+    (A guard: this held before.)"""
     story = write_story("brief.md", [{"body": "One card.", "_key": "a"}])
     server = serve(story)
     huge = "x" * 6000
