@@ -1051,7 +1051,11 @@ def _add_preview_parser(commands: _Commands) -> None:
     )
     preview.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
     preview.add_argument("--preset", type=str.lower, metavar="NAME", help="preset shown first")
-    preview.add_argument("--theme", metavar="NAME|FILE", type=Path, help="a theme name or file")
+    preview.add_argument(
+        "--theme",
+        metavar="NAME|FILE",
+        help="a built-in theme's name (see `cardimg themes`) or a theme TOML file, shown first",
+    )
     preview.add_argument("--images", metavar="DIR", type=Path, help="folder of featured images")
     preview.add_argument("--logo", metavar="FILE", type=Path, help="brand mark for the frame")
     preview.add_argument("--strict", action="store_true", help="an unknown palette is an error")
@@ -1064,7 +1068,7 @@ def _preview_command(args: argparse.Namespace) -> int:
     from .model import RenderOptions
 
     try:
-        from .preview import PreviewServer, is_loopback
+        from .preview import HostError, PreviewServer, is_loopback
     except ImportError as exc:
         _say("error", f"preview needs its extra: pip install 'cardimg[preview]' ({exc.name})")
         return 1
@@ -1091,6 +1095,9 @@ def _preview_command(args: argparse.Namespace) -> int:
             theme=args.theme,
             preset=args.preset,
         )
+    except HostError as exc:
+        _say("error", f"--host {args.host}: {exc}")
+        return 1
     except OSError as exc:
         _say("error", f"--port {args.port}: cannot listen on {args.host}: {problem_text(exc)}")
         return 1
@@ -1102,15 +1109,18 @@ def _preview_command(args: argparse.Namespace) -> int:
 
 
 def _preview_problem(args: argparse.Namespace, path: Path) -> str | None:
-    from .theme import default_theme, load_theme, theme_names
+    from .preview.snapshot import theme_choice
+    from .theme import default_theme, load_theme
 
     if not path.exists():
         return f"{path}: not found"
     if not path.is_dir() and not path.is_file():
         return f"{path}: not a file or folder"
-    builtin = args.theme is not None and str(args.theme) in theme_names()
-    if args.theme is not None and not builtin and not args.theme.is_file():
-        return f"--theme: {args.theme}: {_missing_or(args.theme, 'not a file')}"
+    if args.theme is not None:
+        try:  # a built-in theme's name or a file, found as `render --theme` finds it
+            theme_choice(args.theme)
+        except CardimgError as exc:
+            return str(exc)
     if args.images is not None and not args.images.is_dir():
         return f"--images: {args.images}: {_missing_or(args.images, 'not a folder')}"
     if args.logo is not None and not args.logo.is_file():

@@ -8,7 +8,7 @@ Needs the `preview` extra (`pip install "cardimg[preview]"`): starlette, uvicorn
 watchfiles. See docs/preview.md for how it is built and why.
 """
 
-from .server import PreviewServer, is_loopback
+from .server import HostError, PreviewServer, is_loopback
 from .snapshot import available_themes
 
-__all__ = ["PreviewServer", "available_themes", "is_loopback"]
+__all__ = ["HostError", "PreviewServer", "available_themes", "is_loopback"]

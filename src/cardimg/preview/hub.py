@@ -24,7 +24,7 @@ from typing import Any
 from ..model import RenderOptions
 from ..presets import DEFAULT_PRESET, PRESETS
 from .snapshot import Snapshot, ThemeChoice, take_snapshot
-from .stories import StoryIndex, Versioned
+from .stories import StoryIndex, Versioned, served_story
 
 log = logging.getLogger("cardimg.preview")
 
@@ -135,20 +135,10 @@ class Hub:
 
     def story_path(self, story: str) -> Path | None:
         """The file of a story named by its path relative to the root, or None when it is
-        not one the preview serves (outside the root, hidden, not Markdown)."""
+        not one the preview serves (the same rule as the index's: see `served_story`)."""
         if self.single is not None:
             return self.single if story == self.single.name else None
-        parts = Path(story).parts
-        if not story or any(p in ("..", "") or p.startswith(".") for p in parts):
-            return None
-        if Path(story).is_absolute() or not story.endswith(".md"):
-            return None
-        path = self.root / story
-        try:
-            path.resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return None
-        return path
+        return served_story(self.root, story)
 
     def view(self, story: str, preset: str | None, theme: str | None) -> View | None:
         path = self.story_path(story)
@@ -229,7 +219,7 @@ class Hub:
                     self.refresh(view)
                 else:
                     view.stale = True
-        if self.index is not None and any(p.suffix == ".md" for p in changed):
+        if self.index is not None and any(_may_change_listing(p) for p in changed):
             self.index.invalidate()
 
     # ------------------------------------------------------------------ streams
@@ -251,21 +241,33 @@ class Hub:
             view.watchers -= 1
 
     async def index_events(self) -> AsyncIterator[str]:
+        """The folder's stories as server-sent events: now, and after every change of
+        the list (a change on disk that leaves it as it was sends nothing)."""
         assert self.index is not None
         version = -1
+        sent: list[dict[str, Any]] | None = None
         while not self.closing.is_set():
             if self.index.version != version:
+                version = self.index.version
                 listing = await asyncio.get_running_loop().run_in_executor(
                     self._pool, self.index.listing
                 )
-                version = self.index.version
-                yield _event({"root": self.root.name, "stories": listing, "version": version})
+                if listing != sent:
+                    sent = listing
+                    yield _event({"root": self.root.name, "stories": listing, "version": version})
             elif not await self.index.changed_since(version, self.closing, KEEPALIVE_SECONDS):
                 yield ": keep-alive\n\n"
 
     def close(self) -> None:
         self.closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _may_change_listing(changed: Path) -> bool:
+    """Whether a change on disk may change the folder's list of stories: a Markdown file,
+    and a folder too (renaming or removing one moves or removes every story in it, and
+    the watcher then names only the folder). A path that is gone may have been a folder."""
+    return changed.suffix == ".md" or changed.is_dir() or not changed.exists()
 
 
 def _slides(state: dict[str, Any]) -> list[dict[str, Any]]:

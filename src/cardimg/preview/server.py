@@ -17,6 +17,7 @@ import html
 import ipaddress
 import json
 import logging
+import re
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -33,12 +34,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from watchfiles import watch
 
+from ..errors import problem as problem_text
 from ..model import RenderOptions
 from ..resources import data_dir
 from .hub import Hub
-from .snapshot import DEFAULT_THEME, ThemeChoice, available_themes
+from .snapshot import DEFAULT_THEME, ThemeChoice, available_themes, theme_choice
 
-__all__ = ["PreviewServer", "is_loopback"]
+__all__ = ["HostError", "PreviewServer", "is_loopback", "local_host"]
 
 log = logging.getLogger("cardimg.preview")
 STATIC = resources.files("cardimg.preview") / "static"
@@ -46,13 +48,17 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 def is_loopback(host: str) -> bool:
-    """Whether `host` is reachable only from this machine."""
-    if host == "localhost":
+    """Whether `host` (an address or `localhost`, as --host takes it) is reachable only
+    from this machine. An address is read as listening on it reads it (127.1 is
+    127.0.0.1), never looked up: a name other than localhost is not taken as loopback."""
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
+        found = socket.getaddrinfo(host.strip("[]"), None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError, ValueError):
         return False
+    addresses = {str(info[4][0]).partition("%")[0] for info in found}
+    return all(ipaddress.ip_address(address).is_loopback for address in addresses)
 
 
 def _page(name: str, config: dict[str, Any]) -> HTMLResponse:
@@ -122,29 +128,48 @@ def build_app(hub: Hub, *, local_only: bool = True) -> ASGIApp:
 
 
 class LocalHostsOnly:
-    """Answer only requests addressed to this machine by name (Host: 127.0.0.1, localhost,
-    [::1]). A web page elsewhere can point a name of its own at 127.0.0.1 (DNS rebinding)
-    and so read a local server as if it were its own; its requests carry that name."""
-
-    ALLOWED = frozenset({"127.0.0.1", "localhost", "::1"})
+    """Answer only requests addressed to this machine by name (Host: localhost, or a
+    loopback address: 127.0.0.1, [::1]). A web page elsewhere can point a name of its own
+    at 127.0.0.1 (DNS rebinding) and so read a local server as if it were its own; its
+    requests carry that name. The header is parsed strictly (see `local_host`): a lax
+    parse is what lets `localhost:1@evil.com` or `127.0.0.1:80, evil.com` through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-            if _host_name(host) not in self.ALLOWED:
+        if scope["type"] in ("http", "websocket"):
+            hosts = [value for name, value in scope["headers"] if name == b"host"]
+            if len(hosts) != 1 or not local_host(hosts[0].decode("latin-1")):
                 response = Response("This preview answers only to 127.0.0.1.", status_code=400)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-def _host_name(header: str) -> str:
-    if header.startswith("["):  # [::1]:8000
-        return header[1:].partition("]")[0]
-    return header.rpartition(":")[0] if header.count(":") == 1 else header
+# RFC 9110's Host, narrowed to what names this machine: a name or IPv4 address, or an
+# IPv6 address in brackets, then an optional port of 1 to 5 digits, and nothing else
+# (no userinfo, no list, no path, no space, no zone). [0-9], not \d: no other digits.
+_HOST = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>[1-9][0-9]{0,4}))?"
+)
+
+
+def local_host(header: str) -> bool:
+    """Whether a Host header names this machine: `localhost` or a loopback address
+    written as browsers write it (127.0.0.1, [::1]), with an optional valid port."""
+    match = _HOST.fullmatch(header)
+    if match is None or int(match["port"] or 1) > 65535:
+        return False
+    try:
+        if match["ipv6"] is not None:
+            return ipaddress.IPv6Address(match["ipv6"]).is_loopback
+        if match["name"].lower() == "localhost":
+            return True
+        # Only the dotted form: a browser writes http://127.1/ as 127.0.0.1.
+        return ipaddress.IPv4Address(match["name"]).is_loopback
+    except ValueError:
+        return False
 
 
 def _stream(events: AsyncIterator[str]) -> StreamingResponse:
@@ -233,7 +258,7 @@ class PreviewServer:
         host: str = "127.0.0.1",
         port: int = 8000,
         options: RenderOptions | None = None,
-        theme: Path | None = None,
+        theme: str | Path | None = None,
         preset: str | None = None,
     ) -> None:
         path = Path(path)
@@ -241,11 +266,11 @@ class PreviewServer:
         root = path.parent if single is not None else path
         themes = {name: ThemeChoice(name) for name in available_themes()}
         default = DEFAULT_THEME
-        if theme is not None and str(theme) in themes:  # a built-in theme, by name
-            default = str(theme)
-        elif theme is not None:
-            default = theme.name
-            themes = {default: ThemeChoice(default, Path(theme)), **themes}
+        if theme is not None:  # a built-in theme's name or a file, as `render --theme`
+            choice = theme_choice(theme)
+            default = choice.key
+            if choice.path is not None:  # a file: first in the menu
+                themes = {choice.key: choice, **themes}
         self.hub = Hub(
             root,
             single=single,
@@ -258,7 +283,8 @@ class PreviewServer:
         config = uvicorn.Config(
             # On a loopback address, only requests naming this machine are answered; with
             # --host 0.0.0.0 the user chose to be reached by other names too.
-            build_app(self.hub, local_only=is_loopback(host)),
+            # (The address bound, not the one given: --host 127.1 is 127.0.0.1.)
+            build_app(self.hub, local_only=is_loopback(self.socket.getsockname()[0])),
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=2,
@@ -300,12 +326,24 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets=sockets)
 
 
+class HostError(OSError):
+    """--host names no address to listen on: a name that does not resolve, or not a
+    name at all (`[::1`, a name no encoding can spell)."""
+
+
 def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    if not 0 <= port <= 65535:  # (socket says so with an OverflowError, not an OSError)
+        raise OSError(f"port {port} is not from 0 to 65535")
+    bracketed = host.startswith("[") and host.endswith("]")
+    address = host[1:-1] if bracketed else host
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host.strip("[]"), port))
+        sock.bind((address, port))
+    except (socket.gaierror, TypeError, UnicodeError, ValueError) as exc:
+        sock.close()  # (TypeError: "encoding of hostname failed", a NUL in the name)
+        raise HostError(f"not an address of this machine ({problem_text(exc)})") from None
     except OSError:
         sock.close()
         raise

@@ -8,30 +8,32 @@ of the story file, the preset and the theme, so it can run in any thread.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..errors import CardimgError, one_line
+from ..errors import CardimgError, ThemeError, one_line
 from ..export import encode
 from ..model import Carousel, RenderOptions
 from ..presets import PRESETS
 from ..render import render
 from ..resources import data_dir
 from ..story import Story, load_story
-from ..theme import Theme, default_theme, load_theme
+from ..theme import Theme, _find_theme, default_theme, load_theme
 
 if TYPE_CHECKING:
     from PIL import Image
 
 log = logging.getLogger("cardimg.preview")
 
-__all__ = ["Snapshot", "ThemeChoice", "available_themes", "take_snapshot"]
+__all__ = ["Snapshot", "ThemeChoice", "available_themes", "take_snapshot", "theme_choice"]
 
 DEFAULT_THEME = "default"
 
@@ -56,10 +58,27 @@ class ThemeChoice:
 
     def load(self) -> Theme:
         if self.path is not None:
+            # A theme file replaced by a FIFO while served would block the render thread
+            # for good on reading it: only a regular file is read.
+            with contextlib.suppress(OSError):  # a missing file: load_theme says so
+                if not stat.S_ISREG(self.path.stat().st_mode):
+                    raise ThemeError(f"{self.path.name}: not a regular file")
             return load_theme(self.path)  # read again each time: the file may have changed
         if self.key == DEFAULT_THEME:
             return default_theme()
         return load_theme(data_dir("themes") / f"{self.key}.toml")
+
+
+def theme_choice(ref: str | Path) -> ThemeChoice:
+    """The theme `--theme` names: a built-in theme's name or a theme file, found as
+    `render --theme` finds it (the theme module's own lookup, so the two never differ).
+    A file is offered under its file name, or as given when that name is a built-in's.
+    Raises ThemeError when there is neither."""
+    path = _find_theme(ref, base=Path.cwd(), where="--theme")
+    builtins = available_themes()
+    if path == data_dir("themes") / f"{ref}.toml" and str(ref) in builtins:
+        return ThemeChoice(str(ref))
+    return ThemeChoice(path.name if path.name not in builtins else str(ref), path)
 
 
 @dataclass(frozen=True)

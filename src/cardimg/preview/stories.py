@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from ..errors import CardimgError
 from ..story import load_story
 
-__all__ = ["StoryIndex", "story_files"]
+__all__ = ["StoryIndex", "served_story", "story_files"]
+
+
+def served_story(root: Path, name: str) -> Path | None:
+    """The file of the story `name` (its path relative to `root`, folders joined by /),
+    or None when the preview does not serve it: a name that climbs out (`..`), a hidden
+    file or folder, not Markdown, not a regular file (a folder, a FIFO: reading one
+    would block), or a link that leads outside `root`. The one rule of what is served:
+    the index lists exactly the stories that the story routes answer for."""
+    parts = name.split("/")
+    if not name.endswith(".md") or any(not p or p == ".." or p.startswith(".") for p in parts):
+        return None
+    path = root.joinpath(*parts)
+    try:
+        resolved = path.resolve(strict=True)
+        regular = stat.S_ISREG(resolved.stat().st_mode)
+    except (OSError, RuntimeError, ValueError):  # missing, a link loop, a NUL in the name
+        return None
+    if not regular or not resolved.is_relative_to(root.resolve()):
+        return None
+    return path
 
 
 def story_files(root: Path) -> list[Path]:
-    """The *.md files under `root`, sorted; hidden files and folders are skipped and
-    folder links not followed, as `cardimg render` does for a folder."""
+    """The stories under `root` that the preview serves (see `served_story`), sorted;
+    hidden files and folders are skipped and folder links not followed, as `cardimg
+    render` does for a folder."""
     found = []
     for top, dirs, files in os.walk(root):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in files:
-            path = Path(top) / name
-            if name.endswith(".md") and not name.startswith(".") and path.is_file():
+            story = (Path(top) / name).relative_to(root).as_posix()
+            path = served_story(root, story)
+            if path is not None:
                 found.append(path)
     return sorted(found)
 
