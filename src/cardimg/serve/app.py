@@ -253,6 +253,8 @@ def _answer_response(answer: Answer, key: str, cache: str) -> Response:
 def _posted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         service: Service = request.app.state.service
+        assert service.pool is not None
+        service.pool.admit()  # full: 503 now, before the body is read or hashed
         params = _params(request, kind, service)
         body = await _story_body(request, service.settings)
         job = Job(kind, body, "story.md", images=_str(service.settings.images), **params)
@@ -273,6 +275,8 @@ async def _content_slide(request: Request) -> Response:
     if service.content is None:
         raise Problem(404, "not-found", "this server serves no content folder")
     name = request.path_params["name"]
+    assert service.pool is not None
+    service.pool.admit()
     stem, _, ext = name.rpartition(".")
     if ext.lower() not in _MEDIA or not (stem == "cover" or (stem.isdigit() and len(stem) <= 3)):
         raise Problem(404, "not-found", "no such file (cover.png or NN.png)")
@@ -457,6 +461,7 @@ def build_app(settings: ServeSettings) -> ASGIApp:
             timeout=settings.timeout,
             theme=settings.theme,
         )
+        await service.pool.start(settings.theme)
         try:
             yield
         finally:

@@ -52,12 +52,23 @@ class RenderPool:
         self.pending = 0  # jobs taken and not yet answered (the queue depth, with running)
         self.mean_seconds = 1.0  # a running mean of a job's time, for Retry-After
 
-    async def run(self, job: Job) -> Answer:
-        """The job's answer, done by a worker. Raises Overloaded at once when full,
-        WorkerTimedOut or WorkerFailed, or the CardimgError the job raised."""
+    async def start(self, theme: str | None) -> None:
+        """Start every worker now and wait until each has loaded what jobs need: the pool
+        starts its processes on demand, and the first requests would pay for that."""
+        futures = [self._pool.schedule(warm, args=(theme,)) for _ in range(self.workers)]
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+
+    def admit(self) -> None:
+        """Raise Overloaded when no job can be taken now: asked before a request's body
+        is read, so a refusal costs the client nothing but the request line."""
         if self.pending >= self.capacity:
             waves = math.ceil(self.pending / self.workers)
             raise Overloaded(max(1, math.ceil(waves * self.mean_seconds)))
+
+    async def run(self, job: Job) -> Answer:
+        """The job's answer, done by a worker. Raises Overloaded at once when full,
+        WorkerTimedOut or WorkerFailed, or the CardimgError the job raised."""
+        self.admit()
         self.pending += 1
         loop = asyncio.get_running_loop()
         started = loop.time()
