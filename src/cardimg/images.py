@@ -11,9 +11,8 @@ A problem with an image is a warning, never an error, and the slide is drawn wit
 
 from __future__ import annotations
 
-import itertools
-
 import io
+import itertools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path

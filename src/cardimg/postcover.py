@@ -63,6 +63,7 @@ def plan_post_cover(
     geometry, (x0, y0, x1, y1) = layout.geometry, layout.text
     kicker = _kicker(post, theme, measurer, geometry, rtl)
     byline = byline_text(story, lang)
+    short = byline_text(story, lang, authors=1)
     foot: list[Line] = []
     if byline and theme.post.byline == "foot":
         foot, used = _foot_byline(byline, theme, measurer, layout.text, rtl, geometry.unit)
@@ -75,6 +76,8 @@ def plan_post_cover(
     framed: list[Line] = []
     if byline and theme.post.byline == "frame":
         framed = _frame_byline(byline, theme, measurer, geometry, rtl)
+        if len(framed) > 1:  # a line across the frame is one line: the first author then
+            framed = _frame_byline(short, theme, measurer, geometry, rtl)
     return SlidePlan(
         kind="cover",
         card_key=None,
@@ -112,11 +115,14 @@ def _layout(theme: Theme, preset: Preset, *, has_image: bool, rtl: bool) -> _Lay
     return _Layout(geometry, geometry.safe_box, None)
 
 
-def byline_text(story: Story, lang: str | None) -> str:
-    """`Ana Lima, Rui Costa · 14 March 2024`: the authors, then the date in `lang`."""
+def byline_text(story: Story, lang: str | None, *, authors: int | None = None) -> str:
+    """`Ana Lima, Rui Costa · 14 March 2024`: the authors (the first `authors` of them,
+    and `…` for the others), then the date in `lang`."""
     post = story.post or Post()
     when = format_date(story.date or post.publish_date, lang)
-    parts = [", ".join(post.authors), when or ""]
+    names = post.authors[:authors] if authors is not None else post.authors
+    more = ", …" if len(names) < len(post.authors) else ""
+    parts = [", ".join(names) + more, when or ""]
     return " · ".join(part for part in parts if part)
 
 
