@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -94,7 +95,7 @@ def find_featured_image(story: Story, images_dir: Path | None) -> Path | None:
     name = _featured_name(url)
     base = story.base_dir
     folders = [d for d in (images_dir, base, base and base / "images") if d]
-    found = (Path(d) / name for d in folders if name and (Path(d) / name).is_file())
+    found: Iterator[Path] = (Path(d) / name for d in folders if name and (Path(d) / name).is_file())
     relative = _relative_path(url)
     if relative is not None:
         nested = (Path(d) / relative for d in (images_dir, base) if d)
