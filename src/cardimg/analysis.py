@@ -16,7 +16,7 @@ from .cover import plan_cover
 from .errors import CardimgError, StoryError, ThemeError
 from .findings import Finding
 from .fonts import FontBook, theme_fonts
-from .images import find_featured_image
+from .images import featured_source, find_featured_image
 from .layout.page import Geometry
 from .model import RenderOptions
 from .notes import (
@@ -87,6 +87,9 @@ def analyse(story: Story, theme: Theme, options: RenderOptions) -> Analysis:
     try:
         base, palette = story_palettes(story, theme, options, findings)
         has_image = find_featured_image(story, options.images_dir) is not None
+        if story.post is not None and not has_image:
+            # A post's cover is laid out without it, so it is never read: say so here.
+            featured_source(story, options.images_dir, findings)
         plans = plan_slides(
             story,
             theme,
