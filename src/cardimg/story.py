@@ -408,7 +408,7 @@ def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
     assert boundary is not None
     opening = boundary.match(stripped)
     if opening is None:
-        raise _error(name, "", "no front matter: the file must start with a '---' (or '+++') line")
+        raise _error(name, "", "no front matter: the file must start with a '---' line")
     try:
         front, content = _HANDLER.split(stripped)
     except ValueError:
