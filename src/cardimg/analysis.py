@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 
 from .colors import accessible_palette, story_palette
 from .cover import plan_cover
-from .errors import CardimgError, ThemeError
+from .errors import CardimgError, StoryError, ThemeError
 from .findings import Finding
 from .fonts import FontBook, theme_fonts
+from .images import featured_source, find_featured_image
 from .layout.page import Geometry
 from .model import RenderOptions
 from .notes import (
@@ -27,6 +28,7 @@ from .notes import (
     story_findings,
 )
 from .plan import SlidePlan, plan_story
+from .postcover import plan_post_cover
 from .presets import Preset, get_preset
 from .story import Story, story_name
 from .theme import Palette, Theme
@@ -84,8 +86,18 @@ def analyse(story: Story, theme: Theme, options: RenderOptions) -> Analysis:
     partial = Analysis(story, theme, options, preset, fonts, None, None, (), ())
     try:
         base, palette = story_palettes(story, theme, options, findings)
+        has_image = find_featured_image(story, options.images_dir) is not None
+        if story.post is not None and not has_image:
+            # A post's cover is laid out without it, so it is never read: say so here.
+            featured_source(story, options.images_dir, findings)
         plans = plan_slides(
-            story, theme, preset, sources=options.sources, notes=findings, fonts=fonts
+            story,
+            theme,
+            preset,
+            sources=options.sources,
+            notes=findings,
+            fonts=fonts,
+            has_image=has_image,
         )
     except CardimgError as exc:
         return _stopped(partial, findings, exc)
@@ -132,15 +144,35 @@ def plan_slides(
     sources: bool,
     notes: list[Finding],
     fonts: FontBook | None = None,
+    has_image: bool = False,
 ) -> list[SlidePlan]:
     """Every slide of the story at `preset`: a slide per card (and the sources), or the
-    one cover of a cover preset. What `render` paints and `check` checks. `fonts` is the
-    render's font book (a new one when not given)."""
+    one cover of a cover preset (a post has only that). What `render` paints and `check`
+    checks. `fonts` is the render's font book (a new one when not given); `has_image`,
+    that the featured image's file is there (a post's cover is laid out around it)."""
     fonts = fonts or theme_fonts(theme)
     geometry = preset_geometry(theme, preset)
+    if story.post is not None:
+        if preset.layout != "cover":
+            raise StoryError.of(_not_a_story(story, preset))
+        return [
+            plan_post_cover(
+                story, theme=theme, measurer=fonts, preset=preset, has_image=has_image, notes=notes
+            )
+        ]
     if preset.layout == "cover":
         return [plan_cover(story, theme=theme, measurer=fonts, geometry=geometry, notes=notes)]
     return plan_story(story, theme=theme, measurer=fonts, geometry=geometry, sources=sources)
+
+
+def _not_a_story(story: Story, preset: Preset) -> Finding:
+    return Finding(
+        code="story-invalid",
+        file=story_name(story),
+        field="cards",
+        message=f"missing: a post (a title, no cards) makes only a cover, not a "
+        f"{preset.name} carousel (use --preset og or x)",
+    )
 
 
 def preset_geometry(theme: Theme, preset: Preset) -> Geometry:

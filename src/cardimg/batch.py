@@ -38,11 +38,13 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .dates import is_future
 from .discover import StoryInput, find_stories, is_story_file
 from .errors import CardimgError, OptionsError, StoryError, one_line, problem
 from .errors import problem as problem_text
@@ -56,6 +58,8 @@ from .export import (
 from .findings import Finding, format_finding
 from .images import find_featured_image
 from .model import RenderOptions, SaveOptions
+from .named import NamedFile, file_name, index_time, read_index, write_files, write_index
+from .named import record as named_record
 from .presets import get_target
 from .render import render, slide_preset
 from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular
@@ -79,7 +83,7 @@ class StoryResult:
     not-story; `message` the error (failed) in one line, starting with the file's name."""
 
     path: Path
-    status: str
+    status: str  # also future: a post dated after the batch's `now`, skipped
     slides: int = 0
     folder: Path | None = None
     warnings: tuple[str, ...] = ()
@@ -89,6 +93,8 @@ class StoryResult:
     # every story it took with it (the command line says it once)
     lost: str | None = None
     finding: Finding | None = None  # the failure as a value, where it is about the story
+    named: tuple[NamedFile, ...] = ()  # with a --name pattern: the files written
+    render_key: str | None = None  # with named files: what the index records them with
 
 
 @dataclass
@@ -99,6 +105,7 @@ class BatchResult:
     unchanged: int = 0
     failed: int = 0
     drafts: int = 0
+    future: int = 0  # posts dated in the future, skipped (Hugo's rule; `future` renders them)
     slides: int = 0
     seconds: float = 0.0
     not_stories: list[Path] = field(default_factory=list)
@@ -113,6 +120,8 @@ class BatchResult:
             self.unchanged += 1
         elif result.status == "draft":
             self.drafts += 1
+        elif result.status == "future":
+            self.future += 1
         elif result.status == "not-story":
             self.not_stories.append(result.path)
         else:
@@ -136,6 +145,7 @@ class _Settings:
     # In a pool, stories run side by side: a worker encodes its slides one after another
     # rather than start threads that compete with the other workers for the same cores.
     encode_threads: int | None = None
+    name: str | None = None  # a --name pattern: flat files, not a folder per story
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ class _Job:
     key: str
     settings: _Settings
     files: tuple[tuple[str, str, bytes], ...] = ()  # (role, name, bytes): image, logo
+    name_fields: tuple[tuple[str, str], ...] | None = None  # --name's fields but {n}
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,7 @@ class _Outcome:
 
     result: StoryResult
     encoded: EncodedCarousel | None = None
+    files: tuple[tuple[str, bytes], ...] = ()  # named files for the parent to write
 
 
 _THEMES: dict[tuple[Path | None, str], Theme] = {}  # per worker; keyed by content
@@ -178,8 +190,10 @@ def _run_job(job: _Job) -> _Outcome:
     try:
         with tempfile.TemporaryDirectory(prefix="cardimg-") as scratch:
             options = _with_shipped_files(job, Path(scratch))
-            story = parse_story(job.text, name=name, path=job.path)
-            carousel = render(story, theme=_theme(job.settings), options=options)
+            theme = _theme(job.settings)
+            posts = slide_preset(options, theme).layout == "cover"
+            story = parse_story(job.text, name=name, path=job.path, posts=posts)
+            carousel = render(story, theme=theme, options=options)
             encoded = encode_carousel(
                 carousel,
                 job.settings.save,
@@ -189,6 +203,8 @@ def _run_job(job: _Job) -> _Outcome:
             )
         slides, warnings = len(carousel.slides), tuple(carousel.warnings)
         del carousel  # the pixels: gone before the files are written
+        if job.name_fields is not None:
+            return _named_outcome(job, encoded, slides, warnings)
         folder = job.settings.out_dir / encoded.folder
         parts = tuple(upload.folder for upload in encoded.uploads if upload.folder)
         result = StoryResult(job.path, "rendered", slides, folder, warnings, parts=parts)
@@ -198,6 +214,33 @@ def _run_job(job: _Job) -> _Outcome:
         return _Outcome(result)
     except Exception as exc:  # one bad story never stops the others
         return _Outcome(_failed(job.path, name, exc))
+
+
+def _named_outcome(
+    job: _Job, encoded: EncodedCarousel, slides: int, warnings: tuple[str, ...]
+) -> _Outcome:
+    """A story's files under the names --name gives them (slide by slide, `{n}` from 1),
+    written here or sent back to the parent to write."""
+    settings = job.settings
+    assert settings.name is not None and job.name_fields is not None
+    fields: dict[str, object] = dict(job.name_fields)
+    files: list[tuple[str, bytes]] = []
+    records: list[NamedFile] = []
+    for upload in encoded.uploads:
+        alts = [str(slide.get("alt", "")) for slide in upload.record.get("slides", [])]
+        for index, (_, data) in enumerate(upload.files):
+            name = file_name(settings.name, {**fields, "n": len(files) + 1})
+            files.append((name, data))
+            records.append(named_record(name, data, alts[index] if index < len(alts) else ""))
+    out = settings.out_dir
+    first = out / files[0][0]
+    result = StoryResult(
+        job.path, "rendered", slides, first, warnings, named=tuple(records), render_key=job.key
+    )
+    if not settings.write_in_workers:
+        return _Outcome(result, files=tuple(files))
+    write_files(out, files)
+    return _Outcome(result)
 
 
 def _with_shipped_files(job: _Job, scratch: Path) -> RenderOptions:
@@ -361,6 +404,7 @@ def _render_key(
             "target": target.name if target else None,
             "quality": settings.save.quality,
             "contact_sheet": settings.save.contact_sheet,
+            "name": settings.name,
         }
     )
 
@@ -423,17 +467,22 @@ class _Planner:
     """Turns story files into jobs, in order: not stories, drafts, slug clashes and
     unchanged stories are answered here, in the parent, before any work is sent out."""
 
-    def __init__(self, settings: _Settings, theme: Theme, *, force: bool, drafts: bool) -> None:
-        self.settings, self.theme = settings, theme
-        self.force, self.drafts = force, drafts
+    def __init__(self, settings: _Settings, theme: Theme, when: _When) -> None:
+        self.settings, self.theme, self.when = settings, theme, when
         self.prints = _Fingerprints()
         self.claimed: dict[Path, Path] = {}  # output folder -> the story that has it
+        self.preset = slide_preset(settings.options, theme)
+        self.names: dict[str, Path] = {}  # --name: file -> the story that writes it
+        self.sources: dict[Path, str] = {}  # story file -> its key in the index
+        self.index = read_index(settings.out_dir) if settings.name else {}
+        self.index_time = index_time(settings.out_dir) if settings.name else 0
 
     def plan(self, item: StoryInput) -> _Job | StoryResult:
         path = item.path
         name = one_line(path.name or str(path))
+        posts = self.preset.layout == "cover"  # a post (no cards) makes only a cover
         try:
-            story = load_story(path)
+            story = load_story(path, posts=posts)
             data = path.read_bytes()
         except StoryError as exc:
             if not item.named and not is_story_file(path):
@@ -441,8 +490,12 @@ class _Planner:
             return StoryResult(path, "failed", message=str(exc), finding=exc.finding)
         except OSError as exc:
             return StoryResult(path, "failed", message=f"{name}: cannot read: {exc.strerror}")
-        if story.draft and not item.named and not self.drafts:
+        if story.draft and not item.named and not self.when.drafts:
             return StoryResult(path, "draft")
+        if self._future(story) and not item.named:
+            return StoryResult(path, "future")
+        if self.settings.name is not None:
+            return self._named_job(item, story, data)
         folder = self.settings.out_dir / safe_slug(story.slug)
         if folder in self.claimed:
             return StoryResult(path, "failed", message=self._clash(name, story, folder))
@@ -458,11 +511,57 @@ class _Planner:
             f"{self.claimed[folder]}; not overwritten (give one story another slug)"
         )
 
+    def _future(self, story: Story) -> bool:
+        """A post published after the batch's `now` (Hugo's rule: `publishDate`, else
+        `date`), unless future posts are asked for."""
+        if story.post is None or self.when.future:
+            return False
+        return is_future(story.post.publish_date or story.date, self.when.now)
+
+    def _named_job(self, item: StoryInput, story: Story, data: bytes) -> _Job | StoryResult:
+        """A story written to the files --name gives it. Two stories naming the same file
+        stop the batch (an OptionsError naming both) before anything is written."""
+        assert self.settings.name is not None
+        source = _source(item)
+        parts = Path(source).parts
+        fields = {
+            "slug": safe_slug(story.slug),
+            "section": parts[0] if len(parts) > 1 else "",
+            "lang": story.lang or "",
+            "preset": self.preset.name,
+        }
+        first = file_name(self.settings.name, {**fields, "n": 1})
+        if first in self.names:
+            raise OptionsError(
+                f"--name {self.settings.name!r}: {self.names[first]} and {item.path} would "
+                f"both write {first}; nothing written (give one another slug, or use {{slug}})"
+            )
+        self.names[first] = item.path
+        self.sources[item.path] = source
+        key = _render_key(data, source, story, self.settings, self.theme, self.prints)
+        entry = self.index.get(source, {})
+        if not self.when.force and entry.get("render_key") == key and self._intact(entry):
+            return StoryResult(item.path, "unchanged", folder=self.settings.out_dir / first)
+        files = () if self.settings.write_in_workers else self._shipped(story)
+        text = data.decode("utf-8")
+        return _Job(item.path, text, source, key, self.settings, files, tuple(fields.items()))
+
+    def _intact(self, entry: dict[str, Any]) -> bool:
+        """Whether every file the index records for a story is there as written."""
+        try:
+            recorded = entry["files"]
+            out = self.settings.out_dir
+            return bool(recorded) and all(
+                _intact(out, name, recorded, self.index_time) for name in recorded
+            )
+        except (OSError, KeyError, TypeError, AttributeError):
+            return False
+
     def _job(self, item: StoryInput, story: Story, data: bytes, folder: Path) -> _Job | StoryResult:
         settings = self.settings
         source = _source(item)
         key = _render_key(data, source, story, settings, self.theme, self.prints)
-        if not self.force and _is_complete(folder, key, settings.save.contact_sheet):
+        if not self.when.force and _is_complete(folder, key, settings.save.contact_sheet):
             return StoryResult(item.path, "unchanged", folder=folder)
         files = () if settings.write_in_workers else self._shipped(story)
         return _Job(item.path, data.decode("utf-8"), source, key, settings, files)
@@ -479,6 +578,17 @@ class _Planner:
             for role, path in found
             if path is not None and Path(path).is_file()
         )
+
+
+@dataclass(frozen=True)
+class _When:
+    """Which stories a batch renders: `force` renders unchanged ones, `drafts` drafts,
+    `future` posts dated after `now` (the batch's start, or what a test fixes)."""
+
+    force: bool
+    drafts: bool
+    future: bool
+    now: datetime
 
 
 def _source(item: StoryInput) -> str:
@@ -507,6 +617,9 @@ def render_batch(
     contact_sheet: bool = False,
     force: bool = False,
     drafts: bool = False,
+    future: bool = False,
+    now: datetime | None = None,
+    name: str | None = None,
     write_in_workers: bool | None = None,
     on_story: Callable[[StoryResult], None] | None = None,
     **overrides: object,
@@ -525,6 +638,11 @@ def render_batch(
     the carousel of the same inputs are skipped unless `force`. `on_story` is called
     with each story's result as it comes. Ctrl-C stops the batch at once: finished
     stories stay, unfinished ones keep their previous carousel.
+
+    With a cover preset, a file with a `title` and no `cards` is a post and gets a cover;
+    a post dated after `now` (default: when the batch starts) is skipped unless
+    `future`. `name` (a pattern such as `"{slug}.png"`, see `cardimg.named`) writes
+    flat files instead of a folder per story, and `cardimg-index.json` beside them.
     """
     started = time.monotonic()
     out = Path(out_dir)
@@ -544,13 +662,27 @@ def render_batch(
         save=save,
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
+        name=name,
     )
+    if name is not None:
+        _check_name(name, settings, theme_obj)
     if save.target is not None:  # a preset the platform refuses: refused once, before any story
         rules = get_target(save.target) if isinstance(save.target, str) else save.target
         refuse_preset(rules, slide_preset(settings.options, theme_obj))
-    result = _run_batch(paths, settings, theme_obj, executor, force, drafts, on_story)
+    when = _When(force, drafts, future, now or datetime.now(UTC))
+    result = _run_batch(paths, settings, theme_obj, executor, when, on_story)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _check_name(name: str, settings: _Settings, theme: Theme) -> None:
+    """A --name pattern that cannot work is refused before any story is read."""
+    from .named import check_pattern
+
+    preset = slide_preset(settings.options, theme)
+    check_pattern(name, carousel=preset.layout != "cover")
+    if settings.save.contact_sheet:
+        raise OptionsError("--name writes only the named files: no --contact-sheet with it")
 
 
 def _run_batch(
@@ -558,28 +690,50 @@ def _run_batch(
     settings: _Settings,
     theme: Theme,
     executor: Executor | None,
-    force: bool,
-    drafts: bool,
+    when: _When,
     on_story: Callable[[StoryResult], None] | None,
 ) -> BatchResult:
     """Plan every story and render the ones to do, here or on `executor`, reporting each."""
     out = settings.out_dir
     recover_output(out)  # a save cut short by a kill: finish or undo it first
-    planner = _Planner(settings, theme, force=force, drafts=drafts)
+    planner = _Planner(settings, theme, when)
     result = BatchResult()
+    written: dict[str, dict[str, Any]] = {}  # --name: the index's new records
 
     def report(story: StoryResult) -> None:
         result.count(story)
+        if story.named:
+            written[planner.sources[story.path]] = _index_record(story)
         if on_story is not None:
             on_story(story)
 
-    planned = (planner.plan(item) for item in _inputs(paths))
+    planned: Iterator[_Job | StoryResult] = (planner.plan(item) for item in _inputs(paths))
+    if settings.name is not None:  # every name known (and no two the same) before a write
+        planned = iter(list(planned))
+    try:
+        _run_planned(planned, executor, report, out)
+    finally:
+        if written:
+            write_index(out, {**planner.index, **written})
+    return result
+
+
+def _index_record(story: StoryResult) -> dict[str, Any]:
+    files = {f.name: {"bytes": f.bytes, "sha256": f.sha256, "alt": f.alt} for f in story.named}
+    return {"render_key": story.render_key, "files": files}
+
+
+def _run_planned(
+    planned: Iterator[_Job | StoryResult],
+    executor: Executor | None,
+    report: Callable[[StoryResult], None],
+    out: Path,
+) -> None:
     if executor is None:
         for job in planned:
             report(_write(_run_job(job), out) if isinstance(job, _Job) else job)
     else:
         _run_on(executor, planned, report, out)
-    return result
 
 
 def _inputs(paths: Iterable[str | Path | StoryInput]) -> Iterator[StoryInput]:
@@ -592,10 +746,13 @@ def _inputs(paths: Iterable[str | Path | StoryInput]) -> Iterator[StoryInput]:
 
 def _write(outcome: _Outcome, out: Path) -> StoryResult:
     """A worker's outcome, its files written here when it sent them."""
-    if outcome.encoded is None:
+    if outcome.encoded is None and not outcome.files:
         return outcome.result
     try:
-        write_carousel(outcome.encoded, out)
+        if outcome.files:
+            write_files(out, list(outcome.files))
+        elif outcome.encoded is not None:
+            write_carousel(outcome.encoded, out)
     except (CardimgError, OSError) as exc:
         name = one_line(outcome.result.path.name)
         return _failed(outcome.result.path, name, exc)

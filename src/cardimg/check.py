@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .analysis import Analysis, analyse
+from .analysis import Analysis, analyse, slide_preset
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
@@ -298,7 +298,8 @@ def check_file(
     (in a folder: not a story, or a draft without `drafts`)."""
     path = item.path
     try:
-        story = load_story(path)
+        # With a cover preset a post (a title, no cards) is checked as its cover.
+        story = load_story(path, posts=slide_preset(options, theme).layout == "cover")
     except StoryError as exc:
         if not item.named and not is_story_file(path):
             return None

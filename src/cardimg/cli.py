@@ -217,6 +217,17 @@ def _add_batch_options(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="in a folder, render stories marked `draft: true` too (a file named always renders)",
     )
+    run.add_argument(
+        "--future",
+        action="store_true",
+        help="in a folder, render posts dated in the future too (publishDate, else date)",
+    )
+    run.add_argument(
+        "--name",
+        metavar="PATTERN",
+        help="write each slide to OUT/PATTERN, flat, with cardimg-index.json beside them: "
+        'fields {slug} {section} {lang} {preset} {n} (e.g. "{slug}.png")',
+    )
 
 
 def _add_presets_parser(commands: _Commands) -> None:
@@ -383,6 +394,8 @@ def _render_command(args: argparse.Namespace) -> int:
                 save=save,
                 force=args.force,
                 drafts=args.drafts,
+                future=args.future,
+                name=args.name,
                 on_story=_reporting(advance),
             )
     except CardimgError as exc:
@@ -462,6 +475,8 @@ def _summary(result: BatchResult) -> str:
     if result.drafts:
         drafts = result.drafts
         parts.append(f"{drafts} draft{'s' * (drafts > 1)} skipped (--drafts renders them)")
+    if result.future:
+        parts.append(f"{result.future} future skipped (--future renders them)")
     if result.not_stories:
         shown = ", ".join(str(p) for p in result.not_stories[:_SHOWN_SKIPS])
         more = len(result.not_stories) - _SHOWN_SKIPS

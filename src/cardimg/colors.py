@@ -79,7 +79,7 @@ def planned_contrast(
     width = plan.geometry.width
 
     def behind(line: Line) -> RGB:
-        if backdrop is not None and plan.featured_image:
+        if backdrop is not None and plan.featured_image and plan.image_box is None:
             return _mean_behind(backdrop, line.box, backdrop.width / width)
         return flat
 

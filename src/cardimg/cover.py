@@ -16,7 +16,7 @@ from .scripts import guess_lang
 from .story import Story, story_name
 from .theme import Theme
 
-__all__ = ["COVER_ROLE", "cover_title", "plan_cover"]
+__all__ = ["COVER_ROLE", "cover_title", "plan_cover", "shortened_words"]
 
 COVER_ROLE = "cover-title"
 
@@ -50,9 +50,11 @@ def plan_cover(
         low, high = 1, len(words) - 1
         while low < high:
             middle = (low + high + 1) // 2
-            fits = len(_fit_title(_shortened(words, middle), theme, measurer, geometry, lang).pages)
+            fits = len(
+                _fit_title(shortened_words(words, middle), theme, measurer, geometry, lang).pages
+            )
             low, high = (middle, high) if fits == 1 else (low, middle - 1)
-        result = _fit_title(_shortened(words, low), theme, measurer, geometry, lang)
+        result = _fit_title(shortened_words(words, low), theme, measurer, geometry, lang)
         notes.append(
             Finding(
                 code="title-shortened",
@@ -76,7 +78,8 @@ def plan_cover(
     )
 
 
-def _shortened(words: list[str], count: int) -> str:
+def shortened_words(words: list[str], count: int) -> str:
+    """The first `count` words, and an ellipsis in place of the rest."""
     return " ".join(words[:count]).rstrip(",;:—–-") + "…"
 
 

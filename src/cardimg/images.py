@@ -12,7 +12,9 @@ A problem with an image is a warning, never an error, and the slide is drawn wit
 from __future__ import annotations
 
 import io
+import itertools
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -83,15 +85,33 @@ def _featured_name(url: str) -> str:
 
 
 def find_featured_image(story: Story, images_dir: Path | None) -> Path | None:
-    """The file the story's featured image is read from: looked up in `images_dir`,
-    beside the story, then in its `images/` folder; None when there is none."""
+    """The file the story's featured image is read from: its file name looked up in
+    `images_dir`, beside the story, then in its `images/` folder; then its path (a
+    post's `/images/x.jpg`, a bundle's `gallery/x.jpg`) under `images_dir` and beside
+    the story (its page bundle); None when there is none."""
     if story.featured_image is None:
         return None
-    name = _featured_name(story.featured_image.url)
-    folders = [
-        d for d in (images_dir, story.base_dir, story.base_dir and story.base_dir / "images") if d
-    ]
-    return next((Path(d) / name for d in folders if name and (Path(d) / name).is_file()), None)
+    url = story.featured_image.url.replace("\\", "/")
+    name = _featured_name(url)
+    base = story.base_dir
+    folders = [d for d in (images_dir, base, base and base / "images") if d]
+    found: Iterator[Path] = (Path(d) / name for d in folders if name and (Path(d) / name).is_file())
+    relative = _relative_path(url)
+    if relative is not None:
+        nested = (Path(d) / relative for d in (images_dir, base) if d)
+        found = itertools.chain(found, (path for path in nested if path.is_file()))
+    return next(found, None)
+
+
+def _relative_path(url: str) -> Path | None:
+    """A path inside a folder: `/images/x.jpg` as `images/x.jpg`; a web address, a
+    parent folder (`..`) or a path of one part (already looked up by name) is None."""
+    if "://" in url or url.startswith("//"):
+        return None
+    parts = [part for part in url.split("?")[0].split("/") if part not in ("", ".")]
+    if len(parts) < 2 or ".." in parts or ":" in parts[0]:
+        return None
+    return Path(*parts)
 
 
 def featured_source(

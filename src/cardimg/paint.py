@@ -50,7 +50,12 @@ def paint_slide(
     over the palette's background)."""
     size = (plan.geometry.width, plan.geometry.height)
     image = Image.new("RGB", size, parse_hex(palette.background))
-    if background is not None and plan.featured_image:
+    if background is not None and plan.featured_image and plan.image_box is not None:
+        # A post cover's panel: the photo at full strength in its box, no text over it.
+        image.paste(
+            background, plan.image_box[:2], background if background.mode == "RGBA" else None
+        )
+    elif background is not None and plan.featured_image:
         image = _with_featured_image(image, background, theme.image)
     draw = ImageDraw.Draw(image)
     mark_logo = logo if plan.bottom_mark == "ornament" else None

@@ -66,6 +66,9 @@ class SlidePlan:
     marks: tuple[Mark, ...] = ()
     body_size: float = 0.0
     featured_image: bool = False  # the story's image goes behind this slide
+    # where the image goes, at full strength (a post cover's panel); None: under the whole
+    # slide, as the theme's [image] table says
+    image_box: tuple[int, int, int, int] | None = None
     bottom_mark: str = "ornament"  # what sits on the bottom frame line: ornament | check | none
     part: int = 1  # which part of its card (continuations count up)
     parts: int = 1
@@ -206,8 +209,8 @@ def series_lines(
     total = label_height(set_lines, line_height)
     top = geometry.frame_box[1] - total / 2
     x, align = _edge(geometry, "start", rtl)
-    if frame.label_align == "center":
-        x, align = geometry.width / 2, "center"
+    if frame.label_align == "center":  # over the frame's middle (a post's panel narrows it)
+        x, align = (geometry.frame_box[0] + geometry.frame_box[2]) / 2, "center"
     return label_lines(
         set_lines, role="series", center_x=x, top=top, line_height=line_height, align=align
     )

@@ -85,7 +85,9 @@ def _paint(analysis: Analysis, notes: list[Finding]) -> list[Slide]:
     background = None
     if any(plan.featured_image for plan in analysis.plans):
         max_pixels = theme.image.max_pixels
-        background = featured_image(story, max_pixels, preset.size, options.images_dir, notes)
+        box = analysis.plans[0].image_box  # a post cover's panel: the image fills it
+        size = (box[2] - box[0], box[3] - box[1]) if box else preset.size
+        background = featured_image(story, max_pixels, size, options.images_dir, notes)
     logo = logo_image(theme, options.logo, preset.width, story, notes)
     assert analysis.palette is not None
     slides = []

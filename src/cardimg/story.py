@@ -24,9 +24,11 @@ stops alias expansion ("billion laughs") before it starts.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,7 @@ __all__ = [
     "MAX_SOURCES_CHARS",
     "Card",
     "FeaturedImage",
+    "Post",
     "Source",
     "Story",
     "StoryError",
@@ -74,6 +77,18 @@ class FeaturedImage:
 
     url: str
     alt: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """What a post (a page with a `title` and no `cards`) adds for its cover, read from
+    the fields the big site generators use: a standfirst, its authors, tags, and the
+    moment it is published (`publishDate`, else `date`)."""
+
+    standfirst: str | None = None
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    publish_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,7 @@ class Story:
     draft: bool = False
     story_id: str | None = None
     lang: str | None = None  # BCP 47 tag from `lang`/`language`; None: guessed from the text
+    post: Post | None = None  # a post's fields (a post has no cards); None: a story
     warnings: tuple[str, ...] = field(default=(), compare=False)
     findings: tuple[Finding, ...] = field(default=(), compare=False)  # the warnings as values
 
@@ -163,12 +179,13 @@ def _describe(value: object) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def load_story(path: str | os.PathLike[str]) -> Story:
-    """Read and validate the story file at `path`; every problem is a one-line StoryError."""
+def load_story(path: str | os.PathLike[str], *, posts: bool = False) -> Story:
+    """Read and validate the story file at `path`; every problem is a one-line StoryError.
+    With `posts`, a file with a `title` and no `cards` is read as a post (see `Post`)."""
     file_path = Path(path)
     name = _one_line(file_path.name or str(file_path))
     data = _read_capped(file_path, name)
-    return parse_story(_decode_utf8(data, name), name=name, path=file_path)
+    return parse_story(_decode_utf8(data, name), name=name, path=file_path, posts=posts)
 
 
 def _read_capped(path: Path, name: str) -> bytes:
@@ -222,6 +239,11 @@ _STORY_FIELDS: dict[str, Any] = {
     **dict.fromkeys(("lang", "language", "<<")),
     "featured_image": dict.fromkeys(("url", "alt", "<<")),
     "cards": _CARD_FIELDS,
+    # A post's fields (see `_post`), under the names Hugo, Jekyll, Eleventy and Gatsby use.
+    **dict.fromkeys(("description", "summary", "excerpt", "author", "authors")),
+    **dict.fromkeys(("tags", "categories", "image", "images", "og_image")),
+    **dict.fromkeys(("publishDate", "publishdate", "publish_date")),
+    "cover": dict.fromkeys(("image", "alt", "<<")),
 }
 # Values built from the fields above: a real story has a few hundred.
 MAX_FRONT_MATTER_VALUES = 10_000
@@ -372,10 +394,16 @@ _HANDLER = _StoryYAMLHandler()
 
 
 def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
-    """Return (YAML value of the front matter, Markdown after it)."""
+    """Return (the front matter's value, Markdown after it): YAML between `---` lines,
+    TOML between `+++` lines, or a JSON object at the top (both as Hugo writes them)."""
     stripped = text.lstrip()
     if not stripped:
         raise _error(name, "", "empty file")
+    first_line = text[: len(text) - len(stripped)].count("\n") + 1
+    if _TOML_OPENING.match(stripped):
+        return _split_toml(stripped, name, first_line)
+    if stripped.startswith("{"):
+        return _split_json(stripped, name, first_line)
     boundary = _HANDLER.FM_BOUNDARY
     assert boundary is not None
     opening = boundary.match(stripped)
@@ -422,6 +450,92 @@ def _yaml_error(name: str, exc: yaml.MarkedYAMLError, first_line: int) -> StoryE
     return _error(name, where, f"YAML error: {problem}")
 
 
+# --------------------------------------------------------------------------- TOML, JSON
+
+_TOML_OPENING = re.compile(r"\+\+\+[ \t]*\n")
+_TOML_CLOSING = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+# A JSON front matter is read only this far: a real one is a few hundred characters, and
+# Python's JSON reader builds every value it meets (nothing is skipped, as for YAML).
+MAX_JSON_FRONT_MATTER = 256 * 1024
+
+
+def _split_toml(text: str, name: str, first_line: int) -> tuple[Any, str]:
+    opening = _TOML_OPENING.match(text)
+    assert opening is not None
+    closing = _TOML_CLOSING.search(text, opening.end())
+    if closing is None:
+        raise _error(name, "", "front matter has no closing '+++' line")
+    front = text[opening.end() : closing.start()]
+    try:
+        meta = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _TOML_WHERE.search(message)
+        problem = _TOML_WHERE.sub("", message) or "invalid TOML"
+        if where is None:
+            raise _error(name, "front matter", f"TOML error: {problem}") from None
+        line = first_line + int(where[1])
+        where_text = f"front matter line {line}, column {where[2]}"
+        raise _error(name, where_text, f"TOML error: {problem}") from None
+    except RecursionError:
+        raise _error(name, "front matter", "nested too deeply") from None
+    return _read_fields(meta, name), text[closing.end() :].strip()
+
+
+def _split_json(text: str, name: str, first_line: int) -> tuple[Any, str]:
+    head = text[:MAX_JSON_FRONT_MATTER]
+    try:
+        meta, end = json.JSONDecoder().raw_decode(head)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(head) and len(text) > len(head):
+            limit = f"{MAX_JSON_FRONT_MATTER:,}"
+            raise _error(
+                name, "front matter", f"JSON over the limit of {limit} characters"
+            ) from None
+        where = f"front matter line {first_line + exc.lineno - 1}, column {exc.colno}"
+        raise _error(name, where, f"JSON error: {exc.msg}") from None
+    except RecursionError:
+        raise _error(name, "front matter", "nested too deeply") from None
+    if not isinstance(meta, dict):
+        raise _error(name, "front matter", f"expected a JSON object, got {_describe(meta)}")
+    return _read_fields(meta, name), text[end:].strip()
+
+
+def _read_fields(meta: dict[str, Any], name: str) -> dict[str, Any]:
+    """The fields cardimg reads, as YAML gives them: dates as text, within the same
+    limit of values (other keys are dropped unread)."""
+    try:
+        kept = {key: _as_yaml_value(v) for key, v in meta.items() if key in _STORY_FIELDS}
+    except RecursionError:
+        raise _error(name, "front matter", "nested too deeply") from None
+    count, pending = 0, list(kept.values())
+    while pending:  # a loop, not recursion: nesting was already bounded by the parser
+        value = pending.pop()
+        count += 1
+        if count > MAX_FRONT_MATTER_VALUES:
+            limit = f"{MAX_FRONT_MATTER_VALUES:,}"
+            raise _error(
+                name, "front matter", f"more than {limit} values in the fields cardimg reads"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return kept
+
+
+def _as_yaml_value(value: object) -> Any:
+    """TOML's dates and times become text, as the story's YAML reader keeps them."""
+    if isinstance(value, dict):
+        return {key: _as_yaml_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_yaml_value(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 # --------------------------------------------------------------------------- story
 
 
@@ -439,9 +553,12 @@ def _as_text(text: object, name: str) -> str:
     return text
 
 
-def parse_story(text: str | bytes, *, name: str = "<story>", path: Path | None = None) -> Story:
+def parse_story(
+    text: str | bytes, *, name: str = "<story>", path: Path | None = None, posts: bool = False
+) -> Story:
     """Validate story text (a str, or UTF-8 bytes); `name` starts every message, `path`
-    locates images and the slug."""
+    locates images and the slug. With `posts`, front matter with a `title` and no
+    `cards` is a post: a Story with no cards and its `post` fields, for a cover."""
     if path is not None and name == "<story>":
         name = _one_line(path.name) or name
     text = _as_text(text, name)
@@ -454,6 +571,8 @@ def parse_story(text: str | bytes, *, name: str = "<story>", path: Path | None =
         raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
     if not isinstance(meta, dict):
         raise _error(name, "front matter", f"expected a mapping, got {_describe(meta)}")
+    if posts and "cards" not in meta and meta.get("title") is not None:
+        return _post(meta, name, path)
     cards, findings = _parse_cards(meta, name)
     if len(content) > MAX_SOURCES_CHARS:
         findings += (_sources_cut_warning(name, len(content)),)
@@ -489,7 +608,17 @@ def _utf8_size(text: str) -> int:
 
 
 def _fallback_slug(name: str, path: Path | None) -> str:
-    return (path.stem if path is not None else Path(name).stem) or "story"
+    """The file's name without `.md`; a bundle's `index.md` or a section's `_index.md`
+    takes its folder's name, as Hugo names the page."""
+    file = path if path is not None else Path(name)
+    if file.stem in _BUNDLE_STEMS and file.parent.name not in ("", ".", ".."):
+        return file.parent.name
+    if file.stem in _BUNDLE_STEMS and path is not None:
+        return path.resolve().parent.name or file.stem
+    return file.stem or "story"
+
+
+_BUNDLE_STEMS = frozenset({"index", "_index"})
 
 
 def _scalar_text(value: object, name: str, where: str) -> str | None:
@@ -528,6 +657,95 @@ def _featured_image(value: object, name: str) -> FeaturedImage | None:
     url = _scalar_text(value.get("url"), name, "featured_image.url")
     alt = _scalar_text(value.get("alt"), name, "featured_image.alt")
     return FeaturedImage(url=url, alt=alt or "") if url else None
+
+
+# --------------------------------------------------------------------------- posts
+
+_STANDFIRST_KEYS = ("description", "summary", "excerpt")
+_PUBLISH_KEYS = ("publishDate", "publishdate", "publish_date")
+
+
+def _post(meta: dict[Any, Any], name: str, path: Path | None) -> Story:
+    """A post: the fields its cover shows, under the generators' names."""
+    title = _text(meta, "title", name)
+    if not title:
+        raise _error(name, "title", "empty; a post's cover needs a title")
+    post = Post(
+        standfirst=_first_text(meta, _STANDFIRST_KEYS, name),
+        authors=_names(meta, ("authors", "author"), name),
+        tags=_names(meta, ("tags", "categories"), name),
+        publish_date=_first_text(meta, _PUBLISH_KEYS, name),
+    )
+    return Story(
+        slug=_text(meta, "slug", name) or _fallback_slug(name, path),
+        title=title,
+        series=None,
+        palette=_text(meta, "colorpaletteclassname", name) or DEFAULT_PALETTE,
+        featured_image=_post_image(meta, name),
+        sources=(),
+        cards=(),
+        path=path,
+        date=_text(meta, "date", name),
+        draft=_draft(meta.get("draft"), name),
+        lang=_text(meta, "lang", name) or _text(meta, "language", name),
+        post=post,
+    )
+
+
+def _first_text(meta: dict[Any, Any], keys: tuple[str, ...], name: str) -> str | None:
+    for key in keys:
+        value = _text(meta, key, name)
+        if value:
+            return " ".join(value.split())
+    return None
+
+
+def _names(meta: dict[Any, Any], keys: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """Authors or tags: text, a list of text, or mappings with a `name` (Jekyll's
+    authors); the first of `keys` that gives any."""
+    for key in keys:
+        value = meta.get(key)
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        found = [
+            _name(item, name, f"{key}[{i}]" if value is items else key)
+            for i, item in enumerate(items)
+        ]
+        kept = tuple(dict.fromkeys(text for text in found if text))
+        if kept:
+            return kept
+    return ()
+
+
+def _name(item: object, name: str, where: str) -> str | None:
+    if isinstance(item, dict):
+        return _scalar_text(item.get("name"), name, f"{where}.name")
+    text = _scalar_text(item, name, where)
+    return " ".join(text.split()) if text else None
+
+
+def _post_image(meta: dict[Any, Any], name: str) -> FeaturedImage | None:
+    """The featured image, from the first of `image`, `images[0]`, `cover.image`,
+    `featured_image` (text, or a mapping with `url`) and `og_image` that names one."""
+    cover = meta.get("cover")
+    images = meta.get("images")
+    featured = meta.get("featured_image")
+    candidates: list[tuple[object, str]] = [(meta.get("image"), "image")]
+    if isinstance(images, list) and images:
+        candidates.append((images[0], "images[0]"))
+    if isinstance(cover, dict):
+        candidates.append((cover.get("image"), "cover.image"))
+    if isinstance(featured, dict):
+        candidates.append((featured.get("url"), "featured_image.url"))
+    else:
+        candidates.append((featured, "featured_image"))
+    candidates.append((meta.get("og_image"), "og_image"))
+    alt = cover.get("alt") if isinstance(cover, dict) else None
+    alt = alt or (featured.get("alt") if isinstance(featured, dict) else None)
+    for value, where in candidates:
+        url = _scalar_text(value, name, where)
+        if url:
+            return FeaturedImage(url=url, alt=_scalar_text(alt, name, "alt") or "")
+    return None
 
 
 # --------------------------------------------------------------------------- cards

@@ -45,6 +45,7 @@ __all__ = [
     "ImageStyle",
     "PageStyle",
     "Palette",
+    "PostStyle",
     "Theme",
     "default_theme",
     "load_palettes",
@@ -224,6 +225,30 @@ class ImageStyle:
     max_pixels: int = 50_000_000
 
 
+@dataclass(frozen=True)
+class PostStyle:
+    """Where a post's fields go on its cover (presets og, x): the theme decides.
+
+    `image`: the featured image as a `panel` filling the end side of the cover edge to
+    edge (the frame and text take the rest), `inset` inside the frame at the end of the
+    text, or under the whole `slide` as the theme's [image] table says (full-bleed under
+    its scrim, or faint behind the text); without an image the text takes the whole
+    cover. `byline` (authors and date) goes across the bottom `frame` line, at the `foot`
+    of the text column, or nowhere. `kicker` (the first `max_tags` tags) sits where a
+    story's series does."""
+
+    image: Literal["panel", "inset", "slide"] = "panel"
+    image_width: float = 0.42  # panel, inset: the image's share of the cover's width
+    image_gap: float = 48  # inset: between the text and the image
+    valign: VAlign = "center"  # the title and standfirst in the text column
+    byline: Literal["frame", "foot", "none"] = "frame"
+    byline_gap: float = 0.6  # foot: above the byline, in title line heights
+    kicker: Literal["tags", "none"] = "tags"
+    max_tags: int = 2
+    standfirst_italic: bool = True
+    max_standfirst: int = 180  # characters; a longer standfirst is cut at a word
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: themes key the font caches
 class Theme:
     """Everything about the look of a slide that is not the story itself."""
@@ -237,6 +262,7 @@ class Theme:
     frame: FrameStyle = field(default_factory=FrameStyle)
     image: ImageStyle = field(default_factory=ImageStyle)
     page: PageStyle = field(default_factory=PageStyle)
+    post: PostStyle = field(default_factory=PostStyle)
     accessible: bool = False  # move palette colours just enough to pass WCAG AA
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     presets: Mapping[str, Preset] = field(default_factory=dict)  # beside the built-in ones
@@ -307,6 +333,8 @@ STYLE_ROLES = (
     "counter",
     "sources-heading",
     "cover-title",
+    "cover-standfirst",
+    "cover-byline",
     "source-title",
     "source-url",
 )
@@ -511,6 +539,9 @@ def _shown(value: object) -> str:
 # not exhaust memory or leave no room), fractions from 0 to 1; the rest from 0 to 10000.
 _RANGES: dict[str, tuple[float, float]] = {
     "opacity": (0, 1),
+    "image_width": (0.2, 0.6),
+    "max_tags": (0, 10),
+    "max_standfirst": (0, 1000),
     "scrim_opacity": (0, 1),
     "scrim_bottom_opacity": (0, 1),
     "tracking": (-0.5, 2),
@@ -709,6 +740,7 @@ _TOP_LEVEL: dict[str, _Check] = {
     "frame": _fields_of(FrameStyle),
     "image": lambda v, w, p: _check_image(v, w, p),
     "page": _fields_of(PageStyle),
+    "post": _fields_of(PostStyle),
     "styles": lambda v, w, p: _check_tables(v, w, p, _check_style(w)),
     "labels": lambda v, w, p: _check_tables(v, w, p, _check_labels(w)),
     "presets": lambda v, w, p: _check_tables(
@@ -855,6 +887,7 @@ def _build_theme(data: Mapping[str, Any], path: Path, where: str) -> Theme:
         frame=_build(FrameStyle, data.get("frame", {}), where, ("frame",)),
         image=_build(ImageStyle, data.get("image", {}), where, ("image",)),
         page=_build(PageStyle, data.get("page", {}), where, ("page",)),
+        post=_build(PostStyle, data.get("post", {}), where, ("post",)),
         accessible=bool(data.get("accessible", False)),
         labels={lang: dict(words) for lang, words in data.get("labels", {}).items()},
         presets=_presets(data.get("presets", {}), where),

@@ -39,12 +39,14 @@ PUBLIC_ROLES = {
     "h6": "paragraph",
     "sources-heading": "heading",
     "cover-title": "heading",
+    "cover-standfirst": "standfirst",
+    "cover-byline": "byline",
     "source-title": "sources",
     "source-url": "sources",
 }
 
 
-CHROME_ROLES = frozenset({"series", "citation", "marker", "counter"})
+CHROME_ROLES = frozenset({"series", "citation", "marker", "counter", "byline"})
 
 
 @dataclass(frozen=True, slots=True)

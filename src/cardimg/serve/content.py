@@ -100,7 +100,7 @@ class ContentIndex:
         stamp = (str(real), info.st_size, info.st_mtime_ns)
         if stamp not in self._parsed:
             try:
-                story = parse_story(read_regular(real, MAX_FILE_BYTES), path=real)
+                story = parse_story(read_regular(real, MAX_FILE_BYTES), path=real, posts=True)
                 self._parsed[stamp] = safe_slug(story.slug)
             except (CardimgError, OSError):
                 self._parsed[stamp] = None

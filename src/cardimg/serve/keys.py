@@ -43,7 +43,7 @@ class KeyMaker:
         with self._lock:
             image = None
             try:
-                story = parse_story(job.story, path=path)
+                story = parse_story(job.story, path=path, posts=True)
                 image = self._prints.file(find_featured_image(story, self.images))
             except CardimgError:
                 pass  # the answer is the story's error, whatever its image

@@ -72,7 +72,8 @@ def warm(theme: str | None) -> None:
 
 def run(job: Job) -> Answer:
     """Do one job (in a worker process). Raises CardimgError for what the client sent."""
-    story = parse_story(job.story, name=job.name, path=Path(job.path) if job.path else None)
+    path = Path(job.path) if job.path else None
+    story = parse_story(job.story, name=job.name, path=path, posts=True)  # a post: its cover
     theme = _theme(job.theme, _stamp(job.theme))
     if job.kind == "check":
         return _check(job, story, theme)
