@@ -377,3 +377,16 @@ def test_sigterm_lets_the_request_under_way_finish(tmp_path: Path) -> None:
         lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
         assert {"method", "path", "status", "ms", "key"} <= set(lines[-1])
         assert all("Words that take" not in json.dumps(line) for line in lines)  # no story text
+
+
+def test_a_plain_post_gets_a_cover_but_no_carousel(server: Server) -> None:
+    post = (
+        b'+++\ntitle = "Council passes the budget"\ndescription = "A late-night vote."\n'
+        b'date = 2024-11-14\nauthor = "Ana Lima"\ntags = ["budget"]\n+++\nBody text.\n'
+    )
+    status, headers, body = server.post("/v1/cover?preset=og", post)
+    assert status == 200 and Image.open(io.BytesIO(body)).size == (1200, 630)
+    status, _, body = server.post("/v1/carousel", post)
+    assert status == 422
+    error = error_of(body)
+    assert error["field"] == "cards" and "makes only a cover" in str(error["message"])

@@ -170,8 +170,8 @@ def _not_a_story(story: Story, preset: Preset) -> Finding:
         code="story-invalid",
         file=story_name(story),
         field="cards",
-        message=f"missing: a post (a title, no cards) makes only a cover, not a "
-        f"{preset.name} carousel (use --preset og or x)",
+        message=f"missing: a post (a title, no cards) makes only a cover, not the "
+        f"carousel of preset {preset.name} (use preset og or x)",
     )
 
 
