@@ -384,7 +384,7 @@ def test_a_plain_post_gets_a_cover_but_no_carousel(server: Server) -> None:
         b'+++\ntitle = "Council passes the budget"\ndescription = "A late-night vote."\n'
         b'date = 2024-11-14\nauthor = "Ana Lima"\ntags = ["budget"]\n+++\nBody text.\n'
     )
-    status, headers, body = server.post("/v1/cover?preset=og", post)
+    status, _, body = server.post("/v1/cover?preset=og", post)
     assert status == 200 and Image.open(io.BytesIO(body)).size == (1200, 630)
     status, _, body = server.post("/v1/carousel", post)
     assert status == 422
