@@ -600,7 +600,7 @@ def _render(args: argparse.Namespace) -> int:
     if len(inputs) > 1 or not inputs[0].named:
         _tell(_summary(result))
     if args.stdout and not result.failed:
-        return _write_stdout(Path(args.out), args.slide)
+        return _write_stdout(Path(args.out), args.slide, args.image_out)
     return 1 if result.failed else 0
 
 
@@ -702,13 +702,14 @@ def _stdout_folder(args: argparse.Namespace) -> Iterator[None]:
 
     with tempfile.TemporaryDirectory(prefix="cardimg-stdout-") as folder:
         args.out, args.force, args.contact_sheet = folder, True, False
+        args.image_out = sys.stdout  # the real one, for the bytes, once rendered
         with redirect_stdout(sys.stderr):
             yield
 
 
-def _write_stdout(out: Path, slide: int | None) -> int:
+def _write_stdout(out: Path, slide: int | None, stream: Any) -> int:
     """The one file of the story rendered to `out` (a cover, a PDF), or its slide number
-    `slide`, written to standard output."""
+    `slide`, written to `stream` (standard output)."""
     found = sorted(
         path
         for path in out.rglob("*")
@@ -722,11 +723,11 @@ def _write_stdout(out: Path, slide: int | None) -> int:
         return 1
     data = found[(slide or 1) - 1].read_bytes()
     try:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        stream.buffer.write(data)
+        stream.flush()
     except BrokenPipeError:
         # The reader stopped early: no traceback, and no second error at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
         return 1
     return 0
 
@@ -1123,7 +1124,7 @@ def _check_all(
 ) -> dict[str, object]:
     """Check every input, printing each file's findings as it goes (text) or the whole
     report at the end (json); the report."""
-    from .check import CheckedFile, check_files, check_report
+    from .check import CheckedFile, check_files, check_report, located
     from .findings import format_finding
 
     checked: list[CheckedFile] = []
@@ -1135,6 +1136,8 @@ def _check_all(
         if findings is None:
             skipped += 1
             continue
+        if item.path == _STDIN_FILE.get():
+            findings = located(findings, STDIN_NAME)
         checked.append(CheckedFile(_shown(item.path), findings))
         if args.output == "text":
             for finding in findings:
