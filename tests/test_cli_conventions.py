@@ -114,7 +114,7 @@ def test_paths_in_the_file_are_relative_to_it(cwd: Path, capsys) -> None:
         ('preset = "instagram-sqare"', "preset", "did you mean 'instagram-square'?"),
         ('[render]\ntheme = "bolt"', "render.theme", "did you mean 'bold'?"),
         ('[render]\ntarget = "instagram"', "render.target", "did you mean 'instagram-"),
-        ('[check]\nformat = "jsn"', "check.format", "did you mean 'json'?"),
+        ('[render]\nformat = "wepb"', "render.format", "did you mean 'webp'?"),
         ('jobs = "4"', "jobs", "a number, not text"),
         ("strict = 1", "strict", "true or false, not a number"),
         ('presett = "og"', "presett", "did you mean 'preset'?"),
@@ -333,3 +333,16 @@ def small(write_story: Callable[..., Path]) -> Callable[..., Path]:
         )
 
     return make
+
+
+def test_a_top_level_value_one_command_cannot_take_stops_only_that_command(cwd: Path, capsys):
+    write(cwd / "cardimg.toml", 'format = "jpeg"\n')
+    assert config_lines(capsys, "render")["render.format"].startswith('"jpeg"')
+    assert run(["check", "x.md"]) == 2
+    err = capsys.readouterr().err
+    assert "format: 'jpeg' is not one of text, json (for check: set [check] format)" in err
+    write(
+        cwd / "cardimg.toml",
+        'format = "jpeg"\n[check]\nformat = "json"\n[doctor]\nformat = "text"\n',
+    )
+    assert config_lines(capsys)["check.format"].startswith('"json"')

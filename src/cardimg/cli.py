@@ -462,7 +462,10 @@ def _settings(args: argparse.Namespace, commands: dict[str, argparse.ArgumentPar
 
     try:
         path = getattr(args, "config", None) or find_config(Path.cwd())
-        settings = load_settings(path, commands)
+        # `config` shows (so checks) the commands it names; any other, only its own.
+        shown = [args.name] if args.command == "config" and args.name in commands else None
+        running = shown or (None if args.command == "config" else [args.command])
+        settings = load_settings(path, commands, running)
     except (ConfigError, OSError) as exc:
         _say("error", str(exc) if isinstance(exc, ConfigError) else problem_text(exc))
         raise SystemExit(2) from None

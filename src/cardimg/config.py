@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,8 +105,14 @@ def configurable(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
     return found
 
 
-def load_settings(path: Path | None, commands: Mapping[str, argparse.ArgumentParser]) -> Settings:
-    """The settings of the file at `path` (None: no file), checked against `commands`."""
+def load_settings(
+    path: Path | None,
+    commands: Mapping[str, argparse.ArgumentParser],
+    running: Collection[str] | None = None,
+) -> Settings:
+    """The settings of the file at `path` (None: no file), checked against `commands`:
+    every name against all of them, the values for the commands `running` (default: all),
+    so a top-level value another command could not take does not stop this one."""
     if path is None:
         return Settings(None, {})
     data = _read(path)
@@ -114,7 +120,7 @@ def load_settings(path: Path | None, commands: Mapping[str, argparse.ArgumentPar
         data = data.get("tool", {}).get("cardimg", {})
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: tool.cardimg: a table, not {_kind(data)}")
-    return Settings(path, _checked(path, data, commands))
+    return Settings(path, _checked(path, data, commands, running))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -129,7 +135,10 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _checked(
-    path: Path, data: Mapping[str, Any], commands: Mapping[str, argparse.ArgumentParser]
+    path: Path,
+    data: Mapping[str, Any],
+    commands: Mapping[str, argparse.ArgumentParser],
+    running: Collection[str] | None,
 ) -> dict[str, dict[str, Setting]]:
     """Each command's settings: the top level's, where the command has the option,
     overridden by its own table's."""
@@ -139,6 +148,8 @@ def _checked(
     _check_names(path, top, tables, options)
     settings: dict[str, dict[str, Setting]] = {}
     for command, known in options.items():
+        if running is not None and command not in running:
+            continue
         chosen: dict[str, tuple[object, str | None]] = {key: (v, None) for key, v in top.items()}
         chosen.update((key, (v, command)) for key, v in tables.get(command, {}).items())
         settings[command] = {}
@@ -147,7 +158,14 @@ def _checked(
             if action is None:
                 continue  # a top-level option this command does not have
             where = f"{path}: {table}.{key}" if table else f"{path}: {key}"
-            checked = _value(action, value, where, path.parent)
+            try:
+                checked = _value(action, value, where, path.parent)
+            except ConfigError as exc:
+                if table is not None:
+                    raise
+                # A top-level value fits one command's option and not another's (render's
+                # --format is an image format, check's a report format): say the way out.
+                raise ConfigError(f"{exc} (for {command}: set [{command}] {key})") from None
             settings[command][action.dest] = Setting(checked, table)
         _check_preset(settings[command], path)
     return settings
