@@ -257,9 +257,18 @@ def test_real_process_version() -> None:
 # --------------------------------------------------------------------------- usage
 
 
-def test_version(capsys) -> None:
-    assert run(["--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"cardimg {cardimg.__version__}"
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_names_the_text_engine_and_pillow(flag: str, capsys) -> None:
+    import PIL
+    from PIL import features
+
+    assert run([flag]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"cardimg {cardimg.__version__} (text engine: ")
+    assert f"Pillow {PIL.__version__}" in out and "\n" not in out
+    if features.check("raqm"):
+        assert f"Raqm {features.version('raqm')}" in out
+        assert "FriBiDi" in out and "HarfBuzz" in out
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["render", "--help"]])

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stdout, suppress
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import CardimgError, one_line, shortened
+from .errors import CardimgError, did_you_mean, one_line, shortened
 from .errors import problem as problem_text
 from .formats import FORMAT_NAMES
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
@@ -26,21 +29,27 @@ if TYPE_CHECKING:
     from .batch import BatchResult, StoryResult
     from .check import CheckedFile
     from .discover import StoryInput
-    from .model import RenderOptions
+    from .model import RenderOptions, SaveOptions
     from .presets import Target
     from .theme import Theme
 
     # What add_subparsers returns: the parser's commands, each added as a sub-parser
     # (generic only to the type checker).
-    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+    _Commands = argparse._SubParsersAction["_Parser"]
 
 
 class _VersionAction(argparse.Action):
-    """--version, looked up only when asked for (importlib.metadata is slow to import)."""
+    """-V/--version, looked up only when asked for (importlib.metadata and Pillow are slow
+    to import, and `--help` needs neither)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
         kwargs.update(nargs=0, default=argparse.SUPPRESS)
-        super().__init__(option_strings, dest, help="show the version and exit", **kwargs)
+        super().__init__(
+            option_strings,
+            dest,
+            help="show the version, the text engine and Pillow, and exit",
+            **kwargs,
+        )
 
     def __call__(
         self,
@@ -49,10 +58,49 @@ class _VersionAction(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
-        from . import __version__
-
-        print(f"cardimg {__version__}")
+        print(version_text())
         parser.exit()
+
+
+def version_text() -> str:
+    """`cardimg 0.1.0 (text engine: Raqm 0.11.0, FriBiDi 1.0.8, HarfBuzz 14.5.0; Pillow 13.0.0)`:
+    a bug report's first line says what sets the text, which decides how it looks."""
+    from PIL import __version__ as pillow
+
+    from . import __version__
+    from .engine import engine_status
+
+    status = engine_status()
+    if status.raqm:
+        engine = (
+            f"Raqm {status.raqm_version}, FriBiDi {status.fribidi_version}, "
+            f"HarfBuzz {status.harfbuzz_version}"
+        )
+    else:
+        engine = f"Pillow's basic layout (no Raqm: {status.missing} missing)"
+    return f"cardimg {__version__} (text engine: {engine}; Pillow {pillow})"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with no abbreviated options (`--pre` taken for `--preset` would make an
+    option added later change what an old script means) and a suggestion for a mistyped
+    choice (a command, a target, a format)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            known = re.findall(r"'((?:[^'\\]|\\.)*)'", choice[2])
+            hint = did_you_mean(choice[1], known)
+            said = f"invalid choice: {choice[1]!r}{hint} ({choice[2]})"
+            message = message.replace(choice[0], said)
+        super().error(one_line(message))
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(.*?)' \((choose from .*)\)")
 
 
 EXAMPLES = """\
@@ -80,24 +128,63 @@ def _preset_name(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cardimg",
         description="Turn news story files into typeset, branded image carousels.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("-V", "--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = _add_render_parser(commands)
     _add_platform_options(run)
     _add_batch_options(run)
+    _add_stdout_options(run)
     _add_presets_parser(commands)
     _add_theme_commands(commands)
     _add_check_parser(commands)
     _add_preview_parser(commands)
     _add_doctor_parser(commands)
     _add_serve_parser(commands)
+    _add_config_commands(commands)
+    # Every command, whoever adds it, takes the same -q/-v/--config: added last, to all.
+    _add_common_options(parser)
+    for command in commands.choices.values():
+        _add_common_options(command)
     return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: given before the command or after it, neither level resets the other's.
+    common = parser.add_argument_group("options of every command")
+    quiet_or_loud = common.add_mutually_exclusive_group()
+    quiet_or_loud.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="say errors only (no warnings, progress or summaries)",
+    )
+    quiet_or_loud.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also say each stage's time and the fonts chosen (on standard error)",
+    )
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        type=_named_path,
+        default=argparse.SUPPRESS,
+        help="read defaults from FILE instead of the cardimg.toml or pyproject.toml found",
+    )
+    common.add_argument(
+        "--no-config",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="read no configuration file",
+    )
 
 
 def _add_render_parser(commands: _Commands) -> argparse.ArgumentParser:
@@ -230,6 +317,19 @@ def _add_batch_options(run: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_stdout_options(run: argparse.ArgumentParser) -> None:
+    """One image for a pipe: `cardimg render - --preset og --stdout | upload`."""
+    run.add_argument(
+        "--stdout",
+        action="store_true",
+        help="write the one image of one story (a cover, a PDF, or --slide N) to standard "
+        "output instead of a folder",
+    )
+    run.add_argument(
+        "--slide", type=int, metavar="N", help="with --stdout: the slide to write (1: the first)"
+    )
+
+
 def _add_presets_parser(commands: _Commands) -> None:
     listing = commands.add_parser(
         "presets",
@@ -261,15 +361,53 @@ def _add_theme_commands(commands: _Commands) -> None:
 _SHOWN_SKIPS = 5
 
 
+# -1 with --quiet (errors only), 1 with --verbose (timings, fonts), else 0. A context
+# variable, not a global: a service may call main() from several threads at once.
+_LOUDNESS: ContextVar[int] = ContextVar("cardimg_loudness", default=0)
+# The temporary file holding a story read from standard input, named <stdin> in messages.
+_STDIN_FILE: ContextVar[Path | None] = ContextVar("cardimg_stdin_file", default=None)
+STDIN_NAME = "<stdin>"
+
+
 def _say(kind: str, message: str) -> None:
+    if kind == "warning" and _LOUDNESS.get() < 0:
+        return
     # One problem, one line: a file name with a newline must not split it.
     print(f"cardimg: {kind}: {shortened(one_line(message))}", file=sys.stderr)
+
+
+def _tell(message: str, *, err: bool = False) -> None:
+    """A line of progress or summary: left out with --quiet."""
+    if _LOUDNESS.get() >= 0:
+        print(one_line(message), file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _verbose(message: str) -> None:
+    """A line for --verbose, on standard error: standard output stays the command's own."""
+    if _LOUDNESS.get() > 0:
+        print(f"cardimg: {shortened(one_line(message))}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """With --verbose, how long a stage took."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _verbose(f"{name}: {time.perf_counter() - started:.3f} s")
+
+
+def _shown(path: Path) -> str:
+    """A story's path as messages give it: <stdin> for the one read from standard input."""
+    return STDIN_NAME if path == _STDIN_FILE.get() else str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 only when every story rendered)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+    loudness = _LOUDNESS.set(args.loudness)
     try:
         return _command(parser, args)
     except OSError as exc:
@@ -278,9 +416,83 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{one_line(str(exc.filename))}: " if exc.filename else ""
         _say("error", f"{where}{problem_text(exc)}")
         return 2 if args.command == "check" else 1
+    finally:
+        _LOUDNESS.reset(loudness)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The options: the command line's, over the configuration file's, over the built-in
+    defaults. An unknown option is a usage error with a suggestion."""
+    args, extra = parser.parse_known_args(argv)
+    commands = _commands(parser)
+    command = commands.get(args.command) if args.command else None
+    if extra:
+        _refuse_extra(command or parser, extra)
+    args.loudness = _loudness(args)
+    args.settings = None
+    if command is None or getattr(args, "no_config", False):
+        return args
+    settings = _settings(args, commands)
+    defaults = {
+        dest: setting.value
+        for dest, setting in settings.of(args.command).items()
+        if setting.value is not argparse.SUPPRESS
+    }
+    loudness = args.loudness or _loudness(argparse.Namespace(**defaults))
+    if defaults:
+        command.set_defaults(**defaults)
+        args = parser.parse_args(argv)
+    args.loudness, args.settings = loudness, settings
+    return args
+
+
+def _loudness(args: argparse.Namespace) -> int:
+    return -1 if getattr(args, "quiet", False) else int(getattr(args, "verbose", False))
+
+
+def _refuse_extra(parser: argparse.ArgumentParser, extra: list[str]) -> NoReturn:
+    first = extra[0]
+    if first.startswith("-") and first != "-":
+        name = first.split("=", 1)[0]
+        known = [option for action in parser._actions for option in action.option_strings]
+        parser.error(f"unrecognized option {name}{did_you_mean(name, known)}")
+    parser.error(f"unrecognized arguments: {' '.join(extra)}")
+
+
+def _settings(args: argparse.Namespace, commands: dict[str, argparse.ArgumentParser]) -> Any:
+    """The configuration file's settings (--config FILE, else the one found), checked;
+    a mistake in it is one line naming the file and the key, and exit status 2."""
+    from .config import ConfigError, find_config, load_settings
+
+    try:
+        path = getattr(args, "config", None) or find_config(Path.cwd())
+        # `config` shows (so checks) the commands it names; any other, only its own.
+        shown = [args.name] if args.command == "config" and args.name in commands else None
+        running = shown or (None if args.command == "config" else [args.command])
+        settings = load_settings(path, commands, running)
+    except (ConfigError, OSError) as exc:
+        _say("error", str(exc) if isinstance(exc, ConfigError) else problem_text(exc))
+        raise SystemExit(2) from None
+    if settings.path is not None and _loudness(args) > 0:
+        print(f"cardimg: configuration: {settings.path}", file=sys.stderr)
+    return settings
 
 
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "config":
+        return _config_command(parser, args)
+    if args.command == "completion":
+        from .completion import completion_script
+
+        print(completion_script(args.shell, parser))
+        return 0
     if args.command == "presets":
         return _presets_command(args)
     if args.command == "themes":
@@ -346,24 +558,78 @@ def _terminated_as_interrupt() -> Iterator[None]:
 
 
 def _render_command(args: argparse.Namespace) -> int:
+    _warn_without_raqm()
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        with _standard_input(args), _stdout_folder(args):
+            return _render(args)
+    except CardimgError as exc:
+        _say("error", str(exc))
+        return 1
+
+
+def _render(args: argparse.Namespace) -> int:
     from .batch import render_batch
     from .discover import find_stories
     from .export import recover_output
+
+    with _stage("options and theme"):
+        problem = _option_problem(args)
+        if problem:
+            _say("error", problem)
+            return 1
+        try:
+            options, save = _render_options(args)
+        except (CardimgError, ValueError) as exc:
+            _say("error", str(exc))
+            return 1
+    inputs = list(find_stories(args.paths))
+    if not inputs:
+        _say("error", "no story files found in " + ", ".join(args.paths))
+        return 1
+    if args.stdout and (len(inputs) != 1 or not inputs[0].named):
+        _say("error", f"--stdout: writes the image of one story file, not {len(inputs)}")
+        return 1
+    try:
+        recover_output(Path(args.out))  # a save cut short by a kill: finish or undo it first
+    except OSError as exc:
+        _say("error", f"-o: cannot tidy {exc.filename or args.out}: {exc.strerror or exc}")
+        return 1
+    with (
+        _stage(f"rendering {len(inputs)} stor{'ies' if len(inputs) != 1 else 'y'}"),
+        _executor(args, len(inputs)) as executor,
+        _progress(len(inputs)) as advance,
+    ):
+        result = render_batch(
+            inputs,
+            args.out,
+            executor=executor,
+            theme=args.theme,
+            options=options,
+            save=save,
+            force=args.force,
+            drafts=args.drafts,
+            future=args.future,
+            name=args.name,
+            on_story=_reporting(advance),
+        )
+    if len(inputs) > 1 or not inputs[0].named:
+        _tell(_summary(result))
+    if args.stdout and not result.failed:
+        return _write_stdout(Path(args.out), args.slide, args.image_out)
+    return 1 if result.failed else 0
+
+
+def _render_options(args: argparse.Namespace) -> tuple[RenderOptions, SaveOptions]:
+    """The render and save options of the command line, checked (an unknown preset, a
+    format the target refuses: one line before anything is rendered)."""
     from .model import RenderOptions, SaveOptions
     from .theme import load_theme
 
-    _warn_without_raqm()
-    warnings.simplefilter("ignore", RuntimeWarning)
-    problem = _option_problem(args)
-    if problem:
-        _say("error", problem)
-        return 1
-    try:
-        theme = load_theme(args.theme) if args.theme else None
-        preset = _platform(args, theme)
-    except (CardimgError, ValueError) as exc:
-        _say("error", str(exc))
-        return 1
+    theme = load_theme(args.theme) if args.theme else None
+    preset = _platform(args, theme)
+    if _LOUDNESS.get() > 0:
+        _say_fonts(theme)
     options = RenderOptions(
         preset=preset,
         images_dir=args.images,
@@ -373,37 +639,113 @@ def _render_command(args: argparse.Namespace) -> int:
         accessible=args.accessible,
         allow_basic_layout=args.allow_basic_layout,
     )
-    save = SaveOptions(args.format, args.target, args.quality, args.contact_sheet)
-    inputs = list(find_stories(args.paths))
-    if not inputs:
-        _say("error", "no story files found in " + ", ".join(args.paths))
-        return 1
+    return options, SaveOptions(args.format, args.target, args.quality, args.contact_sheet)
+
+
+def _say_fonts(theme: Theme | None) -> None:
+    """--verbose: the text engine and the font file of each face and fallback; characters
+    none of them has are looked up among the system's fonts as a story needs them."""
+    from .engine import engine_status
+    from .theme import default_theme
+
+    theme = theme or default_theme()
+    _verbose(f"text engine: {engine_status().name}")
+    for face, path in sorted(theme.fonts.items()):
+        _verbose(f"font {face}: {path}")
+    for number, fallback in enumerate(theme.fallback, 1):
+        _verbose(f"fallback font {number}: {fallback.regular}")
+
+
+@contextmanager
+def _standard_input(args: argparse.Namespace) -> Iterator[None]:
+    """`-` among the paths: the story on standard input, read (no more than a story may
+    be, and one byte to tell) into a private temporary folder, where the batch reads it
+    like any file; messages name it <stdin>, and its images are looked up in --images,
+    else the current folder (it has no folder of its own)."""
+    if "-" not in args.paths:
+        yield
+        return
+    if args.paths.count("-") > 1:
+        raise CardimgError("-: standard input is named more than once")
+    import tempfile
+
+    from .story import MAX_FILE_BYTES
+
+    data = _read_stdin(MAX_FILE_BYTES)
+    with tempfile.TemporaryDirectory(prefix="cardimg-stdin-") as folder:
+        path = Path(folder) / STDIN_NAME
+        path.write_bytes(data)
+        token = _STDIN_FILE.set(path)
+        args.paths = [str(path) if given == "-" else given for given in args.paths]
+        if args.images is None:
+            args.images = Path.cwd()
+        try:
+            yield
+        finally:
+            _STDIN_FILE.reset(token)
+
+
+def _read_stdin(limit: int) -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise CardimgError(f"{STDIN_NAME}: there is no standard input to read a story from")
     try:
-        recover_output(Path(args.out))  # a save cut short by a kill: finish or undo it first
-    except OSError as exc:
-        _say("error", f"-o: cannot tidy {exc.filename or args.out}: {exc.strerror or exc}")
+        data = stream.read(limit + 1)
+    except (OSError, ValueError) as exc:
+        raise CardimgError(f"{STDIN_NAME}: cannot read: {problem_text(exc)}") from None
+    if not isinstance(data, bytes):
+        raise CardimgError(f"{STDIN_NAME}: cannot read: not a byte stream")
+    if len(data) > limit:
+        raise CardimgError(f"{STDIN_NAME}: over the limit of {limit:,} bytes for a story")
+    return data
+
+
+@contextmanager
+def _stdout_folder(args: argparse.Namespace) -> Iterator[None]:
+    """--stdout: the story renders into a private temporary folder (always afresh), and
+    what would be said on standard output goes to standard error, which leaves standard
+    output to the image's bytes."""
+    if not args.stdout:
+        if args.slide is not None:
+            raise CardimgError("--slide: only with --stdout (a folder gets every slide)")
+        yield
+        return
+    if args.slide is not None and args.slide < 1:
+        raise CardimgError(f"--slide: {args.slide} is not a slide number (1 is the first)")
+    if sys.stdout.isatty():
+        raise CardimgError("--stdout: standard output is a terminal; send it to a pipe or file")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cardimg-stdout-") as folder:
+        args.out, args.force, args.contact_sheet = folder, True, False
+        args.image_out = sys.stdout  # the real one, for the bytes, once rendered
+        with redirect_stdout(sys.stderr):
+            yield
+
+
+def _write_stdout(out: Path, slide: int | None, stream: Any) -> int:
+    """The one file of the story rendered to `out` (a cover, a PDF), or its slide number
+    `slide`, written to `stream` (standard output)."""
+    found = sorted(
+        path
+        for path in out.rglob("*")
+        if path.is_file() and path.name not in {"manifest.json", "caption.txt"}
+    )
+    if slide is None and len(found) != 1:
+        _say("error", f"--stdout: the story has {len(found)} slides; choose one with --slide N")
         return 1
+    if slide is not None and slide > len(found):
+        _say("error", f"--slide: {slide}: the story has {len(found)} slide(s)")
+        return 1
+    data = found[(slide or 1) - 1].read_bytes()
     try:
-        with _executor(args, len(inputs)) as executor, _progress(len(inputs)) as advance:
-            result = render_batch(
-                inputs,
-                args.out,
-                executor=executor,
-                theme=args.theme,
-                options=options,
-                save=save,
-                force=args.force,
-                drafts=args.drafts,
-                future=args.future,
-                name=args.name,
-                on_story=_reporting(advance),
-            )
-    except CardimgError as exc:
-        _say("error", str(exc))
+        stream.buffer.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader stopped early: no traceback, and no second error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
         return 1
-    if len(inputs) > 1 or not inputs[0].named:
-        print(one_line(_summary(result)))
-    return 1 if result.failed else 0
+    return 0
 
 
 def _warn_without_raqm() -> None:
@@ -463,9 +805,9 @@ def _report(story: StoryResult) -> None:
         _say("error", _located(message, path))
     elif story.status == "rendered":
         slides = f"{story.slides} slide{'s' * (story.slides != 1)}"
-        print(one_line(f"{path}: {slides} -> {_written_to(story)}"), flush=True)
+        _tell(f"{_shown(path)}: {slides} -> {_written_to(story)}")
     elif story.status == "unchanged":
-        print(one_line(f"{path}: unchanged -> {story.folder}"), flush=True)
+        _tell(f"{_shown(path)}: unchanged -> {story.folder}")
 
 
 def _summary(result: BatchResult) -> str:
@@ -682,7 +1024,7 @@ def _located(message: str, path: Path) -> str:
     """Messages name the story by its file name; on the command line, by the path given,
     so two `story.md` in different folders can be told apart."""
     prefix = f"{one_line(path.name)}:"
-    return f"{path}:{message[len(prefix) :]}" if message.startswith(prefix) else message
+    return f"{_shown(path)}:{message[len(prefix) :]}" if message.startswith(prefix) else message
 
 
 # --------------------------------------------------------------------------- check
@@ -762,21 +1104,28 @@ def _add_check_parser(commands: _Commands) -> None:
 def _check_command(args: argparse.Namespace) -> int:
     """Check every story named; print the findings; 0 clean, 1 warnings with --strict,
     2 errors."""
-    from .discover import find_stories
-
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
-        _check_jobs(args.jobs)
-        theme, options, target = _check_setup(args)
+        with _standard_input(args):
+            return _check(args)
     except (CardimgError, ValueError) as exc:
         _say("error", str(exc))
         return 2
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .discover import find_stories
+
+    with _stage("options and theme"):
+        _check_jobs(args.jobs)
+        theme, options, target = _check_setup(args)
     inputs = list(find_stories(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))
         return 2
     try:
-        report = _check_all(inputs, args, theme, options, target)
+        with _stage(f"checking {len(inputs)} file{'s' * (len(inputs) != 1)}"):
+            report = _check_all(inputs, args, theme, options, target)
     except BrokenPipeError:
         # The reader stopped early (`| head`): no traceback, and no second error at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -793,7 +1142,7 @@ def _check_all(
 ) -> dict[str, object]:
     """Check every input, printing each file's findings as it goes (text) or the whole
     report at the end (json); the report."""
-    from .check import CheckedFile, check_files, check_report
+    from .check import CheckedFile, check_files, check_report, located
     from .findings import format_finding
 
     checked: list[CheckedFile] = []
@@ -805,7 +1154,9 @@ def _check_all(
         if findings is None:
             skipped += 1
             continue
-        checked.append(CheckedFile(str(item.path), findings))
+        if item.path == _STDIN_FILE.get():
+            findings = located(findings, STDIN_NAME)
+        checked.append(CheckedFile(_shown(item.path), findings))
         if args.output == "text":
             for finding in findings:
                 print(format_finding(finding, code=True))
@@ -851,7 +1202,7 @@ def _say_summary(summary: dict[str, int]) -> None:
     counts.append(f"{summary['info']} info")
     skipped = f" ({summary['skipped']} skipped)" if summary["skipped"] else ""
     files = f"{summary['files']} file{'s' * (summary['files'] != 1)}"
-    print(f"cardimg: checked {files}{skipped}: {', '.join(counts)}", file=sys.stderr)
+    _tell(f"cardimg: checked {files}{skipped}: {', '.join(counts)}", err=True)
 
 
 @contextmanager
@@ -1149,6 +1500,52 @@ def _preview_problem(args: argparse.Namespace, path: Path) -> str | None:
         except (CardimgError, ValueError) as exc:
             return str(exc)
     return None
+
+
+# --------------------------------------------------------------------------- config
+
+
+def _add_config_commands(commands: _Commands) -> None:
+    config = commands.add_parser(
+        "config",
+        help="print the settings in effect and where each came from",
+        description="Print every command's options as the configuration file (cardimg.toml, "
+        "or [tool.cardimg] in pyproject.toml, in this folder or a parent) and the built-in "
+        "defaults set them, each with where it came from. See docs/cli.md.",
+    )
+    config.add_argument(
+        "name", nargs="?", metavar="COMMAND", help="only this command's options (default: all)"
+    )
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print a script that completes cardimg's commands, options, and preset, "
+        "theme, target and format names. bash: `source <(cardimg completion bash)`; zsh: "
+        "the same in ~/.zshrc; fish: `cardimg completion fish | source`.",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+
+
+def _config_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .config import Settings, describe
+
+    commands = {
+        name: command
+        for name, command in _commands(parser).items()
+        if name not in {"config", "completion"}
+    }
+    if args.name is not None:
+        if args.name not in commands:
+            hint = did_you_mean(args.name, commands)
+            _say("error", f"config: {args.name!r} is not a command{hint} ({', '.join(commands)})")
+            return 2
+        commands = {args.name: commands[args.name]}
+    settings = args.settings or Settings(None, {})
+    try:
+        print("\n".join(describe(settings, commands)), flush=True)
+    except BrokenPipeError:  # `cardimg config | head`: no traceback, no second error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 if __name__ == "__main__":

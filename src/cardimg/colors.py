@@ -18,7 +18,7 @@ from .contrast import (
     to_hex,
     weakest_contrast,
 )
-from .errors import StoryError
+from .errors import StoryError, did_you_mean
 from .findings import Finding
 from .layout.page import Line
 from .plan import SlidePlan
@@ -35,11 +35,12 @@ def story_palette(story: Story, theme: Theme, *, strict: bool, notes: list[Findi
     if palette is not None:
         return palette
     known = ", ".join(sorted(theme.palettes))
+    hint = did_you_mean(story.palette, theme.palettes)
     finding = Finding(
         code="palette-unknown",
         file=story_name(story),
         field="colorpaletteclassname",
-        message=f"unknown palette {story.palette!r} (known: {known})",
+        message=f"unknown palette {story.palette!r}{hint} (known: {known})",
     )
     if strict:
         raise StoryError.of(finding)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .errors import OptionsError
+from .errors import OptionsError, did_you_mean
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -207,7 +207,8 @@ TARGETS: Mapping[str, Target] = {
 def _pick(kind: str, name: str, known: Mapping[str, object]) -> object:
     key = name.strip().lower()
     if key not in known:
-        raise OptionsError(f"unknown {kind} {name!r} (known: {', '.join(known)})")
+        hint = did_you_mean(key, known)
+        raise OptionsError(f"unknown {kind} {name!r}{hint} (known: {', '.join(known)})")
     return known[key]
 
 

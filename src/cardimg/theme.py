@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -24,7 +23,7 @@ from typing import (
     get_type_hints,
 )
 
-from .errors import ThemeError, one_line, problem
+from .errors import ThemeError, did_you_mean, one_line, problem
 from .presets import REFERENCE_WIDTH, Preset
 from .resources import data_dir
 from .safefile import (
@@ -410,8 +409,7 @@ def _fail(where: str, parts: tuple[str | int, ...], message: str) -> ThemeError:
 
 def _unknown(where: str, parts: tuple[str | int, ...], known: Sequence[str]) -> NoReturn:
     key = str(parts[-1])
-    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(sorted(known))})"
+    hint = did_you_mean(key, known) or f" (known: {', '.join(sorted(known))})"
     raise _fail(where, parts, f"unknown key{hint}")
 
 
@@ -436,7 +434,10 @@ def _find_theme(ref: str | Path, *, base: Path, where: str) -> Path:
         if _is_file(candidate):
             return candidate
     names = ", ".join(theme_names())
-    raise ThemeError(f"{where}: {text}: no theme file or built-in theme of that name ({names})")
+    hint = "" if looks_like_path else did_you_mean(text, theme_names())
+    raise ThemeError(
+        f"{where}: {text}: no theme file or built-in theme of that name{hint} ({names})"
+    )
 
 
 def _read_toml(path: Path, where: str) -> dict[str, Any]:
