@@ -496,9 +496,7 @@ def parse_story(text: str | bytes, *, name: str = "<story>", path: Path | None =
         raise _with_line(exc, lines) from None
 
 
-def _story(
-    meta: Any, content: str, name: str, path: Path | None, lines: dict[str, int]
-) -> Story:
+def _story(meta: Any, content: str, name: str, path: Path | None, lines: dict[str, int]) -> Story:
     if meta is None:
         raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
     if not isinstance(meta, dict):
