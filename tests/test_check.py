@@ -237,6 +237,7 @@ FINDING_SCHEMA = {
     "slide": (int, type(None)),
     "message": str,
     "figure": (int, float, type(None)),
+    "line": (int, type(None)),
 }
 SUMMARY_SCHEMA = {
     "files": int,

@@ -131,7 +131,12 @@ def test_story_slides_on_disk_leave_the_covered_zones_plain_background(
     _, top, _, bottom = PRESETS["story"].open_area
     assert (top, bottom) == (round(1920 * 0.14), 1920 - round(1920 * 0.20))
     background = Image.new("RGB", (1, 1), carousel.palette.background).getpixel((0, 0))
-    for path in slide_files(tmp_path / SLUG, "png"):
+    _cover, *flat = slide_files(tmp_path / SLUG, "png")
+    # The cover's photo fills the slide, zones too: only its text must keep out of them.
+    assert all(
+        cardimg_inside(line.box, PRESETS["story"].open_area) for line in carousel.slides[0].lines
+    )
+    for path in flat:
         image = opened(path).convert("RGB")
         assert image.size == (1080, 1920)
         for zone in ((0, 0, 1080, top), (0, bottom, 1080, 1920)):

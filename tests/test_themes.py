@@ -225,7 +225,8 @@ def test_bold_has_no_frame_lines_a_counter_and_start_aligned_labels(seed_path):
         assert counter == [f"{number}/{total}"]
         x0, y0, _, y1 = slide.frame_box
         background = slide.image.getpixel((x0, (y0 + y1) // 2))
-        assert slide.image.getpixel((x0 - 3, (y0 + y1) // 2)) == background  # no side line
+        if number > 1:  # (the cover's photo varies from pixel to pixel: no flat background)
+            assert slide.image.getpixel((x0 - 3, (y0 + y1) // 2)) == background  # no side line
         series = [line for line in slide.lines if line.role == "series"]
         assert series and series[0].box[0] == slide.safe_box[0]
 

@@ -23,7 +23,7 @@ from .analysis import Analysis, analyse, slide_preset
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
-from .errors import StoryError, one_line
+from .errors import CardimgError, StoryError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
 from .images import (
     featured_source,
@@ -37,6 +37,7 @@ from .model import RenderOptions, Slide
 from .notes import (
     SlideContrast,
     contrast_findings,
+    with_lines,
     with_slides,
 )
 from .plan import SlidePlan
@@ -84,12 +85,12 @@ def check_story(
     analysis = analyse(story, theme or default_theme(), options or RenderOptions())
     findings = list(analysis.findings)
     if analysis.error_finding is not None:
-        return (*findings, analysis.error_finding)
+        return with_lines((*findings, analysis.error_finding), story)
     findings += _measured_findings(analysis, findings)
     if target is not None:
         findings += target_findings(story, list(analysis.plans), analysis.preset, target)
     findings += caption_findings(story, target)
-    return with_slides(findings, analysis.plans)
+    return with_lines(with_slides(findings, analysis.plans), story)
 
 
 def _measured_findings(analysis: Analysis, notes: list[Finding]) -> list[Finding]:
@@ -231,10 +232,16 @@ def caption_findings(story: Story, target: Target | None) -> list[Finding]:
 
 
 def error_finding(code: str, name: str, exc: Exception) -> Finding:
-    """An error as a finding: the message without the file name it starts with."""
+    """An error as a finding: the message without the file name it starts with (and
+    the line of the file it is about, where the error knows it)."""
     message = str(exc)
+    known = exc.finding if isinstance(exc, CardimgError) else None
     return Finding(
-        code=code, severity="error", file=name, message=message.removeprefix(f"{name}: ")
+        code=code,
+        severity="error",
+        file=name,
+        message=message.removeprefix(f"{name}: "),
+        line=known.line if known is not None else None,
     )
 
 

@@ -1034,6 +1034,8 @@ examples:
   cardimg check stories/
   cardimg check stories/ --target instagram-api --strict
   cardimg check story.md --format json > findings.json
+  cardimg check stories/ --format github     (annotations on a pull request's diff)
+  cardimg check stories/ --format sarif > cards.sarif     (for code scanning)
 
 exit status: 0 clean (info and, without --strict, warnings allowed), 1 warnings with
 --strict, 2 errors (a story that cannot render, or an option that cannot be used).
@@ -1095,9 +1097,10 @@ def _add_check_parser(commands: _Commands) -> None:
     check.add_argument(
         "--format",
         dest="output",
-        choices=("text", "json"),
+        choices=("text", "json", "github", "sarif"),
         default="text",
-        help="text (one line per finding, the default) or json (docs/check.md)",
+        help="text (one line per finding, the default), json (docs/check.md), github "
+        "(GitHub workflow annotations) or sarif (SARIF 2.1.0, for code scanning)",
     )
 
 
@@ -1140,10 +1143,9 @@ def _check_all(
     options: RenderOptions,
     target: Target | None,
 ) -> dict[str, object]:
-    """Check every input, printing each file's findings as it goes (text) or the whole
-    report at the end (json); the report."""
+    """Check every input, printing each file's findings as it goes (text, github) or
+    the whole report at the end (json, sarif); the report."""
     from .check import CheckedFile, check_files, check_report, located
-    from .findings import format_finding
 
     checked: list[CheckedFile] = []
     skipped = 0
@@ -1157,15 +1159,33 @@ def _check_all(
         if item.path == _STDIN_FILE.get():
             findings = located(findings, STDIN_NAME)
         checked.append(CheckedFile(_shown(item.path), findings))
-        if args.output == "text":
-            for finding in findings:
-                print(format_finding(finding, code=True))
+        for line in _check_lines(checked[-1], args.output):
+            print(line)
     report = check_report(checked, strict=args.strict, skipped=skipped)
     if args.output == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif args.output == "sarif":
+        from . import __version__
+        from .cireport import sarif_log
+
+        print(json.dumps(sarif_log(checked, __version__), ensure_ascii=False, indent=2))
     else:
         _say_summary(report["summary"])  # type: ignore[arg-type]
     return report
+
+
+def _check_lines(checked: CheckedFile, output: str) -> list[str]:
+    """A file's findings as the lines printed as it is checked: text's, or GitHub's
+    annotations; none for the formats printed whole at the end."""
+    from .findings import format_finding
+
+    if output == "text":
+        return [format_finding(finding, code=True) for finding in checked.findings]
+    if output == "github":
+        from .cireport import github_annotations
+
+        return github_annotations(checked)
+    return []
 
 
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:

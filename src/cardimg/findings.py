@@ -73,7 +73,9 @@ class Finding:
     `card` is the card's key and `slide` its 1-based slide number, where the finding
     belongs to one; `field` is where in the file it is when that is not a card (e.g.
     `featured_image`, `cards[2].order`); `figure` is the measured number where there is
-    one (a contrast ratio, a slide count, a body size in pixels, a length)."""
+    one (a contrast ratio, a slide count, a body size in pixels, a length); `line` is the
+    1-based line of the story file where the card (or field) starts, where it is known,
+    so CI can annotate that line."""
 
     code: str
     file: str
@@ -83,6 +85,7 @@ class Finding:
     message: str
     figure: float | None = None
     field: str | None = None
+    line: int | None = None
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -123,4 +126,5 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "slide": finding.slide,
         "message": finding.message,
         "figure": finding.figure,
+        "line": finding.line,
     }

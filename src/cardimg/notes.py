@@ -19,7 +19,7 @@ from .findings import Finding, format_finding
 from .fonts import FontBook
 from .plan import SlidePlan
 from .scripts import guess_lang
-from .story import Story, story_name
+from .story import Story, field_line, story_name
 from .theme import Palette, Theme
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "missing_glyph_warnings",
     "off_slide_findings",
     "story_findings",
+    "with_lines",
     "with_slides",
 ]
 
@@ -67,6 +68,17 @@ def with_slides(findings: Sequence[Finding], plans: Sequence[SlidePlan]) -> tupl
             first.setdefault(plan.card_key, index)
     return tuple(
         replace(f, slide=first[f.card]) if f.slide is None and f.card in first else f
+        for f in findings
+    )
+
+
+def with_lines(findings: Sequence[Finding], story: Story) -> tuple[Finding, ...]:
+    """The findings with the line of the file where their card or field starts, where
+    the story knows it (a story built in code knows none)."""
+    return tuple(
+        replace(f, line=line)
+        if f.line is None and (line := field_line(f.where, story.lines)) is not None
+        else f
         for f in findings
     )
 

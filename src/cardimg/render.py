@@ -21,7 +21,7 @@ from .errors import EnvironmentProblem, StoryError
 from .findings import Finding, warning_texts
 from .images import featured_image, logo_image
 from .model import Carousel, RenderOptions, Slide
-from .notes import SlideContrast, contrast_findings, with_slides
+from .notes import SlideContrast, contrast_findings, with_lines, with_slides
 from .paint import Painted, paint_slide
 from .plan import MAX_SLIDES, SlidePlan
 from .story import Story, load_story
@@ -67,7 +67,7 @@ def render(
     measured = [SlideContrast(s.index, s.card_key, s.contrast_check) for s in slides]
     accessible = palette is not analysis.base_palette
     notes.extend(contrast_findings(story, palette, measured, accessible=accessible))
-    findings = with_slides(notes, analysis.plans)
+    findings = with_lines(with_slides(notes, analysis.plans), story)
     return Carousel(
         story, tuple(slides), palette, warning_texts(findings), options, analysis.preset, findings
     )

@@ -30,7 +30,8 @@ import re
 import stat
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ __all__ = [
     "Source",
     "Story",
     "StoryError",
+    "field_line",
     "load_story",
     "parse_sources",
     "parse_story",
@@ -128,6 +130,9 @@ class Story:
     post: Post | None = None  # a post's fields (a post has no cards); None: a story
     warnings: tuple[str, ...] = field(default=(), compare=False)
     findings: tuple[Finding, ...] = field(default=(), compare=False)  # the warnings as values
+    # 1-based lines of the file where fields and cards start, by the name a finding gives
+    # them (`featured_image`, `cards[2]`, `card KEY`): CI annotates those lines.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def base_dir(self) -> Path | None:
@@ -145,9 +150,13 @@ def story_name(story: Story) -> str:
 _one_line = one_line
 
 
-def _error(name: str, where: str, problem: str) -> StoryError:
+def _error(name: str, where: str, problem: str, line: int | None = None) -> StoryError:
     finding = Finding(
-        code="story-invalid", file=name, field=where or None, message=_one_line(problem)
+        code="story-invalid",
+        file=name,
+        field=where or None,
+        message=_one_line(problem),
+        line=line,
     )
     return StoryError.of(finding)
 
@@ -221,7 +230,7 @@ def _decode_utf8(data: bytes, name: str) -> str:
         line = data.count(b"\n", 0, offset) + 1
         bad = data[offset : offset + 1].hex()
         raise _error(
-            name, "", f"not UTF-8 text: byte 0x{bad} at byte offset {offset:,} (line {line})"
+            name, "", f"not UTF-8 text: byte 0x{bad} at byte offset {offset:,} (line {line})", line
         ) from None
 
 
@@ -383,27 +392,53 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 class _StoryYAMLHandler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
+        return self.load_located(fm)[0]
+
+    def load_located(self, fm: str) -> tuple[Any, dict[str, int]]:
+        """The front matter's value, and the 0-based lines where its fields and cards start
+        (read from the nodes' marks, which the value no longer has)."""
         loader = _StoryLoader(fm)
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            return loader.construct_document(node), _node_lines(node)
         finally:
             loader.dispose()
+
+
+def _node_lines(node: yaml.Node) -> dict[str, int]:
+    """Where each top-level field and each card of the front matter starts (0-based)."""
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        lines[str(key.value)] = key.start_mark.line
+        if key.value == "cards" and isinstance(value, yaml.SequenceNode):
+            # A repeated `cards` key: the last one is the value, so its items' lines win.
+            lines = {k: v for k, v in lines.items() if not k.startswith("cards[")}
+            for index, item in enumerate(value.value):
+                lines[f"cards[{index}]"] = item.start_mark.line
+    return lines
 
 
 _HANDLER = _StoryYAMLHandler()
 
 
-def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
-    """Return (the front matter's value, Markdown after it): YAML between `---` lines,
-    TOML between `+++` lines, or a JSON object at the top (both as Hugo writes them)."""
+def _split_front_matter(text: str, name: str) -> tuple[Any, str, dict[str, int]]:
+    """Return (the front matter's value, Markdown after it, the 1-based lines of the file
+    where its fields and cards start): YAML between `---` lines, TOML between `+++` lines,
+    or a JSON object at the top (both as Hugo writes them; their lines are not known)."""
     stripped = text.lstrip()
     if not stripped:
         raise _error(name, "", "empty file")
     first_line = text[: len(text) - len(stripped)].count("\n") + 1
     if _TOML_OPENING.match(stripped):
-        return _split_toml(stripped, name, first_line)
+        return (*_split_toml(stripped, name, first_line), {})
     if stripped.startswith("{"):
-        return _split_json(stripped, name, first_line)
+        return (*_split_json(stripped, name, first_line), {})
     boundary = _HANDLER.FM_BOUNDARY
     assert boundary is not None
     opening = boundary.match(stripped)
@@ -415,13 +450,14 @@ def _split_front_matter(text: str, name: str) -> tuple[Any, str]:
         raise _error(name, "", "front matter has no closing '---' line") from None
     leading_lines = text[: len(text) - len(stripped)].count("\n")
     first_line = leading_lines + stripped.count("\n", 0, opening.end()) + 1
-    return _load_yaml(front, name, first_line), content.strip()
+    value, lines = _load_yaml(front, name, first_line)
+    return value, content.strip(), {key: first_line + line for key, line in lines.items()}
 
 
-def _load_yaml(front: str, name: str, first_line: int) -> Any:
+def _load_yaml(front: str, name: str, first_line: int) -> tuple[Any, dict[str, int]]:
     """Parse front matter; `first_line` maps YAML line 0 to its line in the file."""
     try:
-        return _HANDLER.load(front)
+        return _HANDLER.load_located(front)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(name, exc, first_line) from None
     except yaml.reader.ReaderError as exc:
@@ -433,7 +469,10 @@ def _load_yaml(front: str, name: str, first_line: int) -> Any:
         )
         line = first_line + lines_before
         raise _error(
-            name, f"front matter line {line}", f"character #x{exc.character:04x} is not allowed"
+            name,
+            f"front matter line {line}",
+            f"character #x{exc.character:04x} is not allowed",
+            line,
         ) from None
     except RecursionError:
         raise _error(name, "front matter", "nested too deeply") from None
@@ -446,8 +485,9 @@ def _yaml_error(name: str, exc: yaml.MarkedYAMLError, first_line: int) -> StoryE
     problem = exc.problem or exc.context or "invalid YAML"
     if mark is None:
         return _error(name, "front matter", f"YAML error: {problem}")
-    where = f"front matter line {first_line + mark.line}, column {mark.column + 1}"
-    return _error(name, where, f"YAML error: {problem}")
+    line = first_line + mark.line
+    where = f"front matter line {line}, column {mark.column + 1}"
+    return _error(name, where, f"YAML error: {problem}", line)
 
 
 # --------------------------------------------------------------------------- TOML, JSON
@@ -566,14 +606,33 @@ def parse_story(
     if size > MAX_FILE_BYTES:
         raise _too_big(name, size)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    meta, content = _split_front_matter(text, name)
+    meta, content, lines = _split_front_matter(text, name)
+    try:
+        return _story(meta, content, name, path, lines, posts=posts)
+    except StoryError as exc:
+        raise _with_line(exc, lines) from None
+
+
+def _story(
+    meta: Any,
+    content: str,
+    name: str,
+    path: Path | None,
+    lines: dict[str, int],
+    *,
+    posts: bool = False,
+) -> Story:
     if meta is None:
         raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
     if not isinstance(meta, dict):
         raise _error(name, "front matter", f"expected a mapping, got {_describe(meta)}")
     if posts and "cards" not in meta and meta.get("title") is not None:
         return _post(meta, name, path)
-    cards, findings = _parse_cards(meta, name)
+    cards, findings, keys = _parse_cards(meta, name)
+    for index, key in enumerate(keys):
+        if f"cards[{index}]" in lines:
+            lines.setdefault(f"card {key}", lines[f"cards[{index}]"])
+    findings = tuple(_with_finding_line(f, lines) for f in findings)
     if len(content) > MAX_SOURCES_CHARS:
         findings += (_sources_cut_warning(name, len(content)),)
     return Story(
@@ -591,7 +650,39 @@ def parse_story(
         lang=_text(meta, "lang", name) or _text(meta, "language", name),
         warnings=warning_texts(findings),
         findings=findings,
+        lines=lines,
     )
+
+
+_CARD_WHERE = re.compile(r"cards\[\d+\]")
+
+
+def field_line(where: str | None, lines: Mapping[str, int]) -> int | None:
+    """The line where `where` (a finding's field, `cards[2].order`, or `card KEY`)
+    starts in the file, from a story's `lines`; None when not known."""
+    if not where:
+        return None
+    if where in lines:
+        return lines[where]
+    if where.startswith("palette "):  # contrast: the palette the story names, if it does
+        return lines.get("colorpaletteclassname")
+    card = _CARD_WHERE.match(where)
+    return lines.get(card.group() if card else where.split(".", 1)[0])
+
+
+def _with_finding_line(finding: Finding, lines: Mapping[str, int]) -> Finding:
+    if finding.line is not None:
+        return finding
+    line = field_line(finding.where, lines)
+    return finding if line is None else replace(finding, line=line)
+
+
+def _with_line(exc: StoryError, lines: Mapping[str, int]) -> StoryError:
+    """The error with its finding's line filled in, where its field's line is known."""
+    if exc.finding is None or exc.finding.line is not None:
+        return exc
+    finding = _with_finding_line(exc.finding, lines)
+    return exc if finding is exc.finding else StoryError.of(finding)
 
 
 def _sources_cut_warning(name: str, length: int) -> Finding:
@@ -759,7 +850,10 @@ class _RawCard:
     citation: str | None
 
 
-def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tuple[Finding, ...]]:
+def _parse_cards(
+    meta: dict[Any, Any], name: str
+) -> tuple[tuple[Card, ...], tuple[Finding, ...], list[str]]:
+    """The cards in the order shown, their warnings, and their keys in file order."""
     if "cards" not in meta:
         raise _error(name, "cards", "missing; a story needs a list of cards")
     raw = meta["cards"]
@@ -778,7 +872,7 @@ def _parse_cards(meta: dict[Any, Any], name: str) -> tuple[tuple[Card, ...], tup
         if not card.body
     ]
     warnings += _unordered_warnings(parsed, name)
-    return _sorted_cards(parsed), tuple(warnings)
+    return _sorted_cards(parsed), tuple(warnings), [card.key for card in parsed]
 
 
 def _parse_card(item: object, index: int, name: str) -> _RawCard:
