@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CardimgError, one_line, shortened
 from .errors import problem as problem_text
-from .formats import FORMAT_NAMES
+from .formats import FORMAT_NAMES, format_help
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
 
 # Pillow, fontTools, markdown-it and rich take most of a second to import and
@@ -144,8 +144,7 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
         "--format",
         type=str.lower,
         choices=FORMAT_NAMES,
-        help="png, jpeg, webp, or pdf (one document a story); default: the target's, "
-        "else the preset's (png; pdf for linkedin)",
+        help=format_help() + "; default: the target's, else the preset's (png; pdf for linkedin)",
     )
     run.add_argument(
         "--quality",

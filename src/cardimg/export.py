@@ -51,7 +51,6 @@ __all__ = [
     "write_carousel",
 ]
 
-_SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g|webp)$")
 CONTACT_SHEET = "contact-sheet.png"
 _PART_FOLDER = re.compile(r"^\d{2}-of-\d{2}$")  # a carousel split for a target: 01-of-03
 # A slide over a target's file size is encoded again at these JPEG qualities, in turn;
@@ -62,7 +61,7 @@ _OLD_TEMP_FILE = re.compile(r"^\.(?:\d{2,3}\.(?:png|jpe?g)|manifest\.json|captio
 
 
 def encode(image: Image.Image, image_format: str, quality: int | None = None) -> bytes:
-    """One slide's file bytes in a per-slide format (png, jpeg, webp); the same pixels
+    """One slide's file bytes in a per-slide format (see `formats.encoders()`); the same pixels
     always give the same bytes (see `formats`)."""
     return encoder(image_format).encode([image], quality=quality)
 
@@ -177,7 +176,7 @@ def _write_locked(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
     staging = _sibling(folder, STAGING_SUFFIX)
     try:  # from the staging folder's first moment: Ctrl-C may come at any bytecode
         staging.mkdir()  # the mode any new folder gets (0777 less the umask)
-        _carry_over(folder, staging, encoded.extension)
+        _carry_over(folder, staging, encoder(encoded.codec))
         written = [
             path for upload in encoded.uploads for path in _write_upload(upload, encoded, staging)
         ]
@@ -501,13 +500,13 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _carry_over(old: Path, new: Path, extension: str) -> None:
+def _carry_over(old: Path, new: Path, codec: Encoder) -> None:
     """Put into `new` everything of `old` this save does not replace: slides of another
     format, files a person added. Hard links: nothing is copied, nothing can be half."""
     if not old.is_dir():
         return
     for entry in sorted(os.scandir(old), key=lambda e: e.name):
-        if _replaced(entry.name, extension):
+        if _replaced(entry.name, codec):
             continue
         target = new / entry.name
         if entry.is_symlink():
@@ -518,17 +517,13 @@ def _carry_over(old: Path, new: Path, extension: str) -> None:
             _link_or_copy(entry.path, target)
 
 
-def _replaced(name: str, extension: str) -> bool:
-    """Whether a save in the format of `extension` replaces this entry of the old folder:
-    its manifest and caption, its slides of that format, its story PDF, any split parts."""
+def _replaced(name: str, codec: Encoder) -> bool:
+    """Whether a save in format `codec` replaces this entry of the old folder: its
+    manifest and caption, any split parts, and the files of that format, as its registry
+    entry says (`Encoder.replaces`): the files of other formats stay."""
     if name in ("manifest.json", "caption.txt", CONTACT_SHEET) or _OLD_TEMP_FILE.match(name):
         return True
-    if _PART_FOLDER.match(name):
-        return True
-    match = _SLIDE_FILE.match(name)
-    if match is not None:
-        return match[1].replace("jpeg", "jpg") == extension
-    return extension == "pdf" and name.endswith(".pdf")
+    return bool(_PART_FOLDER.match(name)) or codec.replaces(name)
 
 
 def _link_or_copy(source: str, target: str | Path) -> None:
@@ -603,6 +598,10 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
 
 # What a manifest says of one save's files rather than of the carousel they show.
 _PER_SAVE = ("format", "formats", "slides", "render_key", "files")
+# What a manifest says of one slide's place in a save's files (its file, its page of a
+# document, its time in a video) rather than of the slide: a PDF or a video beside PNGs
+# of the same render is the same carousel.
+_PER_FILE = ("file", "page", "start", "end")
 
 
 def _content(record: dict[str, Any]) -> object:
@@ -612,7 +611,7 @@ def _content(record: dict[str, Any]) -> object:
         return None
     return (
         {k: v for k, v in record.items() if k not in _PER_SAVE},
-        [{k: v for k, v in s.items() if k != "file"} for s in slides if isinstance(s, dict)],
+        [{k: v for k, v in s.items() if k not in _PER_FILE} for s in slides if isinstance(s, dict)],
     )
 
 
@@ -629,6 +628,7 @@ def manifest(
     the slides this manifest's carousel holds (all of them unless split for a target)."""
     story = carousel.story
     chosen = [carousel.slides[i] for i in (slides if slides is not None else range(len(names)))]
+    per_slide = encoder(image_format).per_slide  # else a page (of a PDF) of the one file
     return {
         "story": {
             "slug": story.slug,
@@ -651,7 +651,7 @@ def manifest(
         "slides": [
             {
                 "file": name,
-                **({"page": number} if name.endswith(".pdf") else {}),
+                **({"page": number} if not per_slide else {}),
                 "index": slide.index,
                 "kind": slide.kind,
                 "card_key": slide.card_key,

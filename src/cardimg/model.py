@@ -52,7 +52,8 @@ class SaveOptions:
     """How a carousel is written: the one record of the save options, taken by
     `Carousel.save`, the batch and the render service alike.
 
-    `format` is png, jpeg (jpg), webp or pdf; None: the target's, else the preset's.
+    `format` is a name in the format registry (`cardimg.formats.encoders()`: png, jpeg,
+    …; one file a slide, or one a story such as pdf); None: the target's, else the preset's.
     `target` (a name such as `instagram-api`, or a `cardimg.presets.Target`) enforces a
     platform's rules. `quality` (1-100) is that of JPEG, lossy WebP and PDF photo pages.
     `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review."""
@@ -96,9 +97,9 @@ class Slide:
         return self.image.width
 
     def encode(self, format: str = "png", *, quality: int | None = None) -> bytes:
-        """The slide as file bytes (png, jpeg, webp, or a one-page pdf with its words as
-        searchable text), for tools that serve or upload slides without touching disk.
-        The same slide always gives the same bytes."""
+        """The slide as file bytes in any registered format (`cardimg.formats.encoders()`;
+        a story format such as pdf gives a one-page document), for tools that serve or
+        upload slides without touching disk. The same slide always gives the same bytes."""
         from .formats import Page, encoder
 
         return encoder(format).encode([Page(self.image, self.lines)], quality=quality)
@@ -174,8 +175,9 @@ class Carousel:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
         How is `options` (a `SaveOptions`), or the same fields given by keyword: `format`
-        is png, jpeg, webp or pdf (one document for the story); without it, the target's
-        format, else the preset's (png; pdf for `linkedin`). `target` (a name such as
+        is a registered format (`cardimg.formats.encoders()`; pdf is one document for the
+        story); without it, the target's format, else the preset's (png; pdf for
+        `linkedin`). `target` (a name such as
         `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's rules and
         splits a carousel longer than it takes into numbered folders. `contact_sheet`
         adds `contact-sheet.png`, every slide in order, for a review. The manifest names
