@@ -153,6 +153,13 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
         help="JPEG, lossy WebP and PDF photo pages (default: 92 for JPEG, 90 for WebP)",
     )
     run.add_argument(
+        "--audio",
+        metavar="FILE",
+        type=_named_path,
+        help="a sound file laid under a video (mp4): cut at its end with a fade, never "
+        "looped; without it the video is silent",
+    )
+    run.add_argument(
         "--contact-sheet",
         action="store_true",
         help="also write contact-sheet.png: every slide in order, labelled, for review",
@@ -361,7 +368,7 @@ def _render_command(args: argparse.Namespace) -> int:
         accessible=args.accessible,
         allow_basic_layout=args.allow_basic_layout,
     )
-    save = SaveOptions(args.format, args.target, args.quality, args.contact_sheet)
+    save = SaveOptions(args.format, args.target, args.quality, args.contact_sheet, audio=args.audio)
     inputs = list(find_stories(args.paths))
     if not inputs:
         _say("error", "no story files found in " + ", ".join(args.paths))

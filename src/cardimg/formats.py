@@ -22,8 +22,12 @@ from .errors import CardimgError, OptionsError
 from .resources import data_dir
 
 if TYPE_CHECKING:  # Pillow, pikepdf and fontTools load when first needed: `cardimg --help`
-    import pikepdf  # reads FORMAT_NAMES and should not wait for them
+    from pathlib import Path  # reads FORMAT_NAMES and should not wait for them
+
+    import pikepdf
     from PIL import Image
+
+    from .timing import Timeline
 
 __all__ = [
     "FORMAT_NAMES",
@@ -628,31 +632,73 @@ class StoryEncode(Protocol):
     ) -> bytes: ...
 
 
+class VideoEncode(Protocol):
+    """A timed format's encoder: every page shown for its time in `timeline` (by default
+    the reading time of its lines), `audio` laid under it → the one file's bytes."""
+
+    def __call__(
+        self,
+        pages: Sequence[Page],
+        quality: int | None = None,
+        *,
+        title: str | None = None,
+        date: DateLike | None = None,
+        timeline: Timeline | None = None,
+        audio: Path | None = None,
+    ) -> bytes: ...
+
+
+def _encode_mp4(
+    pages: Sequence[Page],
+    quality: int | None = None,
+    *,
+    title: str | None = None,
+    date: DateLike | None = None,
+    timeline: Timeline | None = None,
+    audio: Path | None = None,
+) -> bytes:
+    # PyAV loads when a video is made: it is an optional dependency (cardimg[video]).
+    from .video import encode_mp4
+
+    return encode_mp4(pages, quality, title=title, date=date, timeline=timeline, audio=audio)
+
+
 @dataclass(frozen=True)
 class Encoder:
     """One output format, the one place it is named: its file extension and media type,
     whether it writes one file per slide (PNG, JPEG, WebP, AVIF) or one per story (PDF),
     the typed function that makes the bytes, and so which files a save of it replaces.
 
-    `aliases` are other names a user may give it (`jpg`); `old_extensions` those its files
-    had before (a `.jpeg` slide is replaced by a JPEG save writing `.jpg`)."""
+    A timed format (video) is a story format whose pages each last a time. `aliases` are
+    other names a user may give it (`jpg`); `old_extensions` those its files had before (a
+    `.jpeg` slide is replaced by a JPEG save writing `.jpg`); `sidecars` the extensions of
+    files written beside the story's file (a video's WebVTT captions)."""
 
     name: str
     extension: str
     media_type: str
     slide_function: SlideEncode | None = field(default=None, repr=False)
     story_function: StoryEncode | None = field(default=None, repr=False)
+    video_function: VideoEncode | None = field(default=None, repr=False)
     aliases: tuple[str, ...] = ()
     old_extensions: tuple[str, ...] = ()
+    sidecars: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if (self.slide_function is None) == (self.story_function is None):
-            raise ValueError(f"format {self.name}: give a slide or a story function, one")
+        functions = (self.slide_function, self.story_function, self.video_function)
+        if sum(function is not None for function in functions) != 1:
+            raise ValueError(f"format {self.name}: give one slide, story or video function")
 
     @property
     def per_slide(self) -> bool:
         """True for a file per slide (`01.png`…), False for one file per story."""
         return self.slide_function is not None
+
+    @property
+    def timed(self) -> bool:
+        """True for a video: each slide is shown for a time, and a target's limit on
+        length (not on slides) decides how a story is split."""
+        return self.video_function is not None
 
     @property
     def writes(self) -> str:
@@ -663,7 +709,7 @@ class Encoder:
         """Whether a save in this format replaces the story folder's file `name`: its own
         slide files (`01.png`, `012.png`; old extensions too) or its story file (any name,
         since the story's folder, and so its file's name, may have been renamed)."""
-        extensions = (self.extension, *self.old_extensions)
+        extensions = (self.extension, *self.old_extensions, *self.sidecars)
         stem, dot, extension = name.rpartition(".")
         if not dot or extension not in extensions:
             return False
@@ -678,10 +724,17 @@ class Encoder:
         quality: int | None = None,
         title: str | None = None,
         date: DateLike | None = None,
+        timeline: Timeline | None = None,
+        audio: Path | None = None,
     ) -> bytes:
         """The file's bytes: a per-slide format takes exactly one page; a story format any
-        number. `quality` matters for the lossy formats; title and date for story formats."""
+        number. `quality` matters for the lossy formats; title and date for story formats;
+        `timeline` and `audio` for a video (see `cardimg.timing`)."""
         wrapped = [page if isinstance(page, Page) else Page(page) for page in pages]
+        if self.video_function is not None:
+            return self.video_function(
+                wrapped, quality, title=title, date=date, timeline=timeline, audio=audio
+            )
         if self.story_function is not None:
             return self.story_function(wrapped, quality, title=title, date=date)
         assert self.slide_function is not None  # (__post_init__: one of the two)
@@ -705,6 +758,7 @@ _ENCODERS: dict[str, Encoder] = {
         Encoder("webp", "webp", "image/webp", slide_function=encode_webp),
         Encoder("avif", "avif", "image/avif", slide_function=encode_avif),
         Encoder("pdf", "pdf", "application/pdf", story_function=encode_pdf),
+        Encoder("mp4", "mp4", "video/mp4", video_function=_encode_mp4, sidecars=("vtt",)),
     )
 }
 _ALIASES = {alias: codec.name for codec in _ENCODERS.values() for alias in codec.aliases}
@@ -720,6 +774,9 @@ def format_help() -> str:
     """The formats as a sentence for a command's help: `png, jpeg, …, or pdf (one file a
     story)`, from the registry, so a new format is never missing from it."""
     names = [c.name if c.per_slide else f"{c.name} (one file a story)" for c in encoders()]
+    names = [
+        f"{c.name} (a video)" if c.timed else n for c, n in zip(encoders(), names, strict=True)
+    ]
     return ", ".join(names[:-1]) + ", or " + names[-1]
 
 
