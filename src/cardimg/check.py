@@ -23,7 +23,7 @@ from .analysis import Analysis, analyse
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
-from .errors import StoryError, one_line
+from .errors import OptionsError, StoryError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
 from .images import (
     featured_source,
@@ -216,13 +216,16 @@ def video_findings(
             )
     total = timeline(texts, style).duration
     if target.max_seconds is not None and total > target.max_seconds:
-        parts = split_by_time(texts, style, target.max_seconds)
+        try:
+            saved_as = f"saved as {len(split_by_time(texts, style, target.max_seconds))} videos"
+        except OptionsError:
+            saved_as = "a slide alone is longer: no split fits (lower video.max_seconds)"
         findings.append(
             Finding(
                 code="video-too-long",
                 file=name,
                 message=f"a {total:.1f} s video; {target.name} takes at most "
-                f"{target.max_seconds:g} s: saved as {len(parts)} videos",
+                f"{target.max_seconds:g} s: {saved_as}",
                 figure=round(total, 1),
             )
         )

@@ -168,7 +168,7 @@ def split_by_time(
 
     fewest = greedy(limit)
     if fewest is None:
-        raise OptionsError(f"a slide alone is longer than {max_seconds:g} s")
+        raise OptionsError(f"a slide alone is longer than {max_seconds:g} s: no split fits")
     low, high = 1, limit  # the smallest bound that needs no more parts: even lengths
     while low < high:
         middle = (low + high) // 2
