@@ -202,7 +202,9 @@ def test_a_hand_built_story_s_text_warnings_are_findings() -> None:
 
 
 def test_every_code_is_covered_by_a_test() -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
+    """Every finding code is named in a test (most here; a format's own, e.g. video's, in
+    its test file)."""
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     assert [code for code in CODES if f'"{code}"' not in source] == []
 
 

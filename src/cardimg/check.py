@@ -23,7 +23,7 @@ from .analysis import Analysis, analyse, slide_preset
 from .caption import CAPTION_LIMIT, caption_text
 from .colors import featured_backdrop, planned_contrast
 from .discover import StoryInput, is_story_file
-from .errors import CardimgError, StoryError, one_line
+from .errors import CardimgError, OptionsError, StoryError, one_line
 from .findings import SEVERITIES, Finding, finding_dict
 from .images import (
     featured_source,
@@ -41,10 +41,11 @@ from .notes import (
     with_slides,
 )
 from .plan import SlidePlan
-from .presets import Preset, Target
+from .presets import TARGETS, Preset, Target
 from .story import Story, load_story, story_name
 from .targets import check_preset, split_slides
 from .theme import Palette, Theme, default_theme
+from .timing import VideoStyle, reading_seconds, split_by_time, timeline
 
 __all__ = [
     "REPORT_VERSION",
@@ -89,6 +90,11 @@ def check_story(
     findings += _measured_findings(analysis, findings)
     if target is not None:
         findings += target_findings(story, list(analysis.plans), analysis.preset, target)
+    # A video's rules: the target's, or the Reels ones for the reel preset.
+    timed = target if target is not None else TARGETS.get(analysis.preset.name + "s")
+    if timed is not None and timed.max_seconds is not None:
+        style = (theme or default_theme()).video
+        findings += video_findings(story, list(analysis.plans), style, timed)
     findings += caption_findings(story, target)
     return with_lines(with_slides(findings, analysis.plans), story)
 
@@ -186,9 +192,64 @@ def target_findings(
     return findings
 
 
+def video_findings(
+    story: Story, plans: Sequence[SlidePlan], style: VideoStyle, target: Target
+) -> list[Finding]:
+    """What a video for `target` runs into: a slide whose reading time the theme's
+    maximum cuts (`slide-time-cut`), a story longer than the platform takes, saved in
+    parts (`video-too-long`), or shorter than it takes (`video-too-short`)."""
+    name = story_name(story)
+    texts = [_slide(index, plan).words for index, plan in enumerate(plans, start=1)]
+    findings = []
+    for index, (plan, text) in enumerate(zip(plans, texts, strict=True), start=1):
+        wanted = reading_seconds(text, style)
+        if wanted > style.max_seconds:
+            findings.append(
+                Finding(
+                    code="slide-time-cut",
+                    file=name,
+                    card=plan.card_key,
+                    slide=index,
+                    message=f"slide {index:02d} takes {wanted:.1f} s to read; the video "
+                    f"shows it {style.max_seconds:g} s (video.max_seconds): split the card",
+                    figure=round(wanted, 1),
+                )
+            )
+    total = timeline(texts, style).duration
+    if target.max_seconds is not None and total > target.max_seconds:
+        try:
+            saved_as = f"saved as {len(split_by_time(texts, style, target.max_seconds))} videos"
+        except OptionsError:
+            saved_as = "a slide alone is longer: no split fits (lower video.max_seconds)"
+        findings.append(
+            Finding(
+                code="video-too-long",
+                file=name,
+                message=f"a {total:.1f} s video; {target.name} takes at most "
+                f"{target.max_seconds:g} s: {saved_as}",
+                figure=round(total, 1),
+            )
+        )
+    if target.min_seconds is not None and total < target.min_seconds:
+        findings.append(
+            Finding(
+                code="video-too-short",
+                file=name,
+                message=f"a {total:.1f} s video; {target.name} takes {target.min_seconds:g} s "
+                "at least",
+                figure=round(total, 1),
+            )
+        )
+    return findings
+
+
 def _alt_text(index: int, plan: SlidePlan) -> str:
-    # The alt text comes from the lines alone: a slide without pixels gives the same.
-    slide = Slide(
+    return _slide(index, plan).alt
+
+
+def _slide(index: int, plan: SlidePlan) -> Slide:
+    # Alt text and words come from the lines alone: a slide without pixels gives the same.
+    return Slide(
         index=index,
         kind=plan.kind,
         card_key=plan.card_key,
@@ -200,7 +261,6 @@ def _alt_text(index: int, plan: SlidePlan) -> str:
         part=plan.part,
         parts=plan.parts,
     )
-    return slide.alt
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import CardimgError, did_you_mean, one_line, shortened
 from .errors import problem as problem_text
-from .formats import FORMAT_NAMES
+from .formats import FORMAT_NAMES, format_help
 from .presets import DEFAULT_PRESET, PRESETS, TARGETS, get_preset
 
 # Pillow, fontTools, markdown-it and rich take most of a second to import and
@@ -231,14 +231,20 @@ def _add_platform_options(run: argparse.ArgumentParser) -> None:
         "--format",
         type=str.lower,
         choices=FORMAT_NAMES,
-        help="png, jpeg, webp, or pdf (one document a story); default: the target's, "
-        "else the preset's (png; pdf for linkedin)",
+        help=format_help() + "; default: the target's, else the preset's (png; pdf for linkedin)",
     )
     run.add_argument(
         "--quality",
         type=int,
         metavar="1-100",
         help="JPEG, lossy WebP and PDF photo pages (default: 92 for JPEG, 90 for WebP)",
+    )
+    run.add_argument(
+        "--audio",
+        metavar="FILE",
+        type=_named_path,
+        help="a sound file laid under a video (mp4): cut at its end with a fade, never "
+        "looped; without it the video is silent",
     )
     run.add_argument(
         "--contact-sheet",
@@ -639,7 +645,10 @@ def _render_options(args: argparse.Namespace) -> tuple[RenderOptions, SaveOption
         accessible=args.accessible,
         allow_basic_layout=args.allow_basic_layout,
     )
-    return options, SaveOptions(args.format, args.target, args.quality, args.contact_sheet)
+    save = SaveOptions(
+        args.format, args.target, args.quality, args.contact_sheet, audio=args.audio
+    )
+    return options, save
 
 
 def _say_fonts(theme: Theme | None) -> None:

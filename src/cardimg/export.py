@@ -32,6 +32,8 @@ from .model import SaveOptions
 from .presets import Target, get_target
 from .story import safe_slug
 from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
+from .timing import Timeline, split_by_time, timeline
+from .video import webvtt
 
 if TYPE_CHECKING:
     from .model import Carousel, Slide
@@ -51,7 +53,6 @@ __all__ = [
     "write_carousel",
 ]
 
-_SLIDE_FILE = re.compile(r"^\d{2,3}\.(png|jpe?g|webp)$")
 CONTACT_SHEET = "contact-sheet.png"
 _PART_FOLDER = re.compile(r"^\d{2}-of-\d{2}$")  # a carousel split for a target: 01-of-03
 # A slide over a target's file size is encoded again at these JPEG qualities, in turn;
@@ -62,7 +63,7 @@ _OLD_TEMP_FILE = re.compile(r"^\.(?:\d{2,3}\.(?:png|jpe?g)|manifest\.json|captio
 
 
 def encode(image: Image.Image, image_format: str, quality: int | None = None) -> bytes:
-    """One slide's file bytes in a per-slide format (png, jpeg, webp); the same pixels
+    """One slide's file bytes in a per-slide format (see `formats.encoders()`); the same pixels
     always give the same bytes (see `formats`)."""
     return encoder(image_format).encode([image], quality=quality)
 
@@ -140,8 +141,11 @@ def encode_carousel(
     codec = encoder(choose_format(rules, options.format, carousel.preset))
     _check_target(carousel, rules)
     folder = safe_slug(carousel.story.slug)
-    files = _encode_files(carousel, codec, rules, quality, title=folder, threads=threads)
-    uploads = _uploads(len(carousel.slides), codec, rules)
+    uploads = _uploads(carousel, codec, rules)
+    if codec.timed:  # a video for each upload (a story longer than the target: parts)
+        files = [_video(carousel, codec, rules, quality, u, options.audio) for u in uploads]
+    else:
+        files = _encode_files(carousel, codec, rules, quality, title=folder, threads=threads)
     save = _Save(carousel, codec, rules, source, folder, render_key)
     sheet = None
     if options.contact_sheet:
@@ -177,7 +181,7 @@ def _write_locked(encoded: EncodedCarousel, out_dir: Path) -> list[Path]:
     staging = _sibling(folder, STAGING_SUFFIX)
     try:  # from the staging folder's first moment: Ctrl-C may come at any bytecode
         staging.mkdir()  # the mode any new folder gets (0777 less the umask)
-        _carry_over(folder, staging, encoded.extension)
+        _carry_over(folder, staging, encoder(encoded.codec))
         written = [
             path for upload in encoded.uploads for path in _write_upload(upload, encoded, staging)
         ]
@@ -207,7 +211,7 @@ def _write_upload(upload: EncodedUpload, encoded: EncodedCarousel, staging: Path
     text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
     _write_new(where / "manifest.json", text.encode("utf-8"))
     _write_new(where / CAPTION, _caption_bytes(upload.caption))
-    written = [*dict.fromkeys(upload.names), "manifest.json", "caption.txt"]
+    written = [*dict.fromkeys(name for name, _ in upload.files), "manifest.json", "caption.txt"]
     return [Path(upload.folder) / name for name in written]
 
 
@@ -260,16 +264,66 @@ def slide_labels(
     if not codec.per_slide:
         return [f"page {number}" for number in range(1, len(carousel.slides) + 1)]
     labels = []
-    for upload in _uploads(len(carousel.slides), codec, rules):
+    if codec.timed:
+        return [_clock(start, count) for start, count in _slide_times(carousel, codec, rules)]
+    for upload in _uploads(carousel, codec, rules):
         for name in _file_names(codec, "", len(upload.slides)):
             labels.append(f"{upload.folder}/{name}" if upload.folder else name)
     return labels
 
 
-def _uploads(total: int, codec: Encoder, rules: Target | None) -> list[_Upload]:
-    most = rules.max_slides if rules is not None and codec.per_slide else None
-    parts = split_slides(total, most)
+def _uploads(carousel: Carousel, codec: Encoder, rules: Target | None) -> list[_Upload]:
+    """The uploads a save makes: a carousel split at the target's slide count, a video at
+    its length (never cut, never faster: see `timing.split_by_time`)."""
+    total = len(carousel.slides)
+    if codec.timed:
+        longest = rules.max_seconds if rules is not None else None
+        texts = [slide.words for slide in carousel.slides]
+        parts = split_by_time(texts, carousel.video, longest) if longest else [range(total)]
+    else:
+        most = rules.max_slides if rules is not None and codec.per_slide else None
+        parts = split_slides(total, most)
     return [_Upload(part, number, len(parts)) for number, part in enumerate(parts, start=1)]
+
+
+def upload_timeline(carousel: Carousel, slides: range) -> Timeline:
+    """The timeline of a video of these slides (each part of a split story is a video of
+    its own, its first and last slides held): from their words and the theme's pace."""
+    return timeline([carousel.slides[i].words for i in slides], carousel.video)
+
+
+def _slide_times(
+    carousel: Carousel, codec: Encoder, rules: Target | None
+) -> list[tuple[float, float]]:
+    """(start, seconds) of every slide in the video (or the part of it) it is in."""
+    out = []
+    for upload in _uploads(carousel, codec, rules):
+        plan = upload_timeline(carousel, upload.slides)
+        out += [(s / plan.fps, n / plan.fps) for s, n in zip(plan.starts, plan.frames, strict=True)]
+    return out
+
+
+def _clock(start: float, seconds: float) -> str:
+    def stamp(value: float) -> str:
+        return f"{int(value // 60)}:{value % 60:04.1f}"
+
+    return f"{stamp(start)}–{stamp(start + seconds)}"
+
+
+def _video(
+    carousel: Carousel,
+    codec: Encoder,
+    rules: Target | None,
+    quality: int | None,
+    upload: _Upload,
+    audio: Path | None,
+) -> bytes:
+    """One upload's video: its slides for their reading times, `audio` under it."""
+    pages = [Page(carousel.slides[i].image, carousel.slides[i].lines) for i in upload.slides]
+    plan = upload_timeline(carousel, upload.slides)
+    data = codec.encode(pages, quality=quality, timeline=plan, audio=audio)
+    _check_size(data, f"{safe_slug(carousel.story.slug)}.{codec.extension}", rules)
+    return data
 
 
 def _encode_files(
@@ -359,10 +413,16 @@ class _Save:
                 (name, files[index]) for index, name in zip(upload.slides, names, strict=True)
             )
         else:
-            named = ((names[0], files[0]),)
+            named = ((names[0], files[upload.number - 1 if self.codec.timed else 0]),)
         record = manifest(
             self.carousel, names, self.codec.name, source=self.source, slides=upload.slides
         )
+        if self.codec.timed:
+            plan = upload_timeline(self.carousel, upload.slides)
+            texts = [self.carousel.slides[i].words for i in upload.slides]
+            captions = names[0].rsplit(".", 1)[0] + ".vtt"
+            named += ((captions, webvtt(texts, plan).encode("utf-8")),)
+            record = _with_timing(record, plan, captions, self.codec)
         record = _for_target(record, self.rules, upload, self.carousel)
         limit = self.rules.caption_limit if self.rules else CAPTION_LIMIT
         caption = caption_text(self.carousel, limit)
@@ -384,6 +444,34 @@ def _caption_bytes(caption: str) -> bytes:
 
 def _file_record(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _with_timing(
+    record: dict[str, Any], plan: Timeline, captions: str, codec: Encoder
+) -> dict[str, Any]:
+    """A video's manifest: its length, rate and transition, its captions file, and each
+    slide's start and end in seconds (its words are its `alt`, as in the captions)."""
+    record = dict(record)
+    record["video"] = {
+        "seconds": round(plan.duration, 3),
+        "fps": plan.fps,
+        "frames": plan.total_frames,
+        "transition": plan.transition,
+        "transition_seconds": round(plan.transition_frames / plan.fps, 3),
+        "media_type": codec.media_type,
+        "captions": captions,
+    }
+    times = zip(plan.starts, plan.frames, plan.clipped, strict=True)
+    record["slides"] = [
+        {
+            **entry,
+            "start": round(start / plan.fps, 3),
+            "end": round((start + count) / plan.fps, 3),
+            **({"cut_by_maximum": True} if clipped else {}),
+        }
+        for entry, (start, count, clipped) in zip(record["slides"], times, strict=True)
+    ]
+    return record
 
 
 def _for_target(
@@ -501,13 +589,13 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _carry_over(old: Path, new: Path, extension: str) -> None:
+def _carry_over(old: Path, new: Path, codec: Encoder) -> None:
     """Put into `new` everything of `old` this save does not replace: slides of another
     format, files a person added. Hard links: nothing is copied, nothing can be half."""
     if not old.is_dir():
         return
     for entry in sorted(os.scandir(old), key=lambda e: e.name):
-        if _replaced(entry.name, extension):
+        if _replaced(entry.name, codec):
             continue
         target = new / entry.name
         if entry.is_symlink():
@@ -518,17 +606,13 @@ def _carry_over(old: Path, new: Path, extension: str) -> None:
             _link_or_copy(entry.path, target)
 
 
-def _replaced(name: str, extension: str) -> bool:
-    """Whether a save in the format of `extension` replaces this entry of the old folder:
-    its manifest and caption, its slides of that format, its story PDF, any split parts."""
+def _replaced(name: str, codec: Encoder) -> bool:
+    """Whether a save in format `codec` replaces this entry of the old folder: its
+    manifest and caption, any split parts, and the files of that format, as its registry
+    entry says (`Encoder.replaces`): the files of other formats stay."""
     if name in ("manifest.json", "caption.txt", CONTACT_SHEET) or _OLD_TEMP_FILE.match(name):
         return True
-    if _PART_FOLDER.match(name):
-        return True
-    match = _SLIDE_FILE.match(name)
-    if match is not None:
-        return match[1].replace("jpeg", "jpg") == extension
-    return extension == "pdf" and name.endswith(".pdf")
+    return bool(_PART_FOLDER.match(name)) or codec.replaces(name)
 
 
 def _link_or_copy(source: str, target: str | Path) -> None:
@@ -602,7 +686,11 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 # What a manifest says of one save's files rather than of the carousel they show.
-_PER_SAVE = ("format", "formats", "slides", "render_key", "files")
+_PER_SAVE = ("format", "formats", "slides", "render_key", "files", "video")
+# What a manifest says of one slide's place in a save's files (its file, its page of a
+# document, its time in a video) rather than of the slide: a PDF or a video beside PNGs
+# of the same render is the same carousel.
+_PER_FILE = ("file", "page", "start", "end", "cut_by_maximum")
 
 
 def _content(record: dict[str, Any]) -> object:
@@ -612,7 +700,7 @@ def _content(record: dict[str, Any]) -> object:
         return None
     return (
         {k: v for k, v in record.items() if k not in _PER_SAVE},
-        [{k: v for k, v in s.items() if k != "file"} for s in slides if isinstance(s, dict)],
+        [{k: v for k, v in s.items() if k not in _PER_FILE} for s in slides if isinstance(s, dict)],
     )
 
 
@@ -629,6 +717,7 @@ def manifest(
     the slides this manifest's carousel holds (all of them unless split for a target)."""
     story = carousel.story
     chosen = [carousel.slides[i] for i in (slides if slides is not None else range(len(names)))]
+    per_slide = encoder(image_format).per_slide  # else a page (of a PDF) of the one file
     return {
         "story": {
             "slug": story.slug,
@@ -651,7 +740,7 @@ def manifest(
         "slides": [
             {
                 "file": name,
-                **({"page": number} if name.endswith(".pdf") else {}),
+                **({"page": number} if not per_slide else {}),
                 "index": slide.index,
                 "kind": slide.kind,
                 "card_key": slide.card_key,

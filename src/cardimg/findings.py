@@ -62,6 +62,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "target-preset": ("error", "the target refuses the preset's size (render refuses it)"),
     "caption-too-long": ("warning", "the caption is longer than the platform takes"),
     "alt-too-long": ("warning", "a slide's alt text is longer than the platform takes"),
+    "video-too-long": ("warning", "a video longer than the target takes: split in parts"),
+    "video-too-short": ("error", "a video shorter than the target takes"),
+    "slide-time-cut": ("warning", "a slide's reading time is longer than the video's maximum"),
 }
 
 

@@ -1,6 +1,8 @@
-"""Encoders for slides and stories: PNG, JPEG, WebP (one file per slide), PDF (one per story).
+"""Encoders for slides and stories: PNG, JPEG, WebP, AVIF (one file per slide), PDF (one per
+story).
 
-Each format is an `Encoder` in a small registry, found by name with `encoder("webp")`. Every
+Each format is an `Encoder` in a small registry, found by name with `encoder("webp")`: the one
+place a format is named (what it writes, its extension, what a save of it replaces). Every
 encoder is deterministic: the same pixels (and, for PDF, lines, title and date) give the same
 bytes in any process, on any day; nothing here reads the clock or a random source.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -20,8 +22,12 @@ from .errors import CardimgError, OptionsError
 from .resources import data_dir
 
 if TYPE_CHECKING:  # Pillow, pikepdf and fontTools load when first needed: `cardimg --help`
-    import pikepdf  # reads FORMAT_NAMES and should not wait for them
+    from pathlib import Path  # reads FORMAT_NAMES and should not wait for them
+
+    import pikepdf
     from PIL import Image
+
+    from .timing import Timeline
 
 __all__ = [
     "FORMAT_NAMES",
@@ -29,11 +35,15 @@ __all__ = [
     "Page",
     "TextLine",
     "UnknownFormatError",
+    "by_extension",
+    "encode_avif",
     "encode_jpeg",
     "encode_pdf",
     "encode_png",
     "encode_webp",
     "encoder",
+    "encoders",
+    "format_help",
     "palette_image",
     "srgb_profile",
 ]
@@ -297,6 +307,26 @@ def encode_webp(image: Image.Image, quality: int | None = None) -> bytes:
         return _save(image, "WEBP", lossless=True, quality=WEBP_LOSSLESS_EFFORT, method=WEBP_METHOD)
     lossy = WEBP_LOSSY_QUALITY if quality is None else quality
     return _save(image, "WEBP", quality=lossy, method=WEBP_METHOD)
+
+
+AVIF_QUALITY = 90  # as WebP's lossy: text edges stay clean at phone size
+AVIF_SPEED = 6  # Pillow's default: measured ~0.6 s a 1080×1350 slide on one thread
+
+
+def encode_avif(image: Image.Image, quality: int | None = None) -> bytes:
+    """AVIF (AV1 stills): lossy at `quality` with 4:4:4 chroma, as JPEG, so coloured text
+    edges stay clean, and the sRGB profile. One encoder thread: AV1's multi-threaded
+    encoders may split the work, and so the bytes, by the number of cores."""
+    _check_quality(quality)
+    return _save(
+        _clean_rgb(image),
+        "AVIF",
+        quality=AVIF_QUALITY if quality is None else quality,
+        subsampling="4:4:4",
+        speed=AVIF_SPEED,
+        max_threads=1,
+        icc_profile=srgb_profile(),
+    )
 
 
 # --------------------------------------------------------------------------- PDF
@@ -579,17 +609,113 @@ def encode_pdf(
 
 # --------------------------------------------------------------------------- the registry
 
+DateLike = datetime | date | str
+
+
+class SlideEncode(Protocol):
+    """A per-slide format's encoder: one slide's pixels → its file's bytes."""
+
+    def __call__(self, image: Image.Image, quality: int | None = None, /) -> bytes: ...
+
+
+class StoryEncode(Protocol):
+    """A per-story format's encoder: every page (pixels and lines) → the one file's bytes.
+    `title` and `date` are the story's (document metadata)."""
+
+    def __call__(
+        self,
+        pages: Sequence[Page],
+        quality: int | None = None,
+        *,
+        title: str | None = None,
+        date: DateLike | None = None,
+    ) -> bytes: ...
+
+
+class VideoEncode(Protocol):
+    """A timed format's encoder: every page shown for its time in `timeline` (by default
+    the reading time of its lines), `audio` laid under it → the one file's bytes."""
+
+    def __call__(
+        self,
+        pages: Sequence[Page],
+        quality: int | None = None,
+        *,
+        title: str | None = None,
+        date: DateLike | None = None,
+        timeline: Timeline | None = None,
+        audio: Path | None = None,
+    ) -> bytes: ...
+
+
+def _encode_mp4(
+    pages: Sequence[Page],
+    quality: int | None = None,
+    *,
+    title: str | None = None,
+    date: DateLike | None = None,
+    timeline: Timeline | None = None,
+    audio: Path | None = None,
+) -> bytes:
+    # PyAV loads when a video is made: it is an optional dependency (cardimg[video]).
+    from .video import encode_mp4
+
+    return encode_mp4(pages, quality, title=title, date=date, timeline=timeline, audio=audio)
+
 
 @dataclass(frozen=True)
 class Encoder:
-    """One output format: its file extension, media type, whether it writes one file per
-    slide (PNG, JPEG, WebP) or one per story (PDF), and the function that makes the bytes."""
+    """One output format, the one place it is named: its file extension and media type,
+    whether it writes one file per slide (PNG, JPEG, WebP, AVIF) or one per story (PDF),
+    the typed function that makes the bytes, and so which files a save of it replaces.
+
+    A timed format (video) is a story format whose pages each last a time. `aliases` are
+    other names a user may give it (`jpg`); `old_extensions` those its files had before (a
+    `.jpeg` slide is replaced by a JPEG save writing `.jpg`); `sidecars` the extensions of
+    files written beside the story's file (a video's WebVTT captions)."""
 
     name: str
     extension: str
     media_type: str
-    per_slide: bool
-    function: Callable[..., bytes] = field(repr=False)
+    slide_function: SlideEncode | None = field(default=None, repr=False)
+    story_function: StoryEncode | None = field(default=None, repr=False)
+    video_function: VideoEncode | None = field(default=None, repr=False)
+    aliases: tuple[str, ...] = ()
+    old_extensions: tuple[str, ...] = ()
+    sidecars: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        functions = (self.slide_function, self.story_function, self.video_function)
+        if sum(function is not None for function in functions) != 1:
+            raise ValueError(f"format {self.name}: give one slide, story or video function")
+
+    @property
+    def per_slide(self) -> bool:
+        """True for a file per slide (`01.png`…), False for one file per story."""
+        return self.slide_function is not None
+
+    @property
+    def timed(self) -> bool:
+        """True for a video: each slide is shown for a time, and a target's limit on
+        length (not on slides) decides how a story is split."""
+        return self.video_function is not None
+
+    @property
+    def writes(self) -> str:
+        """What one file of this format holds: `slide` or `story`."""
+        return "slide" if self.per_slide else "story"
+
+    def replaces(self, name: str) -> bool:
+        """Whether a save in this format replaces the story folder's file `name`: its own
+        slide files (`01.png`, `012.png`; old extensions too) or its story file (any name,
+        since the story's folder, and so its file's name, may have been renamed)."""
+        extensions = (self.extension, *self.old_extensions, *self.sidecars)
+        stem, dot, extension = name.rpartition(".")
+        if not dot or extension not in extensions:
+            return False
+        if not self.per_slide:
+            return bool(stem)
+        return len(stem) in (2, 3) and stem.isascii() and stem.isdigit()
 
     def encode(
         self,
@@ -597,26 +723,70 @@ class Encoder:
         *,
         quality: int | None = None,
         title: str | None = None,
-        date: datetime | date | str | None = None,
+        date: DateLike | None = None,
+        timeline: Timeline | None = None,
+        audio: Path | None = None,
     ) -> bytes:
-        """The file's bytes: a per-slide format takes exactly one page; PDF takes any number.
-        `quality` matters for JPEG, lossy WebP and PDF photo pages; title and date for PDF."""
+        """The file's bytes: a per-slide format takes exactly one page; a story format any
+        number. `quality` matters for the lossy formats; title and date for story formats;
+        `timeline` and `audio` for a video (see `cardimg.timing`)."""
         wrapped = [page if isinstance(page, Page) else Page(page) for page in pages]
-        if not self.per_slide:
-            return self.function(wrapped, quality, title=title, date=date)
+        if self.video_function is not None:
+            return self.video_function(
+                wrapped, quality, title=title, date=date, timeline=timeline, audio=audio
+            )
+        if self.story_function is not None:
+            return self.story_function(wrapped, quality, title=title, date=date)
+        assert self.slide_function is not None  # (__post_init__: one of the two)
         if len(wrapped) != 1:
             raise ValueError(f"{self.name} holds one slide per file, not {len(wrapped)}")
-        return self.function(wrapped[0].image, quality)
+        return self.slide_function(wrapped[0].image, quality)
 
 
-_ENCODERS = {
-    "png": Encoder("png", "png", "image/png", True, encode_png),
-    "jpeg": Encoder("jpeg", "jpg", "image/jpeg", True, encode_jpeg),
-    "webp": Encoder("webp", "webp", "image/webp", True, encode_webp),
-    "pdf": Encoder("pdf", "pdf", "application/pdf", False, encode_pdf),
+_ENCODERS: dict[str, Encoder] = {
+    codec.name: codec
+    for codec in (
+        Encoder("png", "png", "image/png", slide_function=encode_png),
+        Encoder(
+            "jpeg",
+            "jpg",
+            "image/jpeg",
+            slide_function=encode_jpeg,
+            aliases=("jpg",),
+            old_extensions=("jpeg",),
+        ),
+        Encoder("webp", "webp", "image/webp", slide_function=encode_webp),
+        Encoder("avif", "avif", "image/avif", slide_function=encode_avif),
+        Encoder("pdf", "pdf", "application/pdf", story_function=encode_pdf),
+        Encoder("mp4", "mp4", "video/mp4", video_function=_encode_mp4, sidecars=("vtt",)),
+    )
 }
-_ALIASES = {"jpg": "jpeg"}
+_ALIASES = {alias: codec.name for codec in _ENCODERS.values() for alias in codec.aliases}
 FORMAT_NAMES = tuple(sorted([*_ENCODERS, *_ALIASES]))
+
+
+def encoders() -> tuple[Encoder, ...]:
+    """Every format, in the registry's order (aliases once, under their format)."""
+    return tuple(_ENCODERS.values())
+
+
+def format_help() -> str:
+    """The formats as a sentence for a command's help: `png, jpeg, …, or pdf (one file a
+    story)`, from the registry, so a new format is never missing from it."""
+    names = [c.name if c.per_slide else f"{c.name} (one file a story)" for c in encoders()]
+    names = [
+        f"{c.name} (a video)" if c.timed else n for c, n in zip(encoders(), names, strict=True)
+    ]
+    return ", ".join(names[:-1]) + ", or " + names[-1]
+
+
+def by_extension(extension: str) -> Encoder | None:
+    """The format whose files end in `extension` (`jpg`, old `jpeg`, `png`…), or None."""
+    key = extension.strip().lower()
+    for codec in _ENCODERS.values():
+        if key in (codec.extension, *codec.old_extensions):
+            return codec
+    return None
 
 
 def encoder(name: str) -> Encoder:

@@ -15,6 +15,7 @@ from .layout.page import Line
 from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
 from .story import Story
 from .theme import Palette
+from .timing import VideoStyle
 
 __all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
 
@@ -52,15 +53,18 @@ class SaveOptions:
     """How a carousel is written: the one record of the save options, taken by
     `Carousel.save`, the batch and the render service alike.
 
-    `format` is png, jpeg (jpg), webp or pdf; None: the target's, else the preset's.
+    `format` is a name in the format registry (`cardimg.formats.encoders()`: png, jpeg,
+    …; one file a slide, or one a story such as pdf); None: the target's, else the preset's.
     `target` (a name such as `instagram-api`, or a `cardimg.presets.Target`) enforces a
     platform's rules. `quality` (1-100) is that of JPEG, lossy WebP and PDF photo pages.
-    `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review."""
+    `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
+    `audio` is a sound file laid under a video (mp4); without it a video is silent."""
 
     format: str | None = None
     target: str | Target | None = None
     quality: int | None = None
     contact_sheet: bool = False
+    audio: Path | None = None
 
     def __post_init__(self) -> None:
         quality = self.quality
@@ -96,9 +100,9 @@ class Slide:
         return self.image.width
 
     def encode(self, format: str = "png", *, quality: int | None = None) -> bytes:
-        """The slide as file bytes (png, jpeg, webp, or a one-page pdf with its words as
-        searchable text), for tools that serve or upload slides without touching disk.
-        The same slide always gives the same bytes."""
+        """The slide as file bytes in any registered format (`cardimg.formats.encoders()`;
+        a story format such as pdf gives a one-page document), for tools that serve or
+        upload slides without touching disk. The same slide always gives the same bytes."""
         from .formats import Page, encoder
 
         return encoder(format).encode([Page(self.image, self.lines)], quality=quality)
@@ -127,6 +131,12 @@ class Slide:
         parts.append(self.text)
         parts.append(join_lines([line for line in self.lines if line.role == "citation"]))
         return "\n".join(part for part in parts if part)
+
+    @property
+    def words(self) -> str:
+        """The slide's words as a video reads them out in its captions and times them:
+        its alt text without the series label, which is on every slide."""
+        return join_lines([line for line in self.lines if line.role != "series"])
 
 
 def join_lines(lines: Sequence[Line]) -> str:
@@ -159,6 +169,7 @@ class Carousel:
     options: RenderOptions = field(default_factory=RenderOptions)
     preset: Preset = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
     findings: tuple[Finding, ...] = ()
+    video: VideoStyle = field(default_factory=VideoStyle)  # the theme's pace and transitions
 
     def save(
         self,
@@ -174,8 +185,9 @@ class Carousel:
         """Write the slides, `manifest.json` and `caption.txt` under `out_dir/<slug>/`.
 
         How is `options` (a `SaveOptions`), or the same fields given by keyword: `format`
-        is png, jpeg, webp or pdf (one document for the story); without it, the target's
-        format, else the preset's (png; pdf for `linkedin`). `target` (a name such as
+        is a registered format (`cardimg.formats.encoders()`; pdf is one document for the
+        story); without it, the target's format, else the preset's (png; pdf for
+        `linkedin`). `target` (a name such as
         `instagram-api`, or a `cardimg.presets.Target`) enforces a platform's rules and
         splits a carousel longer than it takes into numbered folders. `contact_sheet`
         adds `contact-sheet.png`, every slide in order, for a review. The manifest names
@@ -191,6 +203,18 @@ class Carousel:
             options = SaveOptions(format, target, quality, contact_sheet)
         root = Path(source_root) if source_root is not None else None
         return save_carousel(self, Path(out_dir), options, source_root=root)
+
+    def encode_video(self, *, audio: str | Path | None = None, quality: int | None = None) -> bytes:
+        """The whole story as one MP4 (H.264, 30 fps, at the preset's size), each slide
+        for its reading time at the theme's pace (`timing`), `audio` laid under it; the
+        same carousel always gives the same bytes. Needs PyAV (`cardimg[video]`)."""
+        from .export import upload_timeline
+        from .formats import Page, encoder
+
+        pages = [Page(slide.image, slide.lines) for slide in self.slides]
+        plan = upload_timeline(self, range(len(self.slides)))
+        sound = Path(audio) if audio is not None else None
+        return encoder("mp4").encode(pages, quality=quality, timeline=plan, audio=sound)
 
     def contact_sheet(
         self,

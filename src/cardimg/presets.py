@@ -60,6 +60,9 @@ class Preset:
     covered_top: float = 0.0
     covered_bottom: float = 0.0
     format: str = "png"
+    # Fractions of the width a vertical-video app draws over (its button column, right).
+    covered_left: float = 0.0
+    covered_right: float = 0.0
 
     def __post_init__(self) -> None:
         for side in (self.width, self.height):
@@ -69,8 +72,12 @@ class Preset:
                 raise OptionsError(f"preset {self.name!r}: sides are {MIN_SIDE} to {MAX_SIDE} px")
         if not (0 <= self.covered_top < 1 and 0 <= self.covered_bottom < 1):
             raise OptionsError(f"preset {self.name!r}: covered zones are fractions from 0 to 1")
+        if not (0 <= self.covered_left < 1 and 0 <= self.covered_right < 1):
+            raise OptionsError(f"preset {self.name!r}: covered zones are fractions from 0 to 1")
         if self.covered_top + self.covered_bottom >= 0.8:
             raise OptionsError(f"preset {self.name!r}: covered zones leave no room for text")
+        if self.covered_left + self.covered_right >= 0.5:
+            raise OptionsError(f"preset {self.name!r}: covered sides leave no room for text")
 
     @property
     def size(self) -> tuple[int, int]:
@@ -85,7 +92,9 @@ class Preset:
         """The part of the slide the platform leaves visible: (x0, y0, x1, y1) in pixels."""
         top = round(self.height * self.covered_top)
         bottom = self.height - round(self.height * self.covered_bottom)
-        return 0, top, self.width, bottom
+        left = round(self.width * self.covered_left)
+        right = self.width - round(self.width * self.covered_right)
+        return left, top, right, bottom
 
 
 _FEED_HEIGHT = REFERENCE_WIDTH * 5 // 4
@@ -113,6 +122,17 @@ PRESETS: Mapping[str, Preset] = {
             "Instagram/Facebook Story, 9:16: no text in the top 14% and bottom 20%",
             covered_top=0.14,
             covered_bottom=0.20,
+        ),
+        Preset(
+            "reel",
+            REFERENCE_WIDTH,
+            REFERENCE_WIDTH * 16 // 9,
+            "Reels, TikTok, Shorts video, 9:16: no text in the top 14%, bottom 35%, "
+            "left 6% and right 14% (the apps' captions and buttons)",
+            covered_top=0.14,
+            covered_bottom=0.35,
+            covered_left=0.06,
+            covered_right=0.14,
         ),
         Preset(
             "linkedin",
@@ -149,6 +169,8 @@ class Target:
     single_image: bool = False
     document: bool = False  # one PDF holds every slide (max_slides counts its pages)
     preset: str = DEFAULT_PRESET  # laid out for, unless another preset is asked for
+    max_seconds: float | None = None  # a video's length: a longer story is split in parts
+    min_seconds: float | None = None  # a video shorter than this is refused
 
 
 _MB = 1_000_000
@@ -181,6 +203,16 @@ TARGETS: Mapping[str, Target] = {
             caption_limit=3000,
             document=True,
             preset="linkedin",
+        ),
+        Target(
+            "reels",
+            "Instagram Reels through the publishing API: MP4 (H.264, AAC), 3-90 s, ≤ 300 MB",
+            formats=("mp4",),
+            max_bytes=300 * _MB,
+            widths=(320, 1920),
+            preset="reel",
+            max_seconds=90,
+            min_seconds=3,
         ),
         Target(
             "x",

@@ -69,7 +69,14 @@ def render(
     notes.extend(contrast_findings(story, palette, measured, accessible=accessible))
     findings = with_lines(with_slides(notes, analysis.plans), story)
     return Carousel(
-        story, tuple(slides), palette, warning_texts(findings), options, analysis.preset, findings
+        story,
+        tuple(slides),
+        palette,
+        warning_texts(findings),
+        options,
+        analysis.preset,
+        findings,
+        video=analysis.theme.video,
     )
 
 

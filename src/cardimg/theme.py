@@ -34,6 +34,7 @@ from .safefile import (
     open_regular,
     read_regular,
 )
+from .timing import VideoStyle
 
 __all__ = [
     "REFERENCE_WIDTH",
@@ -265,6 +266,7 @@ class Theme:
     accessible: bool = False  # move palette colours just enough to pass WCAG AA
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     presets: Mapping[str, Preset] = field(default_factory=dict)  # beside the built-in ones
+    video: VideoStyle = field(default_factory=VideoStyle)  # reading pace, transitions
     description: str = ""
     source: str = ""  # where it was read from: "built-in" or the file's path
 
@@ -742,6 +744,7 @@ _TOP_LEVEL: dict[str, _Check] = {
     "image": lambda v, w, p: _check_image(v, w, p),
     "page": _fields_of(PageStyle),
     "post": _fields_of(PostStyle),
+    "video": _fields_of(VideoStyle),
     "styles": lambda v, w, p: _check_tables(v, w, p, _check_style(w)),
     "labels": lambda v, w, p: _check_tables(v, w, p, _check_labels(w)),
     "presets": lambda v, w, p: _check_tables(
@@ -889,6 +892,7 @@ def _build_theme(data: Mapping[str, Any], path: Path, where: str) -> Theme:
         image=_build(ImageStyle, data.get("image", {}), where, ("image",)),
         page=_build(PageStyle, data.get("page", {}), where, ("page",)),
         post=_build(PostStyle, data.get("post", {}), where, ("post",)),
+        video=_build(VideoStyle, data.get("video", {}), where, ("video",)),
         accessible=bool(data.get("accessible", False)),
         labels={lang: dict(words) for lang, words in data.get("labels", {}).items()},
         presets=_presets(data.get("presets", {}), where),

@@ -1,6 +1,6 @@
 """The HTTP face of `cardimg serve`: routes, limits, the token, caching, metrics, logs.
 
-    POST /v1/cover?preset=og|x&format=png|jpeg|webp&theme=…   a story → its cover image
+    POST /v1/cover?preset=og|x&format=png|…&theme=…          a story → its cover image
     POST /v1/carousel?preset=…&format=…&target=…&theme=…      a story → a ZIP of its files
     POST /v1/check?preset=…&target=…&theme=…                  a story → the check report
     GET  /v1/stories/{slug}/cover.{ext}?preset=og             a content story's cover
@@ -43,6 +43,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import CardimgError
+from ..formats import by_extension
 from ..presets import TARGETS
 from ..story import MAX_FILE_BYTES
 from ..theme import theme_names
@@ -55,7 +56,6 @@ from .work import Answer, Job, Kind
 __all__ = ["ServeSettings", "build_app"]
 
 log = logging.getLogger("cardimg.serve")
-_MEDIA = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp"}
 # A story is text: any text/* type, raw bytes, and what `curl --data-binary` sends unless
 # told otherwise (a form type, with the story as its body). JSON, forms with files and
 # images are refused (415) rather than read as a story.
@@ -278,14 +278,16 @@ async def _content_slide(request: Request) -> Response:
     assert service.pool is not None
     service.pool.admit()
     stem, _, ext = name.rpartition(".")
-    if ext.lower() not in _MEDIA or not (stem == "cover" or (stem.isdigit() and len(stem) <= 3)):
+    codec = by_extension(ext)  # any per-slide format of the registry, by its extension
+    numbered = stem == "cover" or (stem.isdigit() and len(stem) <= 3)
+    if codec is None or not codec.per_slide or not numbered:
         raise Problem(404, "not-found", "no such file (cover.png or NN.png)")
     kind: Kind = "cover" if stem == "cover" else "slide"
     params = _params(request, kind, service)
     found = await anyio.to_thread.run_sync(service.content.lookup, request.path_params["slug"])
     if found is None:
         raise Problem(404, "not-found", "no story of that slug")
-    job = _content_job(found, kind, stem, ext, params, service)
+    job = _content_job(found, kind, stem, codec.name, params, service)
     key = await anyio.to_thread.run_sync(service.keys.for_content, job, found.path)
     request.state.key = key
     if _matches(request.headers.get("if-none-match"), key):
@@ -295,7 +297,7 @@ async def _content_slide(request: Request) -> Response:
 
 
 def _content_job(
-    found: StoryFile, kind: Kind, stem: str, ext: str, params: dict[str, Any], service: Service
+    found: StoryFile, kind: Kind, stem: str, format: str, params: dict[str, Any], service: Service
 ) -> Job:
     slide = None if kind == "cover" else int(stem)
     job = Job(
@@ -304,7 +306,7 @@ def _content_job(
         found.path.name,
         path=str(found.path),
         images=_str(service.settings.images),
-        format="jpeg" if ext.lower() in ("jpg", "jpeg") else ext.lower(),
+        format=format,
         slide=slide,
         **{k: v for k, v in params.items() if k != "format"},
     )
