@@ -302,3 +302,11 @@ def test_check_reports_what_breaks_the_reels_rules():
     target = dataclasses.replace(TARGETS["reels"], max_seconds=15)
     codes = {f.code for f in check_story(story, target=target)}
     assert {"slide-time-cut", "video-too-long"} <= codes
+
+
+def test_check_reports_a_video_shorter_than_the_platform_takes():
+    story = Story("tiny", "Tiny", "S", "--default", None, (), (Card(0, "k0", "Hi."),))
+    target = dataclasses.replace(TARGETS["reels"], min_seconds=30)
+    findings = [f for f in check_story(story, target=target) if f.code == "video-too-short"]
+    assert len(findings) == 1 and findings[0].severity == "error"
+    assert "takes 30 s at least" in findings[0].message
