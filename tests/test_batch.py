@@ -799,3 +799,20 @@ def test_a_failed_story_carries_its_finding_across_the_process(tmp_path: Path) -
     assert failed["long.md"].finding is not None
     assert failed["long.md"].finding.code == "slides-over-limit"
     assert failed["long.md"].message == format_finding(failed["long.md"].finding)
+
+
+def test_an_unchanged_rerun_starts_no_worker(tmp_path: Path) -> None:
+    """The batch decides in the parent which stories are up to date: when all are, the
+    pool's workers are never started (each would cost an interpreter and cardimg's
+    imports)."""
+    content = tmp_path / "content"
+    for n in range(3):
+        write(content, f"s{n}")
+    out = tmp_path / "out"
+    with local_pool(2) as pool:
+        first = cardimg.render_batch([content], out, executor=pool)
+        assert first.rendered == 3 and pool._processes  # started for the first run
+    with local_pool(2) as pool:
+        again = cardimg.render_batch([content], out, executor=pool)
+        assert (again.rendered, again.unchanged) == (0, 3)
+        assert not pool._processes  # nothing to render: no worker was started

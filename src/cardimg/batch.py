@@ -901,11 +901,25 @@ def local_pool(jobs: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    pool = ProcessPoolExecutor(
+    return _LazyPool(
         max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
     )
-    _start_workers_deaf(pool, jobs)
-    return pool
+
+
+class _LazyPool(ProcessPoolExecutor):
+    """A process pool whose workers start with its first job, all at once (with Ctrl-C
+    ignored while they start): a batch decides in this process which stories are
+    unchanged, so a re-run of an up-to-date archive starts no worker at all."""
+
+    def __init__(self, *, max_workers: int, **options: Any) -> None:
+        super().__init__(max_workers=max_workers, **options)
+        self._jobs, self._started = max_workers, False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not self._started:
+            self._started = True  # before: starting submits a job to each worker
+            _start_workers_deaf(self, self._jobs)
+        return super().submit(fn, *args, **kwargs)
 
 
 def _start_workers_deaf(pool: ProcessPoolExecutor, jobs: int) -> None:
