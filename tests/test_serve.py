@@ -392,3 +392,68 @@ def test_a_plain_post_gets_a_cover_but_no_carousel(server: Server) -> None:
     assert status == 422
     error = error_of(body)
     assert error["field"] == "cards" and "makes only a cover" in str(error["message"])
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408(tmp_path: Path) -> None:
+    with serving("--workers", "1", "--body-timeout", "1", cwd=tmp_path) as running:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=60) as sock:
+            sock.sendall(
+                b"POST /v1/cover HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/markdown\r\n"
+                b"Content-Length: 5000\r\n\r\n---\n"  # and the rest never comes
+            )
+            answer = b""
+            while b"}\n" not in answer:  # the JSON body may come in a packet of its own
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert b'"code": "body-timeout"' in answer
+        assert running.health()["status"] == "ok"
+
+
+def test_a_story_this_server_cannot_shape_is_501_naming_what_is_missing(tmp_path: Path) -> None:
+    """Without FriBiDi (hidden in a private mount namespace), an Arabic story is not the
+    client's fault: 501, with the finding's message; a Latin one still renders."""
+    from .test_environment import _fribidi, _namespaces_work
+
+    reason = _namespaces_work()
+    if reason:
+        pytest.skip(reason)
+    hidden = _fribidi()
+    wrapper = tmp_path / "hide.sh"
+    wrapper.write_text(f'#!/bin/sh\nmount --bind /dev/null {hidden} && exec "$@"\n')
+    wrapper.chmod(0o755)
+    with serving_wrapped(["unshare", "-m", str(wrapper)], tmp_path) as running:
+        arabic = (SAMPLES / "20240113-arabic.md").read_bytes()
+        status, _, body = running.post("/v1/cover", arabic)
+        assert status == 501
+        error = error_of(body)
+        assert error["code"] == "text-engine-missing" and "libfribidi0" in str(error["message"])
+        assert running.post("/v1/cover", GREEK.read_bytes())[0] == 200
+
+
+@contextmanager
+def serving_wrapped(prefix: list[str], cwd: Path) -> Iterator[Server]:
+    """`serving`, the server started through `prefix` (a namespace, a wrapper)."""
+    process = subprocess.Popen(
+        [*prefix, sys.executable, "-m", "cardimg", "serve", "--port", "0", "--workers", "1"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 120)
+        line = process.stdout.readline() if ready else ""  # type: ignore[union-attr]
+        if "listening on" not in line:
+            process.kill()
+            pytest.fail(f"the server did not start: {line!r} {process.stderr.read()}")  # type: ignore[union-attr]
+        yield Server(process, int(line.rsplit(":", 1)[1].strip().rstrip("/")))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1346,6 +1346,13 @@ def _add_serve_parser(commands: _Commands) -> None:
         metavar="S",
         help="close a connection whose request headers take longer (default: 10)",
     )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="answer 408 when a request's body takes longer to arrive (default: 30)",
+    )
     serve.add_argument("--theme", metavar="NAME|FILE", help="the theme answers use by default")
     serve.add_argument("--images", metavar="DIR", type=Path, help="folder holding featured images")
     serve.add_argument(
@@ -1398,7 +1405,7 @@ def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
         raise CardimgError(f"--workers: {workers} is not from 1 to 256")
     if not 0 <= args.queue <= 100_000:
         raise CardimgError(f"--queue: {args.queue} is not from 0 to 100000")
-    for name in ("timeout", "header_timeout"):
+    for name in ("timeout", "header_timeout", "body_timeout"):
         value = getattr(args, name)
         if not 0.1 <= value <= 3600:
             flag = "--" + name.replace("_", "-")
@@ -1422,6 +1429,7 @@ def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
         queue=args.queue,
         timeout=args.timeout,
         header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
         cors=tuple(args.cors),
     )
     return settings, args.host, args.port
