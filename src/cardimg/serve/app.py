@@ -258,7 +258,7 @@ def _posted(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
         params = _params(request, kind, service)
         body = await _story_body(request, service.settings)
         job = Job(kind, body, "story.md", images=_str(service.settings.images), **params)
-        key = await anyio.to_thread.run_sync(service.keys.for_posted, job)
+        key = service.keys.for_posted(job)  # ~30 µs: cheaper here than a thread hop
         request.state.key = key
         answer = await service.answer(job, key)
         return _answer_response(answer, key, "no-cache")
@@ -464,6 +464,8 @@ def build_app(settings: ServeSettings) -> ASGIApp:
             theme=settings.theme,
         )
         await service.pool.start(settings.theme)
+        themes: list[str | None] = [settings.theme, *sorted(service.themes)]
+        await anyio.to_thread.run_sync(service.keys.warm, themes)
         try:
             yield
         finally:

@@ -33,6 +33,13 @@ class KeyMaker:
         self._base = {"code": code_digest(), "engines": engine_versions()}
         self._default_theme = theme
 
+    def warm(self, themes: list[str | None]) -> None:
+        """Fingerprint these themes now (their fonts are read and hashed once), so that no
+        request waits for it; called in a thread when the server starts."""
+        with self._lock:
+            for ref in themes:
+                self._theme(ref)
+
     def for_posted(self, job: Job) -> str:
         """The key of a posted story's answer."""
         with self._lock:
@@ -68,5 +75,7 @@ class KeyMaker:
             except CardimgError as exc:
                 self._themes[(ref, stamp)] = ["broken", str(exc)]
             else:
-                self._themes[(ref, stamp)] = self._prints.value(theme)
+                # Its digest, not its value: the value (every style, palette and font
+                # hash) is large, and a key is made for every request.
+                self._themes[(ref, stamp)] = _digest(self._prints.value(theme))
         return self._themes[(ref, stamp)]
