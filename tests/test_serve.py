@@ -68,10 +68,11 @@ class Server:
 
 
 @contextmanager
-def serving(*args: str, cwd: Path) -> Iterator[Server]:
-    """The real `cardimg serve` on a free port; stopped (SIGTERM) afterwards."""
+def serving(*args: str, cwd: Path, prefix: tuple[str, ...] = ()) -> Iterator[Server]:
+    """The real `cardimg serve` on a free port, started through `prefix` where one is
+    given (a private namespace); stopped (SIGTERM) afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "cardimg", "serve", "--port", "0", *args],
+        [*prefix, sys.executable, "-m", "cardimg", "serve", "--port", "0", *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(SRC)},
         stdout=subprocess.PIPE,
@@ -424,36 +425,10 @@ def test_a_story_this_server_cannot_shape_is_501_naming_what_is_missing(tmp_path
     wrapper = tmp_path / "hide.sh"
     wrapper.write_text(f'#!/bin/sh\nmount --bind /dev/null {hidden} && exec "$@"\n')
     wrapper.chmod(0o755)
-    with serving_wrapped(["unshare", "-m", str(wrapper)], tmp_path) as running:
+    with serving("--workers", "1", cwd=tmp_path, prefix=("unshare", "-m", str(wrapper))) as running:
         arabic = (SAMPLES / "20240113-arabic.md").read_bytes()
         status, _, body = running.post("/v1/cover", arabic)
         assert status == 501
         error = error_of(body)
         assert error["code"] == "text-engine-missing" and "libfribidi0" in str(error["message"])
         assert running.post("/v1/cover", GREEK.read_bytes())[0] == 200
-
-
-@contextmanager
-def serving_wrapped(prefix: list[str], cwd: Path) -> Iterator[Server]:
-    """`serving`, the server started through `prefix` (a namespace, a wrapper)."""
-    process = subprocess.Popen(
-        [*prefix, sys.executable, "-m", "cardimg", "serve", "--port", "0", "--workers", "1"],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(SRC)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        ready, _, _ = select.select([process.stdout], [], [], 120)
-        line = process.stdout.readline() if ready else ""  # type: ignore[union-attr]
-        if "listening on" not in line:
-            process.kill()
-            pytest.fail(f"the server did not start: {line!r} {process.stderr.read()}")  # type: ignore[union-attr]
-        yield Server(process, int(line.rsplit(":", 1)[1].strip().rstrip("/")))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
