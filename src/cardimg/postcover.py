@@ -9,14 +9,13 @@ size that fits; a standfirst that does not fit is shortened first, then the titl
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from .blocks import Block, Span
 from .cover import COVER_ROLE, shortened_words
 from .dates import format_date
 from .findings import Finding
-from .layout.flow import FitResult, fit
+from .layout.flow import FitResult, fit, largest_where
 from .layout.lines import SetLine
 from .layout.measure import Measurer
 from .layout.page import Geometry, Line, label_height, label_lines, place_lines, set_label
@@ -248,14 +247,18 @@ def _fitted(
     if len(result.pages) == 1:
         return result
     words = standfirst.split()
-    kept = _longest(len(words), lambda n: fitting.one_page(title, shortened_words(words, n)))
+    kept = largest_where(
+        0, len(words), lambda n: fitting.one_page(title, shortened_words(words, n))
+    )
     if kept >= _MIN_STANDFIRST_WORDS or kept == len(words):
         return fitting.fit(title, shortened_words(words, kept))
     result = fitting.fit(title, "")
     if len(result.pages) == 1:
         return result
     words = title.split()
-    kept = _longest(len(words) - 1, lambda n: fitting.one_page(shortened_words(words, n), ""))
+    kept = largest_where(
+        0, len(words) - 1, lambda n: fitting.one_page(shortened_words(words, n), "")
+    )
     kept = max(1, kept)
     notes.append(
         Finding(
@@ -267,15 +270,3 @@ def _fitted(
         )
     )
     return fitting.fit(shortened_words(words, kept), "")
-
-
-def _longest(count: int, good: Callable[[int], bool]) -> int:
-    """The most words (0 to `count`) for which `good` holds; it holds for fewer if for more."""
-    low, high = 0, count
-    while low < high:
-        middle = (low + high + 1) // 2
-        if good(middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low

@@ -27,6 +27,7 @@ __all__ = [
     "FlowLine",
     "balance_pages",
     "fit",
+    "largest_where",
     "layout_blocks",
     "paginate",
     "stack_height",
@@ -369,7 +370,7 @@ def fit(
     fits = height_at(high) <= height
     if not fits and height_at(low) > height:
         return _run_on(lay_out, floor, high, page_height)
-    low = high if fits else _largest(low, high, lambda size: height_at(size) <= height)
+    low = high if fits else largest_where(low, high, lambda size: height_at(size) <= height)
     final = lay_out(low, True)
     if stack_height(final) > height:
         # The careful breakers keep the greedy line count, but a line re-broken to
@@ -388,7 +389,7 @@ def _run_on(
         return len(paginate(lay_out(size, False), page_height))
 
     fewest = pages_at(floor)
-    low = _largest(floor, high, lambda size: pages_at(size) <= fewest)
+    low = largest_where(floor, high, lambda size: pages_at(size) <= fewest)
     # The careful breakers may add a line the greedy count did not have: step down
     # rather than add a slide.
     while low > floor and len(paginate(lay_out(low, True), page_height)) > fewest:
@@ -396,9 +397,10 @@ def _run_on(
     return FitResult(low, tuple(balance_pages(lay_out(low, True), page_height)))
 
 
-def _largest(low: int, high: int, good: Callable[[int], bool]) -> int:
-    """The largest size in low..high for which `good` holds, given that it holds at `low`
-    and, above some size, no longer does (binary search)."""
+def largest_where(low: int, high: int, good: Callable[[int], bool]) -> int:
+    """The largest number in low..high for which `good` holds, given that it holds at
+    `low` and, above some number, no longer does (binary search): a body size, a count of
+    words kept."""
     if good(high):  # most cards fit at the preferred size: one layout instead of a search
         return high
     while low < high:
