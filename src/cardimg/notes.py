@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .blocks import parse_body
 from .contrast import TextContrast
@@ -45,6 +46,13 @@ class SlideContrast:
     index: int  # 1-based slide number
     card_key: str | None
     check: TextContrast | None
+
+
+def _at(story: Story, plan: SlidePlan, index: int) -> dict[str, Any]:
+    """Where a finding about a planned slide belongs: the story's file, the card (or,
+    for the sources slide or a cover, the slide's kind as the field) and the slide."""
+    field = None if plan.card_key else plan.kind
+    return {"file": story_name(story), "card": plan.card_key, "field": field, "slide": index}
 
 
 def story_findings(story: Story) -> list[Finding]:
@@ -131,10 +139,7 @@ def layout_findings(story: Story, plans: Sequence[SlidePlan], theme: Theme) -> l
         findings.append(
             Finding(
                 code=code,
-                file=story_name(story),
-                card=plan.card_key,
-                field=None if plan.card_key else plan.kind,
-                slide=index,
+                **_at(story, plan, index),
                 message=message,
                 figure=figure,
             )
@@ -162,10 +167,7 @@ def missing_glyph_findings(
             findings.append(
                 Finding(
                     code="glyphs-missing",
-                    file=story_name(story),
-                    card=plan.card_key,
-                    field=None if plan.card_key else plan.kind,
-                    slide=index,
+                    **_at(story, plan, index),
                     message=f"no font has these characters: {chars}{more}; {_font_hint(missing)}",
                     figure=float(len(missing)),
                 )
@@ -187,10 +189,7 @@ def off_slide_findings(story: Story, plans: Sequence[SlidePlan]) -> list[Finding
             findings.append(
                 Finding(
                     code="text-off-slide",
-                    file=story_name(story),
-                    card=plan.card_key,
-                    field=None if plan.card_key else plan.kind,
-                    slide=index,
+                    **_at(story, plan, index),
                     message=(
                         f"its {line.role} line {line.text[:40]!r} runs {over:g} px past the "
                         "slide's edge and would be cut (a larger frame.inset gives it room)"
@@ -230,10 +229,7 @@ def engine_findings(
             Finding(
                 code="text-engine-missing",
                 severity="warning" if allow_basic_layout else "error",
-                file=story_name(story),
-                card=plan.card_key,
-                field=None if plan.card_key else plan.kind,
-                slide=index,
+                **_at(story, plan, index),
                 message=(
                     f"Pillow's Raqm text engine, needed for its {need}, is missing here "
                     f"(it needs {status.missing}): {consequence} (`cardimg doctor` tells more)"
