@@ -28,6 +28,7 @@ __all__ = [
     "paint_contact_sheet",
     "paint_palette_sheet",
     "paint_slide",
+    "slide_contrast",
 ]
 
 
@@ -48,6 +49,39 @@ def paint_slide(
     """The slide's pixels, and the contrast of its text against what is actually behind
     it. `background` is the featured image, already fitted to the slide (RGBA: composited
     over the palette's background)."""
+    image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
+    text_color = parse_hex(palette.text)
+    contrast = _weakest_contrast(image, plan, text_color)
+    draw = ImageDraw.Draw(image)
+    for line in plan.lines:
+        _draw_line(image, draw, line, text_color, fonts)
+    return Painted(image, contrast)
+
+
+def slide_contrast(
+    plan: SlidePlan,
+    *,
+    palette: Palette,
+    theme: Theme,
+    background: Image.Image | None = None,
+    logo: Image.Image | None = None,
+) -> TextContrast:
+    """The contrast `paint_slide` reports, without painting the text: what a renderer
+    that paints each slide only when it is saved needs to know at once."""
+    image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
+    return _weakest_contrast(image, plan, parse_hex(palette.text))
+
+
+def _backdrop(
+    plan: SlidePlan,
+    *,
+    palette: Palette,
+    theme: Theme,
+    background: Image.Image | None,
+    logo: Image.Image | None,
+) -> Image.Image:
+    """Everything under the text: the palette's background, the featured image, the
+    frame, its marks and the logo."""
     size = (plan.geometry.width, plan.geometry.height)
     image = Image.new("RGB", size, parse_hex(palette.background))
     if background is not None and plan.featured_image and plan.image_box is not None:
@@ -66,11 +100,7 @@ def paint_slide(
         image.paste(mark_logo, position, mark_logo)
     for mark in plan.marks:
         _draw_mark(draw, mark, parse_hex(palette.frame), plan.geometry.unit, theme.frame)
-    text_color = parse_hex(palette.text)
-    contrast = _weakest_contrast(image, plan, text_color)
-    for line in plan.lines:
-        _draw_line(image, draw, line, text_color, fonts)
-    return Painted(image, contrast)
+    return image
 
 
 def _weakest_contrast(image: Image.Image, plan: SlidePlan, text_color: RGB) -> TextContrast:
