@@ -645,9 +645,7 @@ def _render_options(args: argparse.Namespace) -> tuple[RenderOptions, SaveOption
         accessible=args.accessible,
         allow_basic_layout=args.allow_basic_layout,
     )
-    save = SaveOptions(
-        args.format, args.target, args.quality, args.contact_sheet, audio=args.audio
-    )
+    save = SaveOptions(args.format, args.target, args.quality, args.contact_sheet, audio=args.audio)
     return options, save
 
 

@@ -246,6 +246,16 @@ class FontBook:
     def scale(self, font: str, size: float) -> float:
         return _scale(font, size)
 
+    def file_of(self, font: str) -> tuple[str, int]:
+        """A font's file and its face's index in it (a collection holds several)."""
+        return _split_ref(font)
+
+    @property
+    def shaped_by_harfbuzz(self) -> bool:
+        """Whether text is measured as Raqm shapes it (HarfBuzz), not by Pillow's basic
+        layout: painting must then place glyphs as HarfBuzz does, and may do it itself."""
+        return self._engine == ImageFont.Layout.RAQM
+
     def is_bitmap(self, font: str) -> bool:
         return _font_info(font)[1] > 0
 

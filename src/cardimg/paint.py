@@ -6,8 +6,9 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from PIL import Image, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageStat
 
+from . import glyphs
 from .contrast import (
     AA_BODY,
     AA_LARGE,
@@ -33,8 +34,13 @@ __all__ = [
 
 
 class Painted(NamedTuple):
+    """A painted slide: its pixels (RGB), the weakest contrast of its text, and the same
+    pixels as a palette image where the slide was painted as coverage (`indexed`: the
+    encoders write it as it is, with no search for its colours)."""
+
     image: Image.Image
     contrast: TextContrast
+    indexed: Image.Image | None = None
 
 
 def paint_slide(
@@ -48,14 +54,104 @@ def paint_slide(
 ) -> Painted:
     """The slide's pixels, and the contrast of its text against what is actually behind
     it. `background` is the featured image, already fitted to the slide (RGBA: composited
-    over the palette's background)."""
+    over the palette's background).
+
+    Text is painted as coverage (one grey level per pixel) first. A slide that is only
+    the palette's three colours (no photo, logo or colour emoji) stays coverage to the
+    end: its palette image is made from it directly, exact, and so is its contrast."""
+    bitmaps = [f for f in _fragments(plan) if fonts.is_bitmap(f.style.font)]
+    if background is None and logo is None and not bitmaps:
+        painted = _paint_flat(plan, palette, theme, fonts)
+        if painted is not None:
+            return painted
     image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
     text_color = parse_hex(palette.text)
     contrast = _weakest_contrast(image, plan, text_color)
-    draw = ImageDraw.Draw(image)
-    for line in plan.lines:
-        _draw_line(image, draw, line, text_color, fonts)
+    coverage = _text_coverage(plan, fonts)
+    box = coverage.getbbox()
+    if box is not None:
+        image.paste(text_color, box, coverage.crop(box))
+    for fragment in bitmaps:
+        if fragment.text.strip():
+            _draw_bitmap_text(image, fragment, fonts)
     return Painted(image, contrast)
+
+
+def _fragments(plan: SlidePlan) -> list[PlacedFragment]:
+    """Every fragment the slide draws, list markers included, in drawing order."""
+    placed: list[PlacedFragment] = []
+    for line in plan.lines:
+        if line.marker is not None:
+            placed.append(line.marker)
+        placed.extend(line.fragments)
+    return placed
+
+
+def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook) -> Painted | None:
+    """A slide of the palette's background, frame and text colours, painted as coverage:
+    None where text touches the frame (a pixel would mix three colours) or it has more
+    shades than a palette holds; the caller then paints in colour."""
+    size = (plan.geometry.width, plan.geometry.height)
+    frame = Image.new("L", size, 0)  # 255 where the frame's colour is
+    _draw_frame(ImageDraw.Draw(frame), plan, 255, theme)
+    for mark in plan.marks:
+        _draw_mark(ImageDraw.Draw(frame), mark, 255, plan.geometry.unit, theme.frame)
+    colours = Colours(
+        parse_hex(palette.background), parse_hex(palette.text), parse_hex(palette.frame)
+    )
+    contrast = weakest_contrast(
+        plan.lines, colours.text, lambda line: _behind(frame, line.box, colours), size[0]
+    )
+    coverage = _text_coverage(plan, fonts)
+    if ImageChops.multiply(coverage, frame).getbbox() is not None:
+        return None
+    indexed = _indexed(coverage, frame, colours)
+    if indexed is None:
+        return None
+    return Painted(indexed.convert("RGB"), contrast, indexed)
+
+
+class Colours(NamedTuple):
+    background: RGB
+    text: RGB
+    frame: RGB
+
+
+def _behind(frame: Image.Image, box: tuple[int, int, int, int], colours: Colours) -> RGB:
+    """The mean colour of a flat slide under `box` before its text: the background, the
+    frame's pixels in it, and black beyond the slide's edge (as a crop of the painted
+    slide would count them)."""
+    x0, y0, x1, y1 = box
+    total = (x1 - x0) * (y1 - y0)
+    inside = max(0, min(x1, frame.width) - max(x0, 0)) * max(0, min(y1, frame.height) - max(y0, 0))
+    framed = frame.crop(box).histogram()[255]
+    plain = inside - framed
+    mean = [
+        (b * plain + f * framed) / total
+        for b, f in zip(colours.background, colours.frame, strict=True)
+    ]
+    return (round(mean[0]), round(mean[1]), round(mean[2]))
+
+
+def _indexed(coverage: Image.Image, frame: Image.Image, colours: Colours) -> Image.Image | None:
+    """The slide as a palette image: one entry per level of text coverage it uses (the
+    text colour over the background at that level, blended as Pillow blends), then the
+    frame's colour; None past 256 entries."""
+    counts = coverage.histogram()
+    levels = [0, *(level for level in range(1, 256) if counts[level])]
+    if len(levels) + 1 > 256:
+        return None
+    lut = [0] * 256
+    for number, level in enumerate(levels):
+        lut[level] = number
+    ramp = Image.new("RGB", (256, 1), colours.background)
+    ramp.paste(colours.text, (0, 0, 256, 1), Image.frombytes("L", (256, 1), bytes(range(256))))
+    shades = ramp.tobytes()  # R, G, B of each level in turn
+    entries = b"".join(shades[3 * level : 3 * level + 3] for level in levels)
+    indexed = coverage.point(lut)
+    indexed.paste(len(levels), (0, 0), frame)
+    indexed.putpalette(entries + bytes(colours.frame))
+    return indexed
 
 
 def slide_contrast(
@@ -93,7 +189,7 @@ def _backdrop(
         image = _with_featured_image(image, background, theme.image)
     draw = ImageDraw.Draw(image)
     mark_logo = logo if plan.bottom_mark == "ornament" else None
-    _draw_frame(draw, plan, palette, theme, logo=mark_logo)
+    _draw_frame(draw, plan, parse_hex(palette.frame), theme, logo=mark_logo)
     if mark_logo is not None:
         x, y = _logo_centre(plan, theme, mark_logo)
         position = (round(x - mark_logo.width / 2), round(y - mark_logo.height / 2))
@@ -181,10 +277,13 @@ def _bottom_mark_opening(
     return cx - half, cx + half
 
 
+Ink = RGB | int  # a colour, or a level of an "L" image
+
+
 def _draw_frame(
     draw: ImageDraw.ImageDraw,
     plan: SlidePlan,
-    palette: Palette,
+    color: Ink,
     theme: Theme,
     *,
     logo: Image.Image | None = None,
@@ -194,7 +293,6 @@ def _draw_frame(
     x0, y0, x1, y1 = plan.geometry.frame_box
     unit = plan.geometry.unit
     frame = theme.frame
-    color = parse_hex(palette.frame)
     if frame.style == "ruled":
         width = max(1, round(frame.line_width * unit))
         bottom_gaps = _openings(plan, theme, y1)
@@ -221,7 +319,7 @@ def _hline(
     x1: float,
     y: float,
     gaps: list[tuple[float, float]],
-    color: RGB,
+    color: Ink,
     width: int,
 ) -> None:
     """A frame line from `x0` to `x1`, open at each of `gaps` (sorted, not overlapping)."""
@@ -235,7 +333,7 @@ def _hline(
 
 
 def _draw_mark(
-    draw: ImageDraw.ImageDraw, mark: Mark, color: RGB, unit: float, frame: FrameStyle
+    draw: ImageDraw.ImageDraw, mark: Mark, color: Ink, unit: float, frame: FrameStyle
 ) -> None:
     """A mark's shape, in the theme's proportions: the ornament (a diamond), the check
     mark closing a story (a ticked circle), a Markdown rule (two arms and a diamond)."""
@@ -262,15 +360,6 @@ def _draw_mark(
         draw.polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], fill=color)
 
 
-def _draw_line(
-    image: Image.Image, draw: ImageDraw.ImageDraw, line: Line, color: RGB, fonts: FontBook
-) -> None:
-    if line.marker is not None:
-        _draw_fragment(image, draw, line.marker, color, fonts)
-    for fragment in line.fragments:
-        _draw_fragment(image, draw, fragment, color, fonts)
-
-
 def _draw_bitmap_text(image: Image.Image, fragment: PlacedFragment, fonts: FontBook) -> None:
     """Colour emoji fonts hold bitmaps at one size: draw there, scale, composite."""
     style = fragment.style
@@ -287,40 +376,59 @@ def _draw_bitmap_text(image: Image.Image, fragment: PlacedFragment, fonts: FontB
     image.paste(layer, (round(fragment.x), round(fragment.baseline - ascent * scale)), layer)
 
 
+def _text_coverage(plan: SlidePlan, fonts: FontBook) -> Image.Image:
+    """The slide's text (outline fonts) as coverage: 255 where ink is, 0 where none."""
+    coverage = Image.new("L", (plan.geometry.width, plan.geometry.height), 0)
+    draw = ImageDraw.Draw(coverage)
+    for fragment in _fragments(plan):
+        if not fonts.is_bitmap(fragment.style.font):
+            _draw_fragment(coverage, draw, fragment, fonts)
+    return coverage
+
+
 def _draw_fragment(
-    image: Image.Image,
-    draw: ImageDraw.ImageDraw,
-    fragment: PlacedFragment,
-    color: RGB,
-    fonts: FontBook,
+    coverage: Image.Image, draw: ImageDraw.ImageDraw, fragment: PlacedFragment, fonts: FontBook
 ) -> None:
     style = fragment.style
-    if fonts.is_bitmap(style.font):
-        if fragment.text.strip():
-            _draw_bitmap_text(image, fragment, fonts)
-        return
+    if style.tracking:
+        # Letter-spaced: each character where the layout measured it.
+        x = fragment.x
+        for char in fragment.text:
+            _draw_text(coverage, draw, (x, fragment.baseline), char, fragment, fonts)
+            x += fonts.width(style.font, style.size, char) + style.tracking
+    elif fragment.text.strip():
+        _draw_text(coverage, draw, (fragment.x, fragment.baseline), fragment.text, fragment, fonts)
+    thickness = max(1, round(style.size / 18))
+    if style.underline and fragment.text.strip():
+        y = fragment.baseline + max(2, math.ceil(style.size * 0.1))
+        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=255, width=thickness)
+    if style.strike and fragment.text.strip():
+        y = fragment.baseline - style.size * 0.3
+        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=255, width=thickness)
+
+
+def _draw_text(
+    coverage: Image.Image,
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    fragment: PlacedFragment,
+    fonts: FontBook,
+) -> None:
+    """`text` from its cached glyphs where they can be promised to be Pillow's, else by
+    Pillow (mixed runs, untranslated features, no FreeType of Pillow's to ask)."""
+    style = fragment.style
+    if fonts.shaped_by_harfbuzz:
+        ref = (*fonts.file_of(style.font), style.size)
+        if glyphs.draw_text(coverage, xy, ref, text, style.features, rtl=fragment.rtl):
+            return
     font = fonts.font(style.font, style.size)
     options: dict[str, Any] = {}  # (keyword arguments of ImageDraw.text)
     if raqm_available():
         options["direction"] = "rtl" if fragment.rtl else "ltr"
         if style.features:
             options["features"] = list(style.features)
-    if style.tracking:
-        # Pillow cannot letter-space: place each character, as the layout measured it.
-        x = fragment.x
-        for char in fragment.text:
-            draw.text((x, fragment.baseline), char, font=font, fill=color, anchor="ls", **options)
-            x += fonts.width(style.font, style.size, char) + style.tracking
-    elif fragment.text.strip():
-        position = (fragment.x, fragment.baseline)
-        draw.text(position, fragment.text, font=font, fill=color, anchor="ls", **options)
-    thickness = max(1, round(style.size / 18))
-    if style.underline and fragment.text.strip():
-        y = fragment.baseline + max(2, math.ceil(style.size * 0.1))
-        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=color, width=thickness)
-    if style.strike and fragment.text.strip():
-        y = fragment.baseline - style.size * 0.3
-        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=color, width=thickness)
+    draw.text(xy, text, font=font, fill=255, anchor="ls", **options)
 
 
 def paint_contact_sheet(

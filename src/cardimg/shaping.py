@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast
 if TYPE_CHECKING:
     import uharfbuzz
 
-__all__ = ["single_run", "width"]
+__all__ = ["direction", "feature_values", "hb_font", "shaped_buffer", "single_run", "width"]
 
 # Bidi classes that always sit at the paragraph's own level in a one-script text;
 # anything else (numbers in right-to-left text, explicit embeddings, isolates) may not.
@@ -83,7 +83,7 @@ def _one_script(text: str) -> bool:
     return not scripts or (len(scripts) == 1 and script(text[0]) in scripts)
 
 
-def _direction(text: str) -> str | None:
+def direction(text: str) -> str | None:
     """The direction Raqm shapes `text` in when every character sits at the paragraph's
     own bidi level ("rtl" when it has a right-to-left letter or mark, else "ltr"); None
     when some may not (numbers in right-to-left text, left-to-right letters in it,
@@ -104,11 +104,11 @@ def single_run(text: str) -> bool:
         bool(text)
         and not _broken_cluster(text)
         and _one_script(text)
-        and _direction(text) is not None
+        and direction(text) is not None
     )
 
 
-def _feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
+def feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
     """Pillow's feature strings ("tnum", "-liga", "+kern") as HarfBuzz's; None when
     one is in a form we do not translate."""
     values: dict[str, bool] = {}
@@ -122,7 +122,7 @@ def _feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
 
 
 @lru_cache(maxsize=64)
-def _hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
+def hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
     """One HarfBuzz font per file, face and size: it keeps its shaping plans. None for a
     file HarfBuzz cannot read as a font (WOFF, Type 1: FreeType can, so Pillow measures)."""
     import uharfbuzz
@@ -139,21 +139,29 @@ def _hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
 def width(path: str, index: int, size: float, text: str, features: tuple[str, ...]) -> float | None:
     """The advance width of `text` in an outline font at `size` pixels, as Pillow's Raqm
     measures it; None when that cannot be promised here (the caller asks Pillow)."""
-    values = _feature_values(features)
+    values = feature_values(features)
     if values is None or not single_run(text):
         return None
-    font = _hb_font(path, index, size)
+    font = hb_font(path, index, size)
     if font is None:
         return None
-    import uharfbuzz  # (already loaded by _hb_font: a lookup, not an import)
+    buffer = shaped_buffer(font, text, direction(text) or "ltr", values)
+    advance: int = sum(position.x_advance for position in buffer.glyph_positions)
+    return advance / 64
+
+
+def shaped_buffer(
+    font: uharfbuzz.Font, text: str, text_direction: str, features: dict[str, bool]
+) -> uharfbuzz.Buffer:
+    """`text` shaped as Raqm shapes one run of it: in the run's bidi direction (not the
+    script's), as the beginning and end of a text (so a mark with no base gets HarfBuzz's
+    dotted circle, as it does on the slide)."""
+    import uharfbuzz  # (already loaded by hb_font: a lookup, not an import)
 
     buffer = uharfbuzz.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()
-    buffer.direction = _direction(text)  # Raqm's (the bidi level's), not the script's
-    # Raqm shapes each run as the beginning and end of a text: a mark with no base
-    # then gets HarfBuzz's dotted circle, as it does on the slide.
+    buffer.direction = text_direction
     buffer.flags = uharfbuzz.BufferFlags.BOT | uharfbuzz.BufferFlags.EOT
-    uharfbuzz.shape(font, buffer, values)
-    advance: int = sum(position.x_advance for position in buffer.glyph_positions)
-    return advance / 64
+    uharfbuzz.shape(font, buffer, features)
+    return buffer
