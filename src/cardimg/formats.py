@@ -221,6 +221,8 @@ def palette_image(image: Image.Image) -> Image.Image | None:
     colours at most; as a palette PNG it is exact, ~2× smaller and ~3× faster to compress.
     A slide with a photo behind it keeps its thousands of colours: it is never quantised.
     """
+    if image.mode == "P" and "transparency" not in image.info:
+        return _canonical_palette(image)
     image = _clean_rgb(image)
     counts = image.getcolors(MAX_PALETTE)
     if counts is None:
@@ -228,7 +230,37 @@ def palette_image(image: Image.Image) -> Image.Image | None:
     # Sorted by value: an order fixed by the pixels alone (the indices follow from it).
     # (Pillow types one colour for every mode; an RGB image's are (r, g, b) triples)
     colours = sorted(cast(tuple[int, int, int], colour) for _, colour in counts)
-    return _index_image(image, colours) or _index_image_by_keys(image, colours)
+    indexed = _index_image(image, colours) or _index_image_by_keys(image, colours)
+    return _canonical_palette(indexed)
+
+
+def _canonical_palette(indexed: Image.Image) -> Image.Image:
+    """A palette image in the one form `palette_image` gives any pixels: only the colours
+    used, each once, sorted by value; so a slide painted as a palette image (paint.py)
+    and the same pixels in RGB make the same file. Returned as it is when it already is
+    in that form (a painted slide: no pixel is touched)."""
+    from PIL import Image
+
+    raw = indexed.getpalette("RGB") or []
+    used = [index for index, count in enumerate(indexed.histogram()) if count]
+    colour_of = {index: tuple(raw[3 * index : 3 * index + 3]) for index in used}
+    colours = sorted(set(colour_of.values()))
+    position = {colour: number for number, colour in enumerate(colours)}
+    lut = [0] * 256
+    for index, colour in colour_of.items():
+        lut[index] = position[colour]
+    entries = [value for colour in colours for value in colour]
+    if all(lut[index] == index for index in used) and raw == entries:
+        return indexed if not indexed.info else _without_info(indexed)
+    remapped = Image.frombytes("L", indexed.size, indexed.tobytes()).point(lut)
+    remapped.putpalette(entries)
+    return remapped
+
+
+def _without_info(image: Image.Image) -> Image.Image:
+    image = image.copy()
+    image.info = {}
+    return image
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

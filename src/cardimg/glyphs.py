@@ -41,6 +41,9 @@ class Glyph(NamedTuple):
     top: int
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
+
+
 class Placed(NamedTuple):
     """A shaped glyph: its id, and offset and advance in 1/64 pixel."""
 
@@ -93,21 +96,23 @@ def draw_text(
     features: tuple[str, ...] = (),
     *,
     rtl: bool = False,
-) -> bool:
+) -> Box | None:
     """Paint `text` into the "L" image `coverage` (255 = ink) with its baseline's left end
-    at `xy`, as `ImageDraw.text(xy, text, anchor="ls")` would; False (and nothing
-    painted) where Pillow must draw it. `ref` is (font file, face index, size)."""
+    at `xy`, as `ImageDraw.text(xy, text, anchor="ls")` would, and give the box its ink
+    may cover; None (and nothing painted) where Pillow must draw it. `ref` is (font
+    file, face index, size)."""
     path, index, size = ref
     glyphs = shaped(path, index, size, text, features, rtl)
     if glyphs is None or not freetype.available():
-        return False
+        return None
     rendered = [glyph(path, index, size, placed.gid) for placed in glyphs]
     if None in rendered:
-        return False
+        return None
     x, y = xy
     origin_x, origin_y = math.floor(x), math.floor(y)
     pen_x, pen_y = round((x - origin_x) * 64), round((y - origin_y) * 64)
     paste = coverage.paste
+    ink = [origin_x, origin_y, origin_x, origin_y]
     for placed, one in zip(glyphs, rendered, strict=True):
         assert one is not None
         if one.coverage is not None:
@@ -115,6 +120,13 @@ def draw_text(
             # y grows downwards here and upwards in HarfBuzz: rounded as Pillow rounds.
             top = origin_y - ((placed.y_offset - pen_y + 32) >> 6) - one.top
             paste(255, (left, top), one.coverage)
+            width, height = one.coverage.size
+            ink = [
+                min(ink[0], left),
+                min(ink[1], top),
+                max(ink[2], left + width),
+                max(ink[3], top + height),
+            ]
         pen_x += placed.x_advance
         pen_y -= placed.y_advance
-    return True
+    return (ink[0], ink[1], ink[2], ink[3])

@@ -19,6 +19,7 @@ from .contrast import (
     weakest_contrast,
 )
 from .fonts import FontBook, raqm_available
+from .glyphs import Box
 from .layout.page import Line, Mark, PlacedFragment
 from .plan import SlidePlan
 from .theme import FrameStyle, ImageStyle, Palette, Theme
@@ -67,7 +68,7 @@ def paint_slide(
     image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
     text_color = parse_hex(palette.text)
     contrast = _weakest_contrast(image, plan, text_color)
-    coverage = _text_coverage(plan, fonts)
+    coverage, _ = _text_coverage(plan, fonts)
     box = coverage.getbbox()
     if box is not None:
         image.paste(text_color, box, coverage.crop(box))
@@ -93,22 +94,39 @@ def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook
     shades than a palette holds; the caller then paints in colour."""
     size = (plan.geometry.width, plan.geometry.height)
     frame = Image.new("L", size, 0)  # 255 where the frame's colour is
-    _draw_frame(ImageDraw.Draw(frame), plan, 255, theme)
-    for mark in plan.marks:
-        _draw_mark(ImageDraw.Draw(frame), mark, 255, plan.geometry.unit, theme.frame)
+    _draw_frame_and_marks(ImageDraw.Draw(frame), plan, theme, 255)
     colours = Colours(
         parse_hex(palette.background), parse_hex(palette.text), parse_hex(palette.frame)
     )
     contrast = weakest_contrast(
         plan.lines, colours.text, lambda line: _behind(frame, line.box, colours), size[0]
     )
-    coverage = _text_coverage(plan, fonts)
-    if ImageChops.multiply(coverage, frame).getbbox() is not None:
+    coverage, inked = _text_coverage(plan, fonts)
+    if any(_touches(coverage, frame, box) for box in inked):
         return None
-    indexed = _indexed(coverage, frame, colours)
-    if indexed is None:
+    found = _indexed(coverage, colours)
+    if found is None:
         return None
+    indexed, frame_entry = found
+    # The frame drawn again, as its palette entry: it touches no text.
+    _draw_frame_and_marks(ImageDraw.Draw(indexed), plan, theme, frame_entry)
     return Painted(indexed.convert("RGB"), contrast, indexed)
+
+
+def _draw_frame_and_marks(
+    draw: ImageDraw.ImageDraw, plan: SlidePlan, theme: Theme, ink: Ink
+) -> None:
+    _draw_frame(draw, plan, ink, theme)
+    for mark in plan.marks:
+        _draw_mark(draw, mark, ink, plan.geometry.unit, theme.frame)
+
+
+def _touches(coverage: Image.Image, frame: Image.Image, box: Box) -> bool:
+    """Whether any ink in `box` falls on a pixel of the frame."""
+    region = frame.crop(box)
+    if region.getbbox() is None:
+        return False
+    return ImageChops.multiply(region, coverage.crop(box)).getbbox() is not None
 
 
 class Colours(NamedTuple):
@@ -133,25 +151,31 @@ def _behind(frame: Image.Image, box: tuple[int, int, int, int], colours: Colours
     return (round(mean[0]), round(mean[1]), round(mean[2]))
 
 
-def _indexed(coverage: Image.Image, frame: Image.Image, colours: Colours) -> Image.Image | None:
-    """The slide as a palette image: one entry per level of text coverage it uses (the
-    text colour over the background at that level, blended as Pillow blends), then the
-    frame's colour; None past 256 entries."""
-    counts = coverage.histogram()
-    levels = [0, *(level for level in range(1, 256) if counts[level])]
-    if len(levels) + 1 > 256:
-        return None
-    lut = [0] * 256
-    for number, level in enumerate(levels):
-        lut[level] = number
+def _indexed(coverage: Image.Image, colours: Colours) -> tuple[Image.Image, int] | None:
+    """The text as a palette image, and the entry of the frame's colour: one entry per
+    colour the slide's levels of coverage give (the text colour over the background at
+    that level, blended as Pillow blends: close levels often give one colour), and the
+    frame's; None past 256 entries."""
     ramp = Image.new("RGB", (256, 1), colours.background)
     ramp.paste(colours.text, (0, 0, 256, 1), Image.frombytes("L", (256, 1), bytes(range(256))))
     shades = ramp.tobytes()  # R, G, B of each level in turn
-    entries = b"".join(shades[3 * level : 3 * level + 3] for level in levels)
+    counts = coverage.histogram()
+    colour_of = {
+        level: shades[3 * level : 3 * level + 3]
+        for level in (0, *(level for level in range(1, 256) if counts[level]))
+    }
+    # Entries sorted by colour, each once: the form an encoder writes (formats.py), so
+    # the file is the same whichever way the pixels came.
+    entries = sorted({*colour_of.values(), bytes(colours.frame)})
+    if len(entries) > 256:
+        return None
+    entry = {colour: number for number, colour in enumerate(entries)}
+    lut = [0] * 256
+    for level, colour in colour_of.items():
+        lut[level] = entry[colour]
     indexed = coverage.point(lut)
-    indexed.paste(len(levels), (0, 0), frame)
-    indexed.putpalette(entries + bytes(colours.frame))
-    return indexed
+    indexed.putpalette(b"".join(entries))
+    return indexed, entry[bytes(colours.frame)]
 
 
 def slide_contrast(
@@ -277,7 +301,7 @@ def _bottom_mark_opening(
     return cx - half, cx + half
 
 
-Ink = RGB | int  # a colour, or a level of an "L" image
+Ink = RGB | int  # a colour, or a level of an "L" image or an entry of a palette
 
 
 def _draw_frame(
@@ -376,35 +400,67 @@ def _draw_bitmap_text(image: Image.Image, fragment: PlacedFragment, fonts: FontB
     image.paste(layer, (round(fragment.x), round(fragment.baseline - ascent * scale)), layer)
 
 
-def _text_coverage(plan: SlidePlan, fonts: FontBook) -> Image.Image:
-    """The slide's text (outline fonts) as coverage: 255 where ink is, 0 where none."""
+def _text_coverage(plan: SlidePlan, fonts: FontBook) -> tuple[Image.Image, list[Box]]:
+    """The slide's text (outline fonts) as coverage, 255 where ink is and 0 where none,
+    and per line the box its ink may cover."""
     coverage = Image.new("L", (plan.geometry.width, plan.geometry.height), 0)
     draw = ImageDraw.Draw(coverage)
-    for fragment in _fragments(plan):
-        if not fonts.is_bitmap(fragment.style.font):
-            _draw_fragment(coverage, draw, fragment, fonts)
-    return coverage
+    inked: list[Box] = []
+    for line in plan.lines:
+        boxes: list[Box] = []
+        for fragment in (line.marker, *line.fragments) if line.marker else line.fragments:
+            if not fonts.is_bitmap(fragment.style.font):
+                boxes.extend(_draw_fragment(coverage, draw, fragment, fonts))
+        if boxes:
+            inked.append(_union(boxes))
+    return coverage, inked
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _draw_fragment(
     coverage: Image.Image, draw: ImageDraw.ImageDraw, fragment: PlacedFragment, fonts: FontBook
-) -> None:
+) -> list[Box]:
+    """Paint one fragment's text and decorations; the boxes its ink may cover."""
     style = fragment.style
+    boxes: list[Box] = []
     if style.tracking:
         # Letter-spaced: each character where the layout measured it.
         x = fragment.x
         for char in fragment.text:
-            _draw_text(coverage, draw, (x, fragment.baseline), char, fragment, fonts)
+            boxes.append(_draw_text(coverage, draw, (x, fragment.baseline), char, fragment, fonts))
             x += fonts.width(style.font, style.size, char) + style.tracking
     elif fragment.text.strip():
-        _draw_text(coverage, draw, (fragment.x, fragment.baseline), fragment.text, fragment, fonts)
+        xy = (fragment.x, fragment.baseline)
+        boxes.append(_draw_text(coverage, draw, xy, fragment.text, fragment, fonts))
     thickness = max(1, round(style.size / 18))
+    decorations = []
     if style.underline and fragment.text.strip():
-        y = fragment.baseline + max(2, math.ceil(style.size * 0.1))
-        draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=255, width=thickness)
+        decorations.append(fragment.baseline + max(2, math.ceil(style.size * 0.1)))
     if style.strike and fragment.text.strip():
-        y = fragment.baseline - style.size * 0.3
+        decorations.append(fragment.baseline - style.size * 0.3)
+    for y in decorations:
         draw.line([(fragment.x, y), (fragment.x + fragment.width, y)], fill=255, width=thickness)
+        boxes.append(_widened((fragment.x, y, fragment.x + fragment.width, y), thickness))
+    return boxes
+
+
+def _widened(box: tuple[float, float, float, float], margin: float) -> Box:
+    """`box` grown by `margin` on every side, in whole pixels that hold it."""
+    x0, y0, x1, y1 = box
+    return (
+        math.floor(x0 - margin),
+        math.floor(y0 - margin),
+        math.ceil(x1 + margin) + 1,
+        math.ceil(y1 + margin) + 1,
+    )
 
 
 def _draw_text(
@@ -414,14 +470,16 @@ def _draw_text(
     text: str,
     fragment: PlacedFragment,
     fonts: FontBook,
-) -> None:
+) -> Box:
     """`text` from its cached glyphs where they can be promised to be Pillow's, else by
-    Pillow (mixed runs, untranslated features, no FreeType of Pillow's to ask)."""
+    Pillow (mixed runs, untranslated features, no FreeType of Pillow's to ask); the box
+    its ink may cover."""
     style = fragment.style
     if fonts.shaped_by_harfbuzz:
         ref = (*fonts.file_of(style.font), style.size)
-        if glyphs.draw_text(coverage, xy, ref, text, style.features, rtl=fragment.rtl):
-            return
+        inked = glyphs.draw_text(coverage, xy, ref, text, style.features, rtl=fragment.rtl)
+        if inked is not None:
+            return inked
     font = fonts.font(style.font, style.size)
     options: dict[str, Any] = {}  # (keyword arguments of ImageDraw.text)
     if raqm_available():
@@ -429,6 +487,7 @@ def _draw_text(
         if style.features:
             options["features"] = list(style.features)
     draw.text(xy, text, font=font, fill=255, anchor="ls", **options)
+    return _widened(draw.textbbox(xy, text, font=font, anchor="ls", **options), 1)
 
 
 def paint_contact_sheet(
