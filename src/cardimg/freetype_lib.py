@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import ctypes
 import re
+import struct
 import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["Rendered", "available", "render_glyph"]
+__all__ = ["Rendered", "available", "pillow_size_64ths", "render_glyph"]
 
 _long, _ptr, _short = ctypes.c_long, ctypes.c_void_p, ctypes.c_short
 
@@ -89,6 +90,7 @@ class _Face(ctypes.Structure):
 _FacePtr = ctypes.POINTER(_Face)
 _LOAD_RENDER = 1 << 2  # FT_LOAD_DEFAULT | FT_LOAD_RENDER: what Pillow asks for grey text
 _PIXEL_MODE_GRAY = 2
+_FACE_FLAG_SCALABLE = 1 << 0
 
 
 class Rendered(NamedTuple):
@@ -151,6 +153,13 @@ def _library() -> _Library | None:
         return None
 
 
+def pillow_size_64ths(size: float) -> int:
+    """A font size as Pillow hands it to FreeType: a C float (32 bits), times 64,
+    truncated. (89.99999999999999 px is 90 px there.)"""
+    single: float = struct.unpack("f", struct.pack("f", size))[0]
+    return int(single * 64)
+
+
 def available() -> bool:
     """Whether glyphs can be rendered here by Pillow's own FreeType."""
     return _library() is not None
@@ -161,16 +170,23 @@ class _SizedFace:
 
     def __init__(self, library: _Library, path: str, index: int, size: float) -> None:
         self._library = library
+        self._open = False
         self.face = _FacePtr()
         if library.new_face(library.handle, path.encode(), index, ctypes.byref(self.face)):
             raise OSError(f"FreeType cannot open {path}")
-        # As Pillow requests a size: nominal, in 26.6 pixels (72 dpi).
-        if library.set_char_size(self.face, 0, round(size * 64), 72, 72):
-            library.done_face(self.face)
+        self._open = True
+        if not self.face.contents.face_flags & _FACE_FLAG_SCALABLE:
+            # Bitmap strikes only (colour emoji): Pillow draws those, in colour.
+            raise OSError(f"{path} has no outlines")
+        # As Pillow requests a size: nominal, in 26.6 pixels (72 dpi), truncated to the
+        # 64th as Pillow truncates it (rounding would render some sizes differently).
+        if library.set_char_size(self.face, 0, pillow_size_64ths(size), 72, 72):
             raise OSError(f"FreeType cannot size {path} at {size}")
 
     def __del__(self) -> None:
-        self._library.done_face(self.face)
+        if self._open:
+            self._open = False
+            self._library.done_face(self.face)
 
 
 @lru_cache(maxsize=64)

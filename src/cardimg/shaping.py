@@ -21,6 +21,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
+from .freetype_lib import pillow_size_64ths
+
 if TYPE_CHECKING:
     import uharfbuzz
 
@@ -131,7 +133,8 @@ def hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
     if face.glyph_count == 0:  # not an sfnt font HarfBuzz reads: it would shape .notdef
         return None
     font = uharfbuzz.Font(face)
-    scale = round(size * 64)  # 26.6 fixed point, the units FreeType gives Raqm
+    # 26.6 fixed point, the units FreeType gives Raqm, from the size as Pillow gives it.
+    scale = pillow_size_64ths(size)
     font.scale = (scale, scale)
     return font
 
