@@ -11,6 +11,7 @@ import pkgutil
 import weakref
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ import cardimg.layout
 from cardimg import default_theme, load_theme
 from cardimg.blocks import Block, Span
 from cardimg.fonts import FontBook
-from cardimg.layout import breaking, items
+from cardimg.layout import breaking, items, linebreak
 from cardimg.layout.breaking import break_balanced, break_greedy, break_pretty
 from cardimg.layout.flow import fit
 from cardimg.layout.items import Box, Glue, Item, Penalty, RunStyle, inline_items
@@ -233,3 +234,22 @@ def test_total_fit_finds_what_the_plain_search_finds(
 ) -> None:
     assert break_pretty(line_items, max_width) == reference_total_fit(line_items, max_width, False)
     assert break_balanced(line_items, max_width) == reference_total_fit(line_items, max_width, True)
+
+
+# ------------------------------------------------- the abbreviation rule's quick refusal
+
+TOKENS = ["9", "10", "a.m.", "p.", "m.", "No.", "(no.", "§", "p.", "J.", "R.", "Tolkien", "km",
+          "%", "words", "end.", "5", "x", "«", "»", "’n’", "a."]  # fmt: skip
+spaced = st.lists(
+    st.tuples(st.sampled_from(TOKENS), st.sampled_from([" ", "  ", "\u2009", " \u2009 ", "    "])),
+    max_size=12,
+).map(lambda pairs: "".join(token + space for token, space in pairs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=spaced, lang=st.sampled_from([None, "fr", "en"]))
+def test_the_quick_refusal_never_changes_a_break(text: str, lang: str | None) -> None:
+    quick = linebreak.break_opportunities(text, lang=lang)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linebreak, "_may_glue", lambda text, i: True)
+        assert linebreak.break_opportunities(text, lang=lang) == quick
