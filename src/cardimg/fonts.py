@@ -268,6 +268,16 @@ class FontBook:
     def metrics(self, font: str, size: float) -> tuple[float, float]:
         return _metrics(font, size, self._engine)
 
+    @property
+    def measure_key(self) -> tuple[str, int] | None:
+        """What this book's widths depend on beyond font, size and text: only the layout
+        engine (`_reference_width` is a pure function of them). Layout shares the words
+        it measured between books with equal keys (`layout.measure.measure_key`). A
+        subclass that measures otherwise makes no such promise."""
+        if type(self).width is not FontBook.width:
+            return None
+        return ("FontBook", int(self._engine))
+
     def _build_chain(self, font: str, *, emoji_first: bool) -> tuple[str, ...]:
         face = self._face_of.get(font, "")
         family = face.split("-", 1)[0]

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import accumulate
+from typing import NamedTuple
 
 from .items import Box, Glue, Item, Penalty
 
@@ -141,8 +142,11 @@ def line_ranges(items: Sequence[Item], breaks: Sequence[int]) -> list[LineRange]
 
 def break_greedy(items: Sequence[Item], max_width: float) -> list[int]:
     """First fit: fill each line as far as it goes. Returns the breaks, one per line."""
-    paragraph = _Paragraph(items)
-    candidates = paragraph.candidates
+    return _greedy(_Paragraph(items), max_width)
+
+
+def _greedy(paragraph: _Paragraph, max_width: float) -> list[int]:
+    items, candidates = paragraph.items, paragraph.candidates
     breaks: list[int] = []
     prev, i = -1, 0
     while prev != len(items):
@@ -178,56 +182,108 @@ def break_balanced(items: Sequence[Item], max_width: float) -> list[int]:
 
 
 def _total_fit(items: Sequence[Item], max_width: float, *, balance_last: bool) -> list[int]:
-    greedy = break_greedy(items, max_width)
+    paragraph = _Paragraph(items)  # one for both searches: its sums are made once
+    greedy = _greedy(paragraph, max_width)
     if len(greedy) < 2 or max_width <= 0:
         return greedy
-    paragraph = _Paragraph(items)
     if len(paragraph.candidates) * len(greedy) > TOTAL_FIT_BUDGET:
         # A paragraph of pages (or one 20,000-letter word) would make the search
         # quadratic; such text is continued over slides anyway, greedy sets it well,
         # but its last line still gets a second word if the line before can spare one.
         return _no_lone_last_word(paragraph, greedy, max_width)
-    nodes = [-1, *paragraph.candidates]
+    nodes = _Nodes.of(paragraph)
     count = len(greedy)
+    back = _search(paragraph, nodes, count, max_width, balance_last)
+    if back is None:
+        return greedy
+    breaks, j, k = [], len(nodes.nodes) - 1, count
+    while k > 0:
+        breaks.append(nodes.nodes[j])
+        j, k = back[j][k], k - 1
+    return breaks[::-1]
+
+
+class _Nodes(NamedTuple):
+    """What the search asks of each node (the paragraph start, then each candidate break)
+    for every line that ends or starts there, worked out once instead of per line."""
+
+    nodes: list[int]
+    starts: list[int]  # first item of the line after the node (`_Paragraph.start_after`)
+    ends: list[int]  # the break with the glue before it walked back (`end_before`, unbounded)
+    extras: list[float | None]  # the width a penalty adds when taken (None: no penalty)
+    forced: list[bool]
+    costs: list[float]
+
+    @classmethod
+    def of(cls, paragraph: _Paragraph) -> _Nodes:
+        items = paragraph.items
+        nodes = [-1, *paragraph.candidates]
+        ends, extras = [], []
+        for node in nodes:
+            end = max(node, 0)
+            while end > 0 and isinstance(items[end - 1], Glue):
+                end -= 1
+            ends.append(end)
+            item = items[node] if 0 <= node < len(items) else None
+            extras.append(item.width if isinstance(item, Penalty) else None)
+        return cls(
+            nodes,
+            [paragraph.start_after(node) for node in nodes],
+            ends,
+            extras,
+            [False, *(paragraph.forced(node) for node in nodes[1:])],
+            [0.0, *(paragraph.cost(node) for node in nodes[1:])],
+        )
+
+
+def _search(
+    paragraph: _Paragraph, nodes: _Nodes, count: int, max_width: float, balance_last: bool
+) -> list[list[int]] | None:
+    """The least-cost setting in `count` lines: back[j][k] is the node before node j
+    on the best k-line setting up to j; None when no setting has that many lines."""
     inf = float("inf")
-    # best[k][j]: least cost of setting the text up to node j in k lines.
-    best = [[inf] * len(nodes) for _ in range(count + 1)]
-    back = [[-1] * len(nodes) for _ in range(count + 1)]
+    size = len(nodes.nodes)
+    # best[j][k]: least cost of setting the text up to node j in k lines (one list per
+    # node, so the innermost loop indexes two local lists).
+    best = [[inf] * (count + 1) for _ in range(size)]
+    back = [[-1] * (count + 1) for _ in range(size)]
     best[0][0] = 0.0
-    # Line counts that reach each node (best[k][j] finite for lo <= k <= hi): the others
+    # Line counts that reach each node (best[j][k] finite for lo <= k <= hi): the others
     # cannot improve anything, so the inner loop skips them (same result, less work).
-    reach: list[tuple[int, int]] = [(0, 0)] + [(count + 1, -1)] * (len(nodes) - 1)
-    forced = [False, *(paragraph.forced(node) for node in nodes[1:])]
-    starts = [paragraph.start_after(node) for node in nodes]
-    for j in range(1, len(nodes)):
-        brk = nodes[j]
+    reach: list[tuple[int, int]] = [(0, 0)] + [(count + 1, -1)] * (size - 1)
+    forced, starts, prefix = nodes.forced, nodes.starts, paragraph.prefix
+    for j in range(1, size):
+        brk, end, extra, last = nodes.nodes[j], nodes.ends[j], nodes.extras[j], nodes.forced[j]
+        best_j, back_j = best[j], back[j]
         lo_j, hi_j = reach[j]
         for i in range(j - 1, -1, -1):
             if i < j - 1 and forced[i + 1]:
                 break  # a line may not run over a forced break
-            width = paragraph.width_from(starts[i], brk)
+            start = starts[i]
+            # As `_Paragraph.width_from`, with the break's share looked up once.
+            width = 0.0
+            if brk > start:
+                width = prefix[end if end > start else start] - prefix[start]
+                if extra is not None:
+                    width = width + extra
             if width > max_width and i < j - 1:
                 break  # longer lines only get wider; one oversized piece may stand alone
             lo, hi = reach[i]
             if lo > hi:
                 continue
-            line_cost = _line_cost(paragraph, width, max_width, brk, balance_last)
-            line_cost += paragraph.cost(brk)
-            if forced[j] and paragraph.lone_word(nodes[i], brk):
+            line_cost = _line_cost(width, max_width, last and not balance_last)
+            line_cost += nodes.costs[j]
+            if last and paragraph.lone_word(nodes.nodes[i], brk):
                 line_cost += _LONE_WORD_COST
-            for k in range(lo, min(hi, count - 1) + 1):
-                if best[k][i] + line_cost < best[k + 1][j]:
-                    best[k + 1][j] = best[k][i] + line_cost
-                    back[k + 1][j] = i
-                    lo_j, hi_j = min(lo_j, k + 1), max(hi_j, k + 1)
+            best_i = best[i]
+            for k in range(lo + 1, min(hi + 1, count) + 1):  # k: lines up to node j
+                total = best_i[k - 1] + line_cost
+                if total < best_j[k]:
+                    best_j[k], back_j[k] = total, i
+                    lo_j = k if k < lo_j else lo_j
+                    hi_j = k if k > hi_j else hi_j
         reach[j] = (lo_j, hi_j)
-    if best[count][-1] == inf:
-        return greedy
-    breaks, j, k = [], len(nodes) - 1, count
-    while k > 0:
-        breaks.append(nodes[j])
-        j, k = back[k][j], k - 1
-    return breaks[::-1]
+    return None if best[-1][count] == inf else back
 
 
 def _no_lone_last_word(paragraph: _Paragraph, breaks: list[int], max_width: float) -> list[int]:
@@ -251,11 +307,9 @@ def _no_lone_last_word(paragraph: _Paragraph, breaks: list[int], max_width: floa
     return breaks
 
 
-def _line_cost(
-    paragraph: _Paragraph, width: float, max_width: float, brk: int, balance_last: bool
-) -> float:
-    slack = max(0.0, max_width - width) / max_width
-    if paragraph.forced(brk) and not balance_last:
+def _line_cost(width: float, max_width: float, last: bool) -> float:
+    if last:
         # The last line of a paragraph may be short, but not a lone word.
         return _SHORT_LAST_LINE_COST if width < _SHORT_LAST_LINE * max_width else 0.0
+    slack = (max_width - width) / max_width if width < max_width else 0.0
     return _SLACK_WEIGHT * slack * slack

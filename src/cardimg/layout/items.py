@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -16,7 +16,7 @@ from ..scripts import text_lang
 from ..theme import BlockStyle
 from .dictionary import COMPLEX_CONTEXT, complex_breaks, icu_provider
 from .linebreak import break_opportunities
-from .measure import Measurer
+from .measure import Measurer, measure_key
 from .phrases import phrase_starts, wants_phrases
 from .syllables import atoms, cluster_breaks, syllable_breaks
 
@@ -37,6 +37,10 @@ EMERGENCY_COST = 10_000.0
 HYPHEN_COST = 0.1
 MIN_HYPHENATED_WORD = 6
 _SPACES = frozenset(" \t\u3000")
+_SPACE_CHARS = "".join(sorted(_SPACES))
+_ENDS = "\n\r\u2028\u2029\x0b\x0c\x85"  # hard line breaks: a unit's end, never drawn
+# Distinct words (in a style, size and level) whose items are kept: a few hundred stories.
+UNIT_CACHE_SIZE = 32_768
 SOFT_HYPHEN = "\u00ad"
 # Characters that only say where a line may (U+00AD, U+200B) or may not (U+2060, U+FEFF)
 # break: the breaker has used them, and they are never drawn nor part of a line's text
@@ -205,9 +209,8 @@ def inline_items(
     owner: list[int] = []  # index of the span each character comes from
     for index, piece in enumerate(texts):
         owner.extend([index] * len(piece))
-    context = _Context(
-        text, owner, embedding_levels(text, direction), text_lang(text), _hyphenator(hyphenate)
-    )
+    levels = embedding_levels(text, direction)
+    context = _Context(text, owner, levels, text_lang(text), _hyphenator(hyphenate), hyphenate)
     run_styles = [
         RunStyle(
             font=measurer.face(_face(style, span)),
@@ -219,25 +222,128 @@ def inline_items(
         )
         for span in spans
     ]
+    return _unit_items_of(context, run_styles, _break_units(text, lang, phrases), measurer)
+
+
+def _unit_items_of(
+    context: _Context, run_styles: Sequence[RunStyle], units: Sequence[str], measurer: Measurer
+) -> tuple[Item, ...]:
+    """The items of a block's break units, in order."""
     items: list[Item] = []
     position = 0
-    units = _break_units(text, lang, phrases)
+    widths = measure_key(measurer)
+    owner, levels = context.owner, context.levels
     for number, unit in enumerate(units):
         end = position + len(unit)
-        body = unit.rstrip("\n\r\u2028\u2029\x0b\x0c\x85")
-        forced = len(body) < len(unit)
-        content = body.rstrip("".join(_SPACES))
-        before = len(items)
-        _add_boxes(items, context, run_styles, position, position + len(content), measurer)
-        _add_glue(
-            items, context, run_styles, position + len(content), position + len(body), measurer
-        )
-        if forced:
-            items.append(Penalty(forced=True))
-        elif len(content) == len(body) and number < len(units) - 1:
-            word = items[-1] if len(items) > before else None
-            items.append(_break_after(content, word, measurer))
+        last = number == len(units) - 1
+        span, level = owner[position], levels[position]
+        if (
+            widths is not None
+            and owner[end - 1] == span
+            and levels[position:end].count(level) == len(unit)
+        ):
+            # One span at one bidi level (nearly every word): its items are shared.
+            run = run_styles[span]
+            boxed = unit.rstrip(_ENDS).rstrip(_SPACE_CHARS).translate(_BREAK_HINTS)
+            runs = measurer.runs(run.font, boxed, context.lang) if boxed else ()
+            items.extend(
+                _shared_unit(unit, runs, run, level, context.hyphenate, last, measurer, widths)
+            )
+        else:
+            _add_unit(items, context, run_styles, position, unit, last, measurer)
         position = end
+    return tuple(items)
+
+
+def _split_unit(unit: str) -> tuple[str, str, bool]:
+    """A break unit's text without its line ends (`body`), that without its trailing
+    spaces (`content`), and whether it ends in a hard line break."""
+    body = unit.rstrip(_ENDS)
+    return body, body.rstrip(_SPACE_CHARS), len(body) < len(unit)
+
+
+def _add_unit(
+    items: list[Item],
+    context: _Context,
+    run_styles: Sequence[RunStyle],
+    position: int,
+    unit: str,
+    last: bool,
+    measurer: Measurer,
+) -> None:
+    """The items of one break unit starting at `position`: its boxes, the glue of its
+    trailing spaces, and the break after it."""
+    body, content, forced = _split_unit(unit)
+    before = len(items)
+    _add_boxes(items, context, run_styles, position, position + len(content), measurer)
+    _add_glue(items, context, run_styles, position + len(content), position + len(body), measurer)
+    if forced:
+        items.append(Penalty(forced=True))
+    elif len(content) == len(body) and not last:
+        word = items[-1] if len(items) > before else None
+        items.append(_break_after(content, word, measurer))
+
+
+class _Widths:
+    """A measurer in a cache key, equal to another when their `measure_key`s are (their
+    widths are then the same). The measurer is let go once the items are made, so the
+    cache keeps no font book (and its own caches) alive."""
+
+    __slots__ = ("key", "measurer")
+
+    def __init__(self, key: Hashable, measurer: Measurer | None) -> None:
+        self.key, self.measurer = key, measurer
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Widths) and other.key == self.key
+
+
+def _shared_unit(
+    unit: str,
+    runs: tuple[tuple[str, str], ...],
+    style: RunStyle,
+    level: int,
+    hyphenate: str | None,
+    last: bool,
+    measurer: Measurer,
+    widths: Hashable,
+) -> tuple[Item, ...]:
+    """The items of a break unit in one style and level, as `_add_unit` makes them,
+    shared by every block, card and story of the process that sets the same word the
+    same way: the key holds everything they depend on (the fonts the measurer chose
+    for it, the style with its size, the hyphenation language, the widths)."""
+    holder = _Widths(widths, measurer)
+    try:
+        return _unit_items(unit, runs, style, level, hyphenate, last, holder)
+    finally:
+        holder.measurer = None
+
+
+@lru_cache(maxsize=UNIT_CACHE_SIZE)
+def _unit_items(
+    unit: str,
+    runs: tuple[tuple[str, str], ...],
+    style: RunStyle,
+    level: int,
+    hyphenate: str | None,
+    last: bool,
+    widths: _Widths,
+) -> tuple[Item, ...]:
+    measurer = widths.measurer
+    assert measurer is not None  # set for the call that fills the entry
+    body, content, forced = _split_unit(unit)
+    items: list[Item] = []
+    _add_runs(items, runs, style, level, _hyphenator(hyphenate), measurer)
+    glue = body[len(content) :]
+    if glue:
+        items.append(Glue(glue, styled_width(measurer, style, glue), style, level))
+    if forced:
+        items.append(Penalty(forced=True))
+    elif len(content) == len(body) and not last:
+        items.append(_break_after(content, items[-1] if items else None, measurer))
     return tuple(items)
 
 
@@ -255,6 +361,7 @@ class _Context(NamedTuple):
     levels: tuple[int, ...]
     lang: str | None
     hyphenator: _Hyphenator | None = None
+    hyphenate: str | None = None  # the language `hyphenator` is for
 
 
 def _pieces(context: _Context, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
@@ -291,15 +398,28 @@ def _add_boxes(
         text = context.text[a:b].translate(_BREAK_HINTS)
         if not text:
             continue
-        for font, run in measurer.runs(base.font, text, context.lang):
-            style = base if font == base.font else _with_font(base, font)
-            if style.tracking and not _trackable(run):
-                style = replace(style, tracking=0.0)
-            for n, piece in enumerate(_syllables(run, context.hyphenator)):
-                if n:
-                    hyphen = Box("-", styled_width(measurer, style, "-"), style, level)
-                    items.append(Penalty(cost=HYPHEN_COST, hyphen=hyphen))
-                items.append(Box(piece, styled_width(measurer, style, piece), style, level))
+        runs = measurer.runs(base.font, text, context.lang)
+        _add_runs(items, runs, base, level, context.hyphenator, measurer)
+
+
+def _add_runs(
+    items: list[Item],
+    runs: Sequence[tuple[str, str]],
+    base: RunStyle,
+    level: int,
+    hyphenator: _Hyphenator | None,
+    measurer: Measurer,
+) -> None:
+    """Boxes (cut at hyphenation points) for text split into (font, text) runs."""
+    for font, run in runs:
+        style = base if font == base.font else _with_font(base, font)
+        if style.tracking and not _trackable(run):
+            style = replace(style, tracking=0.0)
+        for n, piece in enumerate(_syllables(run, hyphenator)):
+            if n:
+                hyphen = Box("-", styled_width(measurer, style, "-"), style, level)
+                items.append(Penalty(cost=HYPHEN_COST, hyphen=hyphen))
+            items.append(Box(piece, styled_width(measurer, style, piece), style, level))
 
 
 def _add_glue(

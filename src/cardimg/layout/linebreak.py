@@ -584,9 +584,19 @@ def _word_after(text: str, i: int) -> str:
     return text[i:end]
 
 
+def _may_glue(text: str, i: int) -> bool:
+    """What every rule of `_glued_abbreviation` needs, told from two characters: the word
+    before the spaces ends in a digit or a full stop, or the word after starts with a
+    digit. Most spaces fail it, and are spared cutting out the words around them."""
+    m = i - 1
+    while m >= 0 and text[m] in _BREAK_SPACES and i - m <= 3:
+        m -= 1
+    return m >= 0 and (text[m].isdigit() or text[m] == "." or text[i].isdigit())
+
+
 def _glued_abbreviation(text: str, i: int) -> bool:
     """Whether the break before text[i] would separate an abbreviation or unit from its word."""
-    if text[i - 1] not in _BREAK_SPACES:
+    if text[i - 1] not in _BREAK_SPACES or not _may_glue(text, i):
         return False
     before = _word_before(text, i)
     if not before:

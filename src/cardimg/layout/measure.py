@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Protocol
 
-__all__ = ["Measurer"]
+__all__ = ["Measurer", "measure_key"]
 
 
 class Measurer(Protocol):
@@ -27,3 +28,12 @@ class Measurer(Protocol):
         """`text` split into (font, text) runs, each character in the first font that has it;
         `lang` hints which CJK locale's forms to prefer."""
         ...
+
+
+def measure_key(measurer: Measurer) -> Hashable | None:
+    """A value that two measurers share only when they give the same widths for the same
+    font, size and text, so measured words can be shared between them (across the cards
+    and stories of a process); None for a measurer that makes no such promise (a test's).
+    A measurer promises it with a `measure_key` attribute (`fonts.FontBook` does)."""
+    key = getattr(measurer, "measure_key", None)
+    return key if isinstance(key, Hashable) else None
