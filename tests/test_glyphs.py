@@ -4,6 +4,7 @@ drawing, and flat slides painted as coverage (paint.py) against painting in colo
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -156,14 +157,15 @@ def analyses() -> list[tuple[str, object]]:
 
 def _in_colour(plan, analysis) -> Image.Image:  # type: ignore[no-untyped-def]
     """The reference: everything under the text painted in colour, then the text's
-    coverage composited in the text colour (the path a photo slide takes)."""
+    coverage, at COVERAGE_LEVELS, composited in the text colour (a photo slide's way)."""
     image = paint._backdrop(
         plan, palette=analysis.palette, theme=analysis.theme, background=None, logo=None
     )
     coverage, _ = paint._text_coverage(plan, analysis.fonts)
     box = coverage.getbbox()
     if box is not None:
-        image.paste(paint.parse_hex(analysis.palette.text), box, coverage.crop(box))
+        quantised = coverage.crop(box).point(list(paint.QUANTISED))
+        image.paste(paint.parse_hex(analysis.palette.text), box, quantised)
     for fragment in paint._fragments(plan):
         if analysis.fonts.is_bitmap(fragment.style.font) and fragment.text.strip():
             paint._draw_bitmap_text(image, fragment, analysis.fonts)
@@ -212,3 +214,16 @@ def test_without_pillows_freetype_pillow_draws_the_same(monkeypatch: pytest.Monk
     drawn = cardimg.render(story)
     for ours, pillows in zip(cached.slides, drawn.slides, strict=True):
         assert ImageChops.difference(ours.image, pillows.image).getbbox() is None
+
+
+def test_coverage_has_its_levels_evenly_spaced_with_ink_and_paper_exact() -> None:
+    levels = sorted(set(paint.QUANTISED))
+    assert len(levels) == paint.COVERAGE_LEVELS
+    assert levels[0] == 0 and levels[-1] == 255
+    steps = {b - a for a, b in itertools.pairwise(levels)}
+    assert max(steps) - min(steps) <= 1
+    # Each level goes to its nearest.
+    assert all(
+        abs(paint.QUANTISED[v] - v) <= (255 / (paint.COVERAGE_LEVELS - 1)) / 2 + 0.5
+        for v in range(256)
+    )
