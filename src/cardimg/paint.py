@@ -42,14 +42,39 @@ _STEP = 255 / (COVERAGE_LEVELS - 1)
 QUANTISED = bytes(round(round(level / _STEP) * _STEP) for level in range(256))
 
 
-class Painted(NamedTuple):
-    """A painted slide: its pixels (RGB), the weakest contrast of its text, and the same
-    pixels as a palette image where the slide was painted as coverage (`indexed`: the
-    encoders write it as it is, with no search for its colours)."""
+class Painted:
+    """A painted slide: the weakest contrast of its text, and its pixels: `indexed`, a
+    palette image, where the slide was painted as coverage (encoders write it as it is,
+    with no search for its colours), and `image` in RGB, made from it when first asked
+    (the conversion costs as much as painting the text)."""
 
-    image: Image.Image
-    contrast: TextContrast
-    indexed: Image.Image | None = None
+    __slots__ = ("_image", "contrast", "indexed")
+
+    def __init__(
+        self,
+        image: Image.Image | None,
+        contrast: TextContrast,
+        indexed: Image.Image | None = None,
+    ) -> None:
+        if image is None and indexed is None:
+            raise ValueError("a painted slide needs its pixels")
+        self._image = image
+        self.contrast = contrast
+        self.indexed = indexed
+
+    @property
+    def image(self) -> Image.Image:
+        """The pixels in RGB."""
+        if self._image is None:
+            assert self.indexed is not None
+            self._image = self.indexed.convert("RGB")
+        return self._image
+
+    @property
+    def pixels(self) -> Image.Image:
+        """The pixels in the form cheapest to encode: the palette image where there is
+        one (every encoder takes it), else the RGB."""
+        return self.indexed if self.indexed is not None else self.image
 
 
 def paint_slide(
@@ -118,7 +143,7 @@ def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook
     indexed, frame_entry = found
     # The frame drawn again, as its palette entry: it touches no text.
     _draw_frame_and_marks(ImageDraw.Draw(indexed), plan, theme, frame_entry)
-    return Painted(indexed.convert("RGB"), contrast, indexed)
+    return Painted(None, contrast, indexed)
 
 
 def _draw_frame_and_marks(
