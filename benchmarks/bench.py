@@ -1160,7 +1160,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--cold-runs", type=int, default=3,
         help="fresh processes per row for the cold time (default 3)")
     add("--quick", action="store_true",
-        help="--repeat 5 --cold-runs 1 --startup-runs 5 --cover-runs 3 --rerun-runs 1")
+        help="--repeat 5 --cold-runs 1 --startup-runs 5 --cover-runs 3 --rerun-runs 1 "
+        "--check-runs 1")
     add("--peers", type=Path, default=DEFAULT_PEERS,
         help="where setup_peers.sh installed the peers (default %(default)s)")
     add("--story", type=Path, default=DEFAULT_STORY)
@@ -1202,6 +1203,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.repeat, args.cold_runs = min(args.repeat, 5), 1
         args.startup_runs = min(args.startup_runs, 5)
         args.cover_runs, args.rerun_runs = min(args.cover_runs, 3), min(args.rerun_runs, 1)
+        args.check_runs = min(args.check_runs, 1)
     for name in ("peers", "save"):
         path = getattr(args, name)
         if path is not None:

@@ -482,7 +482,8 @@ class _Planner:
         name = one_line(path.name or str(path))
         posts = self.preset.layout == "cover"  # a post (no cards) makes only a cover
         try:
-            story = load_story(path, posts=posts)
+            # The sources list is the worker's to read: nothing here depends on it.
+            story = load_story(path, posts=posts, sources=False)
             data = path.read_bytes()
         except StoryError as exc:
             if not item.named and not is_story_file(path):
