@@ -833,3 +833,4 @@ def test_an_unchanged_rerun_starts_no_worker(tmp_path: Path) -> None:
         again = cardimg.render_batch([content], out, executor=pool)
         assert (again.rendered, again.unchanged) == (0, 3)
         assert not pool._processes  # nothing to render: no worker was started
+        assert not pool.started  # nor the pool made (its queues start a resource tracker)
