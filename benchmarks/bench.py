@@ -593,10 +593,8 @@ def measure_startup(src: Path, runs: int, tmp: Path) -> dict:
     """Median wall time of `cardimg --help` (as the installed command runs it) and of a bare
     `python -c pass`, alternating, each in a fresh process. Both use compiled bytecode, as an
     installed cardimg does (pip compiles it at install): with PYTHONDONTWRITEBYTECODE set,
-    every run would compile cardimg's modules again. The bytecode goes to a folder of `tmp`,
-    never into the source tree."""
-    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    every run would compile cardimg's modules again (see `bytecode_env`)."""
+    env = bytecode_env(src, tmp)
     bare = [sys.executable, "-c", "pass"]
     helps = [sys.executable, "-c", "import sys; from cardimg.cli import main; sys.exit(main())",
              "--help"]
@@ -628,9 +626,9 @@ def batch_stories(story_path: Path, folder: Path, count: int) -> None:
 
 
 def measure_batch(src: Path, story_path: Path, count: int, tmp: Path, timeout: float) -> dict:
-    """`cardimg render FOLDER --jobs 1`, then `--jobs 2` into a fresh folder, then the same
-    `--jobs 2` again with nothing changed (the skip-unchanged run), all timed whole."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    """`cardimg render FOLDER --jobs 1`, then `--jobs 2` into a fresh folder, timed whole,
+    from compiled bytecode (see `bytecode_env`; the re-run row is `measure_rerun`'s)."""
+    env = bytecode_env(src, tmp)
     command = [sys.executable, "-m", "cardimg", "render"]
     usage = subprocess.run([*command, "--help"], env=env, capture_output=True, text=True,
                            check=False)
@@ -652,21 +650,18 @@ def measure_batch(src: Path, story_path: Path, count: int, tmp: Path, timeout: f
     try:
         serial = run(1, tmp / "batch-out-1")
         parallel = run(2, tmp / "batch-out-2")
-        rerun = run(2, tmp / "batch-out-2")
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return {"error": f"failed: {exc}"}
     slides = sum(1 for _ in (tmp / "batch-out-2").rglob("*.png"))
-    return {"stories": count, "slides": slides, "jobs1_s": serial, "jobs2_s": parallel,
-            "rerun_s": rerun}
+    return {"stories": count, "slides": slides, "jobs1_s": serial, "jobs2_s": parallel}
 
 
 def measure_check(src: Path, folder: Path, runs: int, tmp: Path, copies: int = 1) -> dict:
     """CPU time (user + system) of `cardimg check FOLDER` and of `cardimg render FOLDER
     --jobs 1` into a fresh folder, each a fresh process, alternating, `runs` times each;
     `copies` > 1 checks a folder holding that many copies of FOLDER's stories. Both run
-    from compiled bytecode, as an installed cardimg does (see measure_startup)."""
-    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    from compiled bytecode, as an installed cardimg does (see `bytecode_env`)."""
+    env = bytecode_env(src, tmp)
     stories = tmp / f"check-stories-{copies}"
     for copy in range(copies):
         # Each copy under its own slug (else render would skip the copies as unchanged).
@@ -717,13 +712,227 @@ def check_section_only(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="cardimg-bench-") as tmp:
         src = ROOT / "src" if args.live else snapshot_source(Path(tmp) / "cardimg")
         checks = measure_checks(src, args.check_runs, Path(tmp))
-    table_rows = target_table([], None, None, checks)
-    print(render_table([table_rows[0], *table_rows[-len(checks):]], args.markdown))
+    print(render_table([TARGET_HEADER, *check_rows(checks, "no story")], args.markdown))
     print("\nmachine: " + "; ".join(f"{k} {v}" for k, v in machine().items()))
     return 0
 
 
+# ------------------------------------------------------------- cold cover, re-run, memory
+
+# What a fresh cardimg process does for one Open Graph cover: its imports, the story, the
+# cover, the PNG; it prints when the bytes were ready, from START (set by the benchmark
+# just before it started the process) and from the end of its imports.
+COVER_SCRIPT = """\
+import sys, time
+START = float(sys.argv[2])
+import json
+from cardimg import load_story, render
+IMPORTED = time.time()
+png = render(load_story(sys.argv[1]), preset="og").slides[0].encode("png")
+done = time.time()
+print(json.dumps({"tool": "cardimg", "bytes": len(png), "to_bytes_ms": (done - START) * 1000,
+                  "after_imports_ms": (done - IMPORTED) * 1000}))
+"""
+
+# A fresh process that renders a story at the Story preset and saves it, then reports its
+# peak resident memory (ru_maxrss is in KiB on Linux; VmHWM is the same peak, from /proc).
+MEMORY_SCRIPT = """\
+import json, resource, sys
+import cardimg
+carousel = cardimg.render(sys.argv[1], preset="story")
+slides = len(carousel.slides)
+carousel.save(sys.argv[2])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            peak = max(peak, int(line.split()[1]) * 1024)
+except OSError:
+    pass
+print(json.dumps({"slides": slides, "peak_bytes": peak}))
+"""
+COVER_SIZE = (1200, 630)
+MEMORY_CARDS = 60
+
+
+def bytecode_env(src: Path, tmp: Path) -> dict[str, str]:
+    """The environment of a cardimg child that runs from compiled bytecode, as an installed
+    cardimg does (pip compiles it at install): written once to a folder of `tmp`, never
+    into the source tree, even where PYTHONDONTWRITEBYTECODE is set."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def json_child(argv: list[str], env: dict[str, str] | None, timeout: float) -> dict:
+    """Run `argv` and return the last JSON line it printed (RuntimeError if it failed)."""
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout,
+                          check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"exit {proc.returncode}: {tail[:160]}")
+    return json.loads(lines[-1])
+
+
+def cover_spec(story_path: Path, fonts_dir: Path) -> dict:
+    """What takumi-py draws for the cold cover: the story's series and title, 1200×630."""
+    import frontmatter
+
+    meta = frontmatter.load(story_path).metadata
+    return {
+        "width": COVER_SIZE[0], "height": COVER_SIZE[1], "padding": PADDING,
+        "background": BACKGROUND, "color": COLOR,
+        "title": str(meta.get("title") or meta.get("slug")),
+        "series": str(meta.get("card_series") or ""),
+        "fonts": [{"name": name, "weight": weight, "path": str(fonts_dir / rel)}
+                  for name, weight, rel in FONTS],
+    }
+
+
+def measure_cover(src: Path, args: argparse.Namespace, tmp: Path) -> dict:
+    """The cold Open Graph cover: cardimg and takumi-py each in `--cover-runs` fresh
+    processes, alternating (one untimed run of each first: bytecode, page cache). Per tool,
+    medians of: spawn to PNG bytes, spawn to exit, and end of imports to bytes (ms)."""
+    spec_path = tmp / "cover-spec.json"
+    spec_path.write_text(json.dumps(cover_spec(args.story, src.parent / "fonts")), "utf-8")
+    # The same story where its featured image is not found: a cover of text only, as
+    # takumi-py's (cardimg says so on stderr and renders without it).
+    text_only = tmp / "cover-text-only" / args.story.name
+    text_only.parent.mkdir()
+    shutil.copyfile(args.story, text_only)
+    tools: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "cardimg": ([sys.executable, "-c", COVER_SCRIPT, str(args.story)],
+                    bytecode_env(src, tmp)),
+        "cardimg (text only)": ([sys.executable, "-c", COVER_SCRIPT, str(text_only)],
+                                bytecode_env(src, tmp)),
+    }
+    takumi_py = args.peers / "takumi-venv" / "bin" / "python"
+    out: dict[str, dict] = {}
+    if takumi_py.is_file():
+        tools["takumi-py"] = ([str(takumi_py), str(PEERS_SCRIPTS / "takumi_py_cover.py"),
+                               str(spec_path)], None)
+    else:
+        out["takumi-py"] = {"error": "skipped: takumi-py venv not installed "
+                                     "(run benchmarks/setup_peers.sh)"}
+    times: dict[str, dict[str, list[float]]] = {
+        tool: {"to_bytes": [], "process": [], "after_imports": []} for tool in tools}
+    failed: dict[str, str] = {}
+    for number in range(args.cover_runs + 1):
+        for tool, (argv, env) in tools.items():
+            if tool in failed:
+                continue
+            start = time.time()
+            t0 = time.perf_counter()
+            try:
+                result = json_child([*argv, repr(start)], env, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+                failed[tool] = f"failed: {exc}"
+                continue
+            if number:  # the first run of each is untimed
+                times[tool]["process"].append((time.perf_counter() - t0) * 1000)
+                times[tool]["to_bytes"].append(result["to_bytes_ms"])
+                times[tool]["after_imports"].append(result["after_imports_ms"])
+                out.setdefault(tool, {})["bytes"] = result["bytes"]
+    for tool, values in times.items():
+        if tool in failed:
+            out[tool] = {"error": failed[tool]}
+        else:
+            out[tool].update({name: statistics.median(v) for name, v in values.items()})
+            out[tool]["runs"] = len(values["process"])
+    return out
+
+
+def measure_rerun(src: Path, args: argparse.Namespace, tmp: Path) -> dict:
+    """`cardimg render FOLDER -o OUT --jobs 2` over `--rerun-stories` stories into a fresh
+    folder, then the same command again with nothing changed, `--rerun-runs` times (the
+    median is compared with the first run). From compiled bytecode (an untimed render of one
+    story writes it first), as an installed cardimg runs."""
+    env = bytecode_env(src, tmp)
+    command = [sys.executable, "-m", "cardimg", "render"]
+    stories = tmp / "rerun-stories"
+    batch_stories(args.story, stories, args.rerun_stories)
+
+    def run(folder: Path, out: Path) -> float:
+        t0 = time.perf_counter()
+        proc = subprocess.run([*command, str(folder), "-o", str(out), "--jobs", "2"], env=env,
+                              capture_output=True, text=True, timeout=args.timeout, check=False)
+        if proc.returncode != 0:
+            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"exited {proc.returncode}: {tail[:160]}")
+        return time.perf_counter() - t0
+
+    try:
+        run(stories / "bench-000.md", tmp / "rerun-warmup")  # untimed: writes the bytecode
+        first = run(stories, tmp / "rerun-out")
+        reruns = [run(stories, tmp / "rerun-out") for _ in range(max(args.rerun_runs, 1))]
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"failed: {exc}"}
+    return {"stories": args.rerun_stories, "first_s": first,
+            "rerun_s": statistics.median(reruns), "reruns_s": reruns}
+
+
+def memory_story(story_path: Path, path: Path, cards: int = MEMORY_CARDS) -> None:
+    """One story of `cards` cards: the seed's cards over and over, each copy's text numbered
+    (so no two slides are the same), each card with its own key and order."""
+    import frontmatter
+    import yaml
+
+    post = frontmatter.load(story_path)
+    seed = sorted(post.metadata["cards"], key=lambda card: card.get("order", 0))
+    meta = dict(post.metadata)
+    meta["slug"] = f"bench-memory-{cards}"
+    meta["cards"] = [
+        {**seed[n % len(seed)], "order": n, "_key": f"memory{n:03d}",
+         "body": vary_markdown(seed[n % len(seed)]["body"], n)}
+        for n in range(cards)
+    ]
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
+    path.write_text(text + post.content + "\n", "utf-8")
+
+
+def measure_memory(src: Path, args: argparse.Namespace, tmp: Path) -> dict:
+    """Peak resident memory of a fresh process that renders a 60-card story at the Story
+    preset and saves it (`cardimg.render(path, preset="story")`, then `carousel.save`)."""
+    story = tmp / f"memory-{MEMORY_CARDS}.md"
+    memory_story(args.story, story)
+    try:
+        result = json_child([sys.executable, "-c", MEMORY_SCRIPT, str(story),
+                             str(tmp / "memory-out")], bytecode_env(src, tmp), args.timeout)
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+        return {"error": f"failed: {exc}"}
+    return {"cards": MEMORY_CARDS, "slides": result["slides"],
+            "peak_mb": result["peak_bytes"] / 1e6}
+
+
 # --------------------------------------------------------------------------- the targets
+
+
+@dataclass
+class Measures:
+    """Everything of one run besides the per-tool rows: each None when not measured (the
+    table then says why, from `skipped`), or a dict with "error" when it failed."""
+
+    startup: dict | None = None
+    batch: dict | None = None
+    checks: list[dict] | None = None
+    cover: dict | None = None
+    rerun: dict | None = None
+    memory: dict | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+TARGET_HEADER = ["measure", "cardimg", "other", "ratio", "also", "target", "met"]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "not met"
+
+
+def missing(label: str, target: str, why: str) -> list[str]:
+    """The row of a measure that has no number in this run: still a row, saying why."""
+    return [label, "—", "—", "—", "", target, why if why.startswith(("skipped", "failed"))
+            else f"skipped: {why}"]
 
 
 def _row(rows: list[Row], tool: str, stage: str) -> Row | None:
@@ -734,67 +943,139 @@ def _row(rows: list[Row], tool: str, stage: str) -> Row | None:
 def _why(rows: list[Row], tool: str, stage: str) -> str:
     row = next((r for r in rows if r.job.section == "target" and r.job.tool == tool
                 and r.job.stage == stage), None)
-    return row.error if row is not None and row.error else "not measured"
+    return row.error if row is not None and row.error else "not measured (--only)"
 
 
-def target_table(rows: list[Row], startup: dict | None, batch: dict | None,
-                 checks: list[dict] | None = None) -> list[list[str]]:
-    """The issue's target table: each measure as a ratio from this one run, and whether the
-    target is met. Ratios are cardimg / peer (below 1: cardimg is faster or smaller); for
-    `check`, check / render, judged on CPU time (what a CI runner pays)."""
-    header = ["measure", "cardimg", "other", "ratio (wall)", "ratio (CPU)", "target", "met"]
-    out = [header]
+def slide_rows(rows: list[Row]) -> list[list[str]]:
+    """The one-slide rows: speed against each peer, JPEG against Satori's PNG, PNG bytes."""
+    out: list[list[str]] = []
     png, jpeg = _row(rows, "cardimg", "png"), _row(rows, "cardimg", "jpeg")
 
     def speed(label: str, mine: Row | None, peer: str, limit: float) -> None:
         other = _row(rows, peer, "png")
         if mine is None or other is None:
-            why = _why(rows, peer, "png") if other is None else "cardimg failed"
-            out.append([label, "—", "—", "—", "—", f"≤ {limit}×", why])
+            why = _why(rows, peer, "png") if other is None else "failed: cardimg's row failed"
+            out.append(missing(label, f"≤ {limit}×", why))
             return
         wall = statistics.median(mine.warm) / statistics.median(other.warm)
         cpu = statistics.median(mine.cpu) / statistics.median(other.cpu)
         out.append([label, f"{statistics.median(mine.warm):.1f} ms",
-                    f"{statistics.median(other.warm):.1f} ms", f"{wall:.2f}×", f"{cpu:.2f}×",
-                    f"≤ {limit}×", "yes" if wall <= limit else "no"])
+                    f"{statistics.median(other.warm):.1f} ms", f"{wall:.2f}×",
+                    f"CPU {cpu:.2f}×", f"≤ {limit}×", verdict(wall <= limit)])
 
     speed("one slide → PNG vs takumi-py", png, "takumi-py", 0.6)
     speed("one slide → PNG vs @takumi-rs/core (Node)", png, "takumi", 1.0)
     speed("one slide → PNG vs Satori + resvg", png, "satori", 0.25)
     speed("one slide → JPEG vs Satori + resvg PNG", jpeg, "satori", 0.15)
+    label = "PNG bytes per slide vs the smallest peer's"
     peers = [r for r in (_row(rows, t, "png") for t in ("takumi-py", "takumi", "satori")) if r]
-    if png is not None and peers:
+    if png is None or not peers:
+        out.append(missing(label, "≤ 1.0×", "failed: cardimg's row failed" if png is None
+                           else "no peer measured the slide"))
+    else:
         smallest = min(peers, key=lambda r: r.bytes_per_slide)
         ratio = png.bytes_per_slide / smallest.bytes_per_slide
-        out.append(["PNG bytes per slide vs the smallest peer's",
-                    f"{png.bytes_per_slide / 1024:.1f} KB",
+        out.append([label, f"{png.bytes_per_slide / 1024:.1f} KB",
                     f"{smallest.bytes_per_slide / 1024:.1f} KB ({smallest.job.tool})",
-                    f"{ratio:.2f}×", "", "≤ 1×", "yes" if ratio <= 1 else "no"])
+                    f"{ratio:.2f}×", "", "≤ 1.0×", verdict(ratio <= 1)])
+    return out
+
+
+def cover_row(cover: dict | None, why: str, tool: str = "cardimg") -> list[str]:
+    """The cold og cover row: `tool` is "cardimg" (the seed story, its featured image
+    drawn) or "cardimg (text only)" (the image not found: text only, as takumi-py's)."""
+    label = "og cover from a cold process (spawn → PNG bytes) vs takumi-py cold"
+    if tool != "cardimg":
+        label = "  the same, text only (no featured image, as takumi-py's cover)"
+    if cover is None or "error" in cover.get(tool, {"error": why}):
+        return missing(label, "≤ 1.0×", cover[tool]["error"] if cover else why)
+    if "error" in cover.get("takumi-py", {"error": "skipped"}):
+        return missing(label, "≤ 1.0×", cover["takumi-py"]["error"])
+    mine, other = cover[tool], cover["takumi-py"]
+    ratio = mine["to_bytes"] / other["to_bytes"]
+    after = mine["after_imports"] / other["after_imports"]
+
+    def cell(t: dict) -> str:
+        return (f"{t['to_bytes']:.0f} ms (exit {t['process']:.0f}, "
+                f"after imports {t['after_imports']:.0f})")
+
+    runs = f", median of {mine['runs']}" if tool == "cardimg" else ""
+    return [label + runs, cell(mine), cell(other), f"{ratio:.2f}×",
+            f"after imports {after:.2f}×", "≤ 1.0×", verdict(ratio <= 1)]
+
+
+def rerun_row(rerun: dict | None, why: str) -> list[str]:
+    if rerun is None or "error" in rerun:
+        return missing("unchanged re-run of 60 stories vs the first run (--jobs 2)", "≤ 5 %",
+                       rerun["error"] if rerun else why)
+    ratio = rerun["rerun_s"] / rerun["first_s"]
+    return [f"unchanged re-run of {rerun['stories']} stories vs the first run (--jobs 2)",
+            f"{rerun['rerun_s']:.2f} s", f"{rerun['first_s']:.1f} s", f"{ratio:.1%}", "",
+            "≤ 5 %", verdict(ratio <= 0.05)]
+
+
+def memory_row(memory: dict | None, why: str) -> list[str]:
+    label = f"peak memory, {MEMORY_CARDS}-card story at the Story preset, render + save"
+    if memory is None or "error" in memory:
+        return missing(label, "≤ 150 MB", memory["error"] if memory else why)
+    peak = memory["peak_mb"]
+    return [label, f"{peak:.0f} MB ({memory['slides']} slides)", "", "", "", "≤ 150 MB",
+            verdict(peak <= 150)]
+
+
+def extra_rows(measures: Measures) -> list[list[str]]:
+    """Targets of other issues, measured in the same run: --jobs, check, start-up."""
+    out: list[list[str]] = []
+    batch = measures.batch
     if batch is None or "error" in batch:
-        why = batch["error"] if batch else "skipped (--no-batch)"
-        out.append(["--jobs 2 vs --jobs 1 throughput", "—", "—", "—", "", "≥ 1.7×", why])
-        out.append(["re-run with nothing changed vs first run", "—", "—", "—", "", "≤ 5 %", why])
+        why = batch["error"] if batch else measures.skipped.get("batch", "not measured")
+        out.append(missing("--jobs 2 vs --jobs 1 throughput", "≥ 1.7×", why))
     else:
         speedup = batch["jobs1_s"] / batch["jobs2_s"]
-        rerun = batch["rerun_s"] / batch["jobs2_s"]
         out.append([f"--jobs 2 vs --jobs 1 throughput ({batch['stories']} stories)",
                     f"{batch['jobs2_s']:.1f} s", f"{batch['jobs1_s']:.1f} s",
-                    f"{speedup:.2f}×", "", "≥ 1.7×", "yes" if speedup >= 1.7 else "no"])
-        out.append(["re-run with nothing changed vs first run (--jobs 2)",
-                    f"{batch['rerun_s']:.2f} s", f"{batch['jobs2_s']:.1f} s",
-                    f"{rerun:.1%}", "", "≤ 5 %", "yes" if rerun <= 0.05 else "no"])
-    for result in checks or ():
+                    f"{speedup:.2f}×", "", "≥ 1.7×", verdict(speedup >= 1.7)])
+    out += check_rows(measures.checks, measures.skipped.get("check", "not measured"))
+    startup = measures.startup
+    if startup is None:
+        out.append(missing("`cardimg --help` start-up vs `python -c pass`", "≤ 3×",
+                           measures.skipped.get("startup", "not measured")))
+    else:
+        ratio = startup["help"] / startup["pass"]
+        out.append(["`cardimg --help` start-up vs `python -c pass`", f"{startup['help']:.0f} ms",
+                    f"{startup['pass']:.0f} ms", f"{ratio:.2f}×", "", "≤ 3×",
+                    verdict(ratio <= 3)])
+    return out
+
+
+def check_rows(checks: list[dict] | None, why: str) -> list[list[str]]:
+    if not checks:
+        return [missing("`check` vs `render --jobs 1` (CPU)", "≤ 0.25", why)]
+    out = []
+    for result in checks:
         ratio = result["check_cpu_s"] / result["render_cpu_s"]
         wall = result["check_wall_s"] / result["render_wall_s"]
         out.append([f"`check` vs `render --jobs 1`, {result['stories']} stories (CPU)",
                     f"{result['check_cpu_s']:.2f} s", f"{result['render_cpu_s']:.2f} s",
-                    f"{wall:.2f}", f"{ratio:.2f}", "≤ 0.25", "yes" if ratio <= 0.25 else "no"])
-    if startup is not None:
-        ratio = startup["help"] / startup["pass"]
-        out.append(["`cardimg --help` start-up vs `python -c pass`", f"{startup['help']:.0f} ms",
-                    f"{startup['pass']:.0f} ms", f"{ratio:.2f}×", "", "≤ 3×",
-                    "yes" if ratio <= 3 else "no"])
+                    f"{ratio:.2f}", f"wall {wall:.2f}", "≤ 0.25", verdict(ratio <= 0.25)])
     return out
+
+
+def target_table(rows: list[Row], measures: Measures) -> list[list[str]]:
+    """The issue's target table, every row in the issue's order, each with "met" or "not
+    met" (or why it has no number: "skipped: …", "failed: …"); then the targets of other
+    issues. Ratios are cardimg / other (below 1: cardimg is faster or smaller)."""
+    skipped = measures.skipped
+    return [
+        TARGET_HEADER,
+        *slide_rows(rows),
+        cover_row(measures.cover, skipped.get("cover", "not measured")),
+        cover_row(measures.cover, skipped.get("cover", "not measured"), "cardimg (text only)"),
+        rerun_row(measures.rerun, skipped.get("rerun", "not measured")),
+        memory_row(measures.memory, skipped.get("memory", "not measured")),
+        ["(targets of other issues)", "", "", "", "", "", ""],
+        *extra_rows(measures),
+    ]
 
 
 def floor_table(rows: list[Row], floor: dict) -> list[list[str]]:
@@ -872,60 +1153,57 @@ def machine() -> dict[str, str]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=20, help="timed warm passes (default 20)")
-    parser.add_argument("--cold-runs", type=int, default=3,
-                        help="fresh processes per row for the cold time (default 3)")
-    parser.add_argument("--quick", action="store_true", help="--repeat 5 --cold-runs 1")
-    parser.add_argument("--peers", type=Path, default=DEFAULT_PEERS,
-                        help="where setup_peers.sh installed the peers (default %(default)s)")
-    parser.add_argument("--story", type=Path, default=DEFAULT_STORY)
-    parser.add_argument("--only", help="comma-separated peers to run (cardimg always runs)")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--json", type=Path, help="also write all raw timings here")
-    parser.add_argument("--no-breakdown", action="store_true",
-                        help="skip cardimg's per-slide breakdown")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds per worker")
-    parser.add_argument("--live", action="store_true",
-                        help="run cardimg from src/ itself, not from a snapshot taken at the start")
-    parser.add_argument("--save", type=Path,
-                        help="write every tool's PNGs here (outside the repo) to compare by eye")
-    parser.add_argument("--no-vary", action="store_true",
-                        help="render the same text on every pass (as runs before 2026-12 did)")
-    parser.add_argument("--batch-stories", type=int, default=200,
-                        help="stories in the batch section (default 200)")
-    parser.add_argument("--no-batch", action="store_true", help="skip the batch section")
-    parser.add_argument("--startup-runs", type=int, default=20,
-                        help="fresh processes for each start-up time (default 20)")
-    parser.add_argument("--check-runs", type=int, default=5,
-                        help="runs of `check` and of `render` per folder (default 5)")
-    parser.add_argument("--no-check", action="store_true", help="skip the check section")
-    parser.add_argument("--check-only", action="store_true",
-                        help="only the check section: `check` vs `render` of samples/")
+    add = parser.add_argument
+    add("--repeat", type=int, default=20, help="timed warm passes (default 20)")
+    add("--cold-runs", type=int, default=3,
+        help="fresh processes per row for the cold time (default 3)")
+    add("--quick", action="store_true",
+        help="--repeat 5 --cold-runs 1 --startup-runs 5 --cover-runs 3 --rerun-runs 1 "
+        "--check-runs 1")
+    add("--peers", type=Path, default=DEFAULT_PEERS,
+        help="where setup_peers.sh installed the peers (default %(default)s)")
+    add("--story", type=Path, default=DEFAULT_STORY)
+    add("--only", help="comma-separated peers to run (cardimg always runs)")
+    add("--markdown", action="store_true", help="print the table as Markdown")
+    add("--json", type=Path, help="also write all raw timings here")
+    add("--no-breakdown", action="store_true", help="skip cardimg's per-slide breakdown")
+    add("--timeout", type=float, default=600, help="seconds per worker")
+    add("--live", action="store_true",
+        help="run cardimg from src/ itself, not from a snapshot taken at the start")
+    add("--save", type=Path,
+        help="write every tool's PNGs here (outside the repo) to compare by eye")
+    add("--no-vary", action="store_true",
+        help="render the same text on every pass (as runs before 2026-12 did)")
+    add("--batch-stories", type=int, default=200,
+        help="stories of the --jobs 2 vs --jobs 1 row (default 200)")
+    add("--rerun-stories", type=int, default=60,
+        help="stories of the unchanged re-run row (default 60, the issue's)")
+    add("--rerun-runs", type=int, default=3,
+        help="unchanged re-runs, their median compared with the first run (default 3)")
+    add("--no-batch", action="store_true", help="skip the batch rows (--jobs, re-run)")
+    add("--cover-runs", type=int, default=10,
+        help="fresh processes per tool for the cold og cover (default 10)")
+    add("--no-memory", action="store_true", help="skip the peak memory row")
+    add("--startup-runs", type=int, default=20,
+        help="fresh processes for each start-up time (default 20)")
+    add("--check-runs", type=int, default=5,
+        help="runs of `check` and of `render` per folder (default 5)")
+    add("--no-check", action="store_true", help="skip the check section")
+    add("--check-only", action="store_true",
+        help="only the check section: `check` vs `render` of samples/")
     # Internal: run one measurement in this (fresh) process and print JSON.
-    parser.add_argument("--worker", choices=["layout", "image", "png", "jpeg", "slides", "floor"],
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--no-sources", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--target", action="store_true", help=argparse.SUPPRESS)
+    add("--worker", choices=["layout", "image", "png", "jpeg", "slides", "floor"],
+        help=argparse.SUPPRESS)
+    add("--no-sources", action="store_true", help=argparse.SUPPRESS)
+    add("--target", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-
-    if args.worker == "slides":
-        print(json.dumps(slides_worker(args.story, args.repeat)))
-        return 0
-    if args.worker == "floor":
-        print(json.dumps(floor_worker(args.story, args.repeat)))
-        return 0
-    if args.worker:
-        sources = not args.no_sources
-        result = cardimg_worker(args.worker, args.story, args.repeat, sources, args.save,
-                                vary_text=not args.no_vary, target=args.target)
-        print(json.dumps(result))
-        return 0
-
     if args.quick:
         args.repeat, args.cold_runs = min(args.repeat, 5), 1
         args.startup_runs = min(args.startup_runs, 5)
+        args.cover_runs, args.rerun_runs = min(args.cover_runs, 3), min(args.rerun_runs, 1)
+        args.check_runs = min(args.check_runs, 1)
     for name in ("peers", "save"):
         path = getattr(args, name)
         if path is not None:
@@ -933,7 +1211,67 @@ def main(argv: list[str] | None = None) -> int:
             setattr(args, name, path)
             if path == ROOT or ROOT in path.parents:
                 parser.error(f"--{name} must be outside the repository")
+    return args
 
+
+def worker_main(args: argparse.Namespace) -> int:
+    """--worker: one measurement in this (fresh) process, printed as JSON."""
+    if args.worker == "slides":
+        result = slides_worker(args.story, args.repeat)
+    elif args.worker == "floor":
+        result = floor_worker(args.story, args.repeat)
+    else:
+        result = cardimg_worker(args.worker, args.story, args.repeat, not args.no_sources,
+                                args.save, vary_text=not args.no_vary, target=args.target)
+    print(json.dumps(result))
+    return 0
+
+
+def say(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def helper_worker(args: argparse.Namespace, env: dict[str, str], name: str) -> dict | None:
+    """cardimg's per-slide breakdown or the floor, in a fresh process (None if it failed)."""
+    job = Job("cardimg", "png", name, (sys.executable, str(Path(__file__).resolve()),
+                                       "--worker", name, "--story", str(args.story)), env)
+    try:
+        return run_worker(job, args.repeat, args.timeout)[0]
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        print(f"{name} failed: {exc}", file=sys.stderr)
+        return None
+
+
+def measure_sections(args: argparse.Namespace, src: Path, tmp: Path) -> Measures:
+    """Start-up, check, batch, the cold cover and peak memory: each in fresh processes."""
+    measures = Measures()
+    say("start-up: cardimg --help vs python -c pass")
+    measures.startup = measure_startup(src, args.startup_runs, tmp)
+    if args.no_check:
+        measures.skipped["check"] = "skipped: --no-check"
+    else:
+        measures.checks = measure_checks(src, args.check_runs, tmp)
+    say(f"cold og cover: cardimg vs takumi-py, {args.cover_runs} fresh processes each")
+    measures.cover = measure_cover(src, args, tmp)
+    if args.no_batch:
+        measures.skipped["batch"] = measures.skipped["rerun"] = "skipped: --no-batch"
+    else:
+        say(f"re-run: {args.rerun_stories} stories, --jobs 2, then unchanged")
+        measures.rerun = measure_rerun(src, args, tmp)
+        say(f"batch: {args.batch_stories} stories, --jobs 1, --jobs 2")
+        measures.batch = measure_batch(src, args.story, args.batch_stories, tmp, args.timeout)
+    if args.no_memory:
+        measures.skipped["memory"] = "skipped: --no-memory"
+    else:
+        say(f"peak memory: a {MEMORY_CARDS}-card story at the Story preset, render + save")
+        measures.memory = measure_memory(src, args, tmp)
+    return measures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        return worker_main(args)
     if args.check_only:
         return check_section_only(args)
     source = source_state()
@@ -957,42 +1295,27 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         todo = jobs(args, spec_path, target_path, src)
         for job in todo:
-            print(f"… {job.tool}: {job.label}", file=sys.stderr, flush=True)
+            say(f"{job.tool}: {job.label}")
             rows.append(measure(job, args))
         breakdown = None
         if not args.no_breakdown:
-            print("… cardimg: per-slide breakdown", file=sys.stderr, flush=True)
-            me = [sys.executable, str(Path(__file__).resolve()), "--worker", "slides",
-                  "--story", str(args.story)]
-            job = Job("cardimg", "png", "slides", tuple(me), todo[0].env)
-            try:
-                breakdown, _ = run_worker(job, args.repeat, args.timeout)
-            except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                print(f"per-slide breakdown failed: {exc}", file=sys.stderr)
-        print("… floor: the target slide's lines drawn by hand, fastest encoders", file=sys.stderr,
-              flush=True)
-        floor_job = Job("cardimg", "png", "floor",
-                        (sys.executable, str(Path(__file__).resolve()), "--worker", "floor",
-                         "--story", str(args.story)), todo[0].env)
-        try:
-            floor, _ = run_worker(floor_job, args.repeat, args.timeout)
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            floor = None
-            print(f"floor failed: {exc}", file=sys.stderr)
-        print("… start-up: cardimg --help vs python -c pass", file=sys.stderr, flush=True)
-        startup = measure_startup(src, args.startup_runs, Path(tmp))
-        checks = [] if args.no_check else measure_checks(src, args.check_runs, Path(tmp))
-        batch = None
-        if not args.no_batch:
-            print(f"… batch: {args.batch_stories} stories, --jobs 1, --jobs 2, re-run",
-                  file=sys.stderr, flush=True)
-            batch = measure_batch(src, args.story, args.batch_stories, Path(tmp), args.timeout)
-
+            say("cardimg: per-slide breakdown")
+            breakdown = helper_worker(args, todo[0].env, "slides")
+        say("floor: the target slide's lines drawn by hand, fastest encoders")
+        floor = helper_worker(args, todo[0].env, "floor")
+        measures = measure_sections(args, src, Path(tmp))
     info = machine()
     others = other_cpu(before, other_cpu_sample())
     if others is not None:
         info["other processes during the run"] = f"{others:.0%} of one core on average"
     info["cardimg source"] = source + (" (live src/)" if args.live else " (snapshot at start)")
+    report(args, spec, rows, measures, breakdown, floor, info)
+    return 0
+
+
+def report(args: argparse.Namespace, spec: dict, rows: list[Row], measures: Measures,
+           breakdown: dict | None, floor: dict | None, info: dict[str, str]) -> None:
+    """Print the tables (and write --json)."""
     versions: dict[str, str] = {}
     for row in rows:
         versions.update(row.versions)
@@ -1004,8 +1327,8 @@ def main(argv: list[str] | None = None) -> int:
     print(render_table(table(rows), args.markdown))
     print(f"\nthe issue's targets: one slide = the \"{TARGET_CARD}\" card alone, its text "
           "different on every pass; ratio = cardimg / other (below 1: cardimg faster or "
-          "smaller); \"met\" judges the wall-time ratio (the CPU-time one for `check`)\n")
-    print(render_table(target_table(rows, startup, batch, checks), args.markdown))
+          "smaller); \"met\" judges the ratio column (wall time; CPU time for `check`)\n")
+    print(render_table(target_table(rows, measures), args.markdown))
     if floor:
         print("\nthe floor: the target slide's laid-out lines drawn by hand with Pillow (text "
               "only), and encoders alone (warm medians); ratio = floor / peer's whole slide\n")
@@ -1023,21 +1346,19 @@ def main(argv: list[str] | None = None) -> int:
         print(render_table(cells, args.markdown))
     print("\nmachine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
-
     if args.json:
         args.json.write_text(json.dumps({
             "machine": info, "versions": versions, "repeat": args.repeat,
             "cold_runs": args.cold_runs, "spec": spec, "breakdown": breakdown,
-            "startup": startup, "batch": batch, "floor": floor, "vary": not args.no_vary,
-            "check": checks,
+            "startup": measures.startup, "batch": measures.batch, "floor": floor,
+            "vary": not args.no_vary, "check": measures.checks, "cover": measures.cover,
+            "rerun": measures.rerun, "memory": measures.memory,
             "rows": [{"tool": r.job.tool, "what": r.job.label, "stage": r.job.stage,
                       "slides": r.slides, "cold": r.cold, "process": r.process,
                       "warm": r.warm, "cpu": r.cpu, "bytes_per_slide": r.bytes_per_slide,
                       "others": r.others, "error": r.error, "section": r.job.section}
                      for r in rows],
         }, indent=1, ensure_ascii=False), encoding="utf-8")
-    return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

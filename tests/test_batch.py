@@ -162,6 +162,23 @@ def test_unchanged_stories_are_skipped_and_changed_ones_rendered(content, tmp_pa
     assert files(out) == current
 
 
+def test_a_story_whose_sources_alone_changed_is_rendered_again(content, tmp_path, capsys):
+    """The parent reads no sources list to plan (the worker does): an edit below the front
+    matter, and nowhere else, still changes the story's key and renders it again."""
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    capsys.readouterr()
+    story = content / "s1.md"
+    story.write_text(
+        story.read_text("utf-8") + "\n**A new source** https://example.org/new\n", "utf-8"
+    )
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 1 rendered, 5 unchanged")
+    record = json.loads((out / "s1" / "manifest.json").read_text("utf-8"))
+    assert "A new source" in json.dumps(record, ensure_ascii=False)
+
+
 def spoil_by_truncating(folder: Path) -> None:
     (folder / "01.png").write_bytes(b"")
 
@@ -816,3 +833,4 @@ def test_an_unchanged_rerun_starts_no_worker(tmp_path: Path) -> None:
         again = cardimg.render_batch([content], out, executor=pool)
         assert (again.rendered, again.unchanged) == (0, 3)
         assert not pool._processes  # nothing to render: no worker was started
+        assert not pool.started  # nor the pool made (its queues start a resource tracker)

@@ -723,3 +723,13 @@ def test_international_addresses_are_sources_as_written() -> None:
     assert [s.url for s in parse_sources("See https://例え.jp/パス today")] == [
         "https://例え.jp/パス"
     ]
+
+
+def test_a_story_read_without_its_sources_is_the_same_story_but_them() -> None:
+    from dataclasses import replace
+
+    from cardimg.story import load_story as load
+
+    full, head = load(SEED), load(SEED, sources=False)
+    assert full.sources and head.sources == ()
+    assert replace(full, sources=()) == head

@@ -482,7 +482,8 @@ class _Planner:
         name = one_line(path.name or str(path))
         posts = self.preset.layout == "cover"  # a post (no cards) makes only a cover
         try:
-            story = load_story(path, posts=posts)
+            # The sources list is the worker's to read: nothing here depends on it.
+            story = load_story(path, posts=posts, sources=False)
             data = path.read_bytes()
         except StoryError as exc:
             if not item.named and not is_story_file(path):
@@ -860,6 +861,8 @@ def _lost(path: Path, exc: Exception) -> str:
 def _stop_workers(executor: Executor) -> None:
     """Stop a process pool's workers now, mid-story (their half-written staging folders
     are recovered by the caller); other executors only drop their queued work."""
+    if isinstance(executor, _LazyPool) and not executor.started:
+        return  # no pool made yet: no worker, no queue
     if isinstance(executor, ProcessPoolExecutor):
         _quiet_pool_threads(executor)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
@@ -907,19 +910,32 @@ def local_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 class _LazyPool(ProcessPoolExecutor):
-    """A process pool whose workers start with its first job, all at once (with Ctrl-C
+    """A process pool made with its first job, its workers all started then (with Ctrl-C
     ignored while they start): a batch decides in this process which stories are
-    unchanged, so a re-run of an up-to-date archive starts no worker at all."""
+    unchanged, so a re-run of an up-to-date archive starts no worker, and makes none of
+    the pool's queues either (their semaphores start multiprocessing's resource tracker,
+    one more interpreter)."""
 
     def __init__(self, *, max_workers: int, **options: Any) -> None:
-        super().__init__(max_workers=max_workers, **options)
-        self._jobs, self._started = max_workers, False
+        # No super().__init__ yet: `submit` makes the pool. Until then, no processes.
+        self._jobs, self._options, self._started = max_workers, options, False
+        self._max_workers = max_workers
+        self._processes: dict[int, Any] = {}
+
+    @property
+    def started(self) -> bool:
+        return self._started
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         if not self._started:
             self._started = True  # before: starting submits a job to each worker
+            super().__init__(max_workers=self._jobs, **self._options)
             _start_workers_deaf(self, self._jobs)
         return super().submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._started:  # else there is nothing to stop
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _start_workers_deaf(pool: ProcessPoolExecutor, jobs: int) -> None:

@@ -1234,12 +1234,12 @@ def _say_summary(summary: dict[str, int]) -> None:
 
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on a terminal for batches; nothing when output is piped or logged."""
-    from rich.console import Console
-
+    """A progress bar on a terminal for batches; nothing when output is piped or logged
+    (then rich, slow to import, is not imported)."""
     if total < 2 or not sys.stderr.isatty():
         yield lambda: None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
     with Progress(transient=True, console=Console(stderr=True)) as progress:

@@ -188,13 +188,18 @@ def _describe(value: object) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def load_story(path: str | os.PathLike[str], *, posts: bool = False) -> Story:
+def load_story(
+    path: str | os.PathLike[str], *, posts: bool = False, sources: bool = True
+) -> Story:
     """Read and validate the story file at `path`; every problem is a one-line StoryError.
-    With `posts`, a file with a `title` and no `cards` is read as a post (see `Post`)."""
+    With `posts`, a file with a `title` and no `cards` is read as a post (see `Post`).
+    `sources=False`: the sources list below the front matter is not read (the Story's
+    `sources` is empty), for a caller that needs only the front matter and cards."""
     file_path = Path(path)
     name = _one_line(file_path.name or str(file_path))
     data = _read_capped(file_path, name)
-    return parse_story(_decode_utf8(data, name), name=name, path=file_path, posts=posts)
+    text = _decode_utf8(data, name)
+    return parse_story(text, name=name, path=file_path, posts=posts, sources=sources)
 
 
 def _read_capped(path: Path, name: str) -> bytes:
@@ -594,11 +599,17 @@ def _as_text(text: object, name: str) -> str:
 
 
 def parse_story(
-    text: str | bytes, *, name: str = "<story>", path: Path | None = None, posts: bool = False
+    text: str | bytes,
+    *,
+    name: str = "<story>",
+    path: Path | None = None,
+    posts: bool = False,
+    sources: bool = True,
 ) -> Story:
     """Validate story text (a str, or UTF-8 bytes); `name` starts every message, `path`
     locates images and the slug. With `posts`, front matter with a `title` and no
-    `cards` is a post: a Story with no cards and its `post` fields, for a cover."""
+    `cards` is a post: a Story with no cards and its `post` fields, for a cover.
+    `sources=False`: the sources list is not read (the sources never make an error)."""
     if path is not None and name == "<story>":
         name = _one_line(path.name) or name
     text = _as_text(text, name)
@@ -608,7 +619,7 @@ def parse_story(
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, content, lines = _split_front_matter(text, name)
     try:
-        return _story(meta, content, name, path, lines, posts=posts)
+        return _story(meta, content, name, path, lines, posts=posts, sources=sources)
     except StoryError as exc:
         raise _with_line(exc, lines) from None
 
@@ -621,6 +632,7 @@ def _story(
     lines: dict[str, int],
     *,
     posts: bool = False,
+    sources: bool = True,
 ) -> Story:
     if meta is None:
         raise _error(name, "front matter", "empty; expected a mapping with a 'cards' list")
@@ -641,7 +653,7 @@ def _story(
         series=_text(meta, "card_series", name),
         palette=_text(meta, "colorpaletteclassname", name) or DEFAULT_PALETTE,
         featured_image=_featured_image(meta.get("featured_image"), name),
-        sources=parse_sources(content[:MAX_SOURCES_CHARS]),
+        sources=parse_sources(content[:MAX_SOURCES_CHARS]) if sources else (),
         cards=cards,
         path=path,
         date=_text(meta, "date", name),
