@@ -21,40 +21,54 @@ from PIL import Image, ImageChops, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# (sample, theme, preset, slide number, crop box in slide pixels)
+# (sample, theme, preset, slide number, line number): the crop is 280 px of that line
 CROPS = [
-    ("20200314-iraq-latest", "default", "instagram-portrait", 3, (108, 668, 388, 768)),
-    ("20200314-iraq-latest", "default", "instagram-portrait", 3, (236, 376, 516, 476)),
-    ("20240113-arabic", "default", "instagram-portrait", 2, (520, 520, 800, 620)),
-    ("20240115-devanagari", "default", "instagram-portrait", 2, (130, 520, 410, 620)),
-    ("20240116-thai", "quiet", "instagram-portrait", 2, (130, 520, 410, 620)),
-    ("20240117-chinese", "bold", "instagram-portrait", 2, (130, 520, 410, 620)),
+    ("20200314-iraq-latest", "default", "instagram-portrait", 3, 1),
+    ("20200314-iraq-latest", "default", "instagram-portrait", 3, 5),
+    ("20240113-arabic", "default", "instagram-portrait", 2, 3),
+    ("20240115-devanagari", "default", "instagram-portrait", 2, 3),
+    ("20240116-thai", "quiet", "instagram-portrait", 2, 3),
+    ("20240117-chinese", "bold", "instagram-portrait", 2, 3),
+    ("20240120-emoji", "default", "instagram-portrait", 2, 3),
 ]
+CROP_WIDTH = 280
 
 PROBE = r"""
 import json, sys
 import cardimg
 out, crops = sys.argv[1], json.loads(sys.argv[2])
-for n, (sample, theme, preset, slide, box) in enumerate(crops):
+boxes = []
+for n, (sample, theme, preset, slide, line) in enumerate(crops):
     carousel = cardimg.render(f"samples/{sample}.md", theme=theme, preset=preset)
-    carousel.slides[slide - 1].image.convert("RGB").save(f"{out}/{n}.png")
+    shown = carousel.slides[slide - 1]
+    shown.image.convert("RGB").save(f"{out}/{n}.png")
+    boxes.append(shown.lines[line].box)
+print(json.dumps(boxes))
 """
 
 
-def render_side(source: Path, out: Path) -> None:
+def render_side(source: Path, out: Path) -> list[list[int]]:
+    """Render the chosen slides with `source`'s code; the boxes of the chosen lines."""
     out.mkdir(parents=True, exist_ok=True)
     env = {"PYTHONPATH": str(source / "src"), "PATH": "/usr/bin:/bin"}
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), json.dumps(CROPS)],
         cwd=ROOT,
         env=env,
         check=True,
+        capture_output=True,
+        text=True,
     )
+    boxes: list[list[int]] = json.loads(result.stdout.splitlines()[-1])
+    return boxes
 
 
-def sheet(base: Path, now: Path, zoom: int = 4) -> Image.Image:
+def sheet(base: Path, now: Path, boxes: list[list[int]], zoom: int = 4) -> Image.Image:
     rows = []
-    for n, (sample, theme, _, slide, box) in enumerate(CROPS):
+    for n, (sample, theme, _, slide, _) in enumerate(CROPS):
+        x0, y0, x1, y1 = boxes[n]
+        middle = (x0 + x1) // 2
+        box = (middle - CROP_WIDTH // 2, y0, middle + CROP_WIDTH // 2, y1)
         before = Image.open(base / f"{n}.png").crop(box)
         after = Image.open(now / f"{n}.png").crop(box)
         diff = ImageChops.difference(before, after).point(lambda v: min(255, v * 8))
@@ -83,8 +97,8 @@ def main() -> int:
         subprocess.run(["git", "worktree", "add", "-q", str(tree), args.base], cwd=ROOT, check=True)
         try:
             render_side(tree, work / "before")
-            render_side(ROOT, work / "now")
-            sheet(work / "before", work / "now").save(args.out, optimize=True)
+            boxes = render_side(ROOT, work / "now")
+            sheet(work / "before", work / "now", boxes).save(args.out, optimize=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
     print(args.out)
