@@ -18,16 +18,8 @@ from .story import Story
 from .theme import Palette
 from .timing import VideoStyle
 
-__all__ = [
-    "MAX_SIDE",
-    "MIN_SIDE",
-    "Carousel",
-    "PaintLater",
-    "RenderOptions",
-    "SaveOptions",
-    "Slide",
-    "pixels",
-]
+# (PaintLater and pixels are the renderer's and the exporters', not the public API.)
+__all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
 
 
 @dataclass(frozen=True)
