@@ -16,11 +16,13 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from PIL import Image
 
@@ -28,7 +30,7 @@ from .caption import CAPTION_LIMIT, caption_text
 from .errors import CardimgError, OptionsError
 from .findings import finding_dict
 from .formats import Encoder, Page, encoder
-from .model import SaveOptions
+from .model import SaveOptions, pixels
 from .presets import Target, get_target
 from .story import safe_slug
 from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
@@ -319,11 +321,58 @@ def _video(
     audio: Path | None,
 ) -> bytes:
     """One upload's video: its slides for their reading times, `audio` under it."""
-    pages = [Page(carousel.slides[i].image, carousel.slides[i].lines) for i in upload.slides]
+    pages = painted_pages([carousel.slides[i] for i in upload.slides])
     plan = upload_timeline(carousel, upload.slides)
-    data = codec.encode(pages, quality=quality, timeline=plan, audio=audio)
+    data = encode_pages(codec, pages, quality=quality, timeline=plan, audio=audio)
     _check_size(data, f"{safe_slug(carousel.story.slug)}.{codec.extension}", rules)
     return data
+
+
+class _PaintedPages(Sequence[Page]):
+    """Slides as the pages of a document or a video, each painted when it is read and not
+    kept: an encoder that reads its pages in turn holds a slide's pixels at a time."""
+
+    def __init__(self, slides: Sequence[Slide]) -> None:
+        self._slides = slides
+
+    def __len__(self) -> int:
+        return len(self._slides)
+
+    @overload
+    def __getitem__(self, index: int) -> Page: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Page]: ...
+    def __getitem__(self, index: int | slice) -> Page | Sequence[Page]:
+        if isinstance(index, slice):
+            return _PaintedPages(self._slides[index])
+        slide = self._slides[index]
+        return Page(pixels(slide), slide.lines)
+
+
+def painted_pages(slides: Sequence[Slide]) -> Sequence[Page]:
+    """The slides as pages for `encode_pages`, painted one at a time as they are read."""
+    return _PaintedPages(slides)
+
+
+def encode_pages(
+    codec: Encoder,
+    pages: Sequence[Page],
+    *,
+    quality: int | None = None,
+    title: str | None = None,
+    date: datetime | date | str | None = None,
+    timeline: Timeline | None = None,
+    audio: Path | None = None,
+) -> bytes:
+    """A story format's (PDF) or a video's one file, its pages read in turn. Not through
+    `Encoder.encode`, which first gathers its pages in a list: with `painted_pages`, that
+    list would hold every slide's pixels at once."""
+    if codec.video_function is not None:
+        return codec.video_function(
+            pages, quality, title=title, date=date, timeline=timeline, audio=audio
+        )
+    assert codec.story_function is not None, f"{codec.name} is not a story format"
+    return codec.story_function(pages, quality, title=title, date=date)
 
 
 def _encode_files(
@@ -339,32 +388,56 @@ def _encode_files(
     the folder is touched, so a slide the target refuses leaves the old carousel as it is."""
     story = carousel.story
     if not codec.per_slide:
-        pages = [Page(slide.image, slide.lines) for slide in carousel.slides]
-        data = codec.encode(pages, quality=quality, title=story.title, date=story.date)
+        pages = painted_pages(carousel.slides)
+        data = encode_pages(codec, pages, quality=quality, title=story.title, date=story.date)
         _check_size(data, f"{title}.{codec.extension}", rules)
         return [data]
+    workers = max(1, min(len(carousel.slides), threads or os.cpu_count() or 1, 8))
+    return _encode_slides(carousel.slides, codec, rules, quality, workers)
+
+
+def _encode_slides(
+    slides: Sequence[Slide],
+    codec: Encoder,
+    rules: Target | None,
+    quality: int | None,
+    workers: int,
+) -> list[bytes]:
+    """Each slide's file, in order: slides are painted here one after another while
+    `workers` threads encode the ones before them. At most `workers` painted slides wait
+    or are being encoded, so a save holds a few slides' pixels, never the story's."""
     # zlib, libjpeg and libwebp release the GIL: slides encode side by side on every core,
     # and each file's bytes do not depend on which thread made them.
-    workers = max(1, min(len(carousel.slides), threads or os.cpu_count() or 1, 8))
     pool = ThreadPoolExecutor(max_workers=workers)
+    waiting: deque[Future[bytes]] = deque()
+    files: list[bytes] = []
     try:
-        return list(pool.map(lambda slide: _fitted(slide, codec, rules, quality), carousel.slides))
+        for slide in slides:
+            image = pixels(slide)
+            while len(waiting) >= workers:
+                files.append(waiting.popleft().result())
+            waiting.append(pool.submit(_fitted, slide, image, codec, rules, quality))
+            del image  # the encoder's now: dropped when its file is made
+        files.extend(future.result() for future in waiting)
+        return files
     finally:
         # On Ctrl-C or an error, slides not yet started are dropped, not encoded.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _fitted(slide: Slide, codec: Encoder, rules: Target | None, quality: int | None) -> bytes:
+def _fitted(
+    slide: Slide, image: Image.Image, codec: Encoder, rules: Target | None, quality: int | None
+) -> bytes:
     """A slide's bytes within the target's file size: a JPEG gets lower qualities in
     turn; anything else over the size, or a JPEG still over it, is an error."""
-    data = encode(slide.image, codec.name, quality)
+    data = encode(image, codec.name, quality)
     if rules is None or len(data) <= rules.max_bytes or codec.name != "jpeg":
         _check_size(data, f"slide {slide.index:02d}", rules)
         return data
     tried = None
     for lower in _FALLBACK_QUALITIES:
         if quality is None or lower < quality:
-            data, tried = encode(slide.image, codec.name, lower), lower
+            data, tried = encode(image, codec.name, lower), lower
             if len(data) <= rules.max_bytes:
                 return data
     _check_size(data, f"slide {slide.index:02d}", rules, tried)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -17,6 +18,7 @@ from .story import Story
 from .theme import Palette
 from .timing import VideoStyle
 
+# (PaintLater and pixels are the renderer's and the exporters', not the public API.)
 __all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
 
 
@@ -77,9 +79,77 @@ class SaveOptions:
             encoder(self.format)  # an unknown format: an error now, listing the known ones
 
 
+class PaintLater:
+    """A slide's pixels before anyone asked for them: how to paint them (pure: the same
+    pixels every time) and their size, known without painting. A render hands these to
+    its slides, so a carousel holds its plans, not every slide's pixels at once."""
+
+    __slots__ = ("_kept", "_paint", "size")
+
+    def __init__(self, paint: Callable[[], Image.Image], size: tuple[int, int]) -> None:
+        self._paint = paint
+        self._kept: Image.Image | None = None
+        self.size = size
+
+    @classmethod
+    def painted(cls, image: Image.Image) -> PaintLater:
+        """Pixels already painted (a slide made with its image): kept as they are."""
+        held = cls(lambda: image, getattr(image, "size", (0, 0)))  # (check's have none)
+        held._kept = image
+        return held
+
+    def kept(self) -> Image.Image:
+        """The pixels, painted the first time and kept: a user who asks for a slide's
+        image may ask again, and gets the same object."""
+        if self._kept is None:
+            self._kept = self._paint()
+        return self._kept
+
+    def now(self) -> Image.Image:
+        """The pixels for one use (a save, a video, a contact sheet): the kept ones if a
+        user asked for them, else painted afresh and not kept, so a save of many slides
+        holds one slide's pixels at a time."""
+        return self._kept if self._kept is not None else self._paint()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A painter holds fonts, which do not cross to another process: the pixels do.
+        return {"image": self.now(), "size": self.size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        image: Image.Image = state["image"]
+        self._paint, self._kept, self.size = (lambda: image), image, state["size"]
+
+
+class _ImageField:
+    """`Slide.image`: a slide is made with its image or with a `PaintLater`; the image is
+    painted when first read, and then kept (see `pixels` for a use that keeps nothing)."""
+
+    def __get__(self, slide: Slide | None, owner: type[Slide]) -> Image.Image:
+        if slide is None:  # (dataclasses asks the class for a default: there is none)
+            raise AttributeError("image")
+        return _held(slide).kept()
+
+    def __set__(self, slide: Slide, value: Image.Image | PaintLater) -> None:
+        # Reached only from the dataclass's own __init__: the slide is frozen after it.
+        held = value if isinstance(value, PaintLater) else PaintLater.painted(value)
+        slide.__dict__["_pixels"] = held
+
+
+def _held(slide: Slide) -> PaintLater:
+    held: PaintLater = slide.__dict__["_pixels"]
+    return held
+
+
+def pixels(slide: Slide) -> Image.Image:
+    """The slide's pixels for one use, as a save uses them: its image if a user already
+    asked for it, else painted now and not kept by the slide (the caller drops them)."""
+    return _held(slide).now()
+
+
 @dataclass(frozen=True)
 class Slide:
-    """One rendered slide: its pixels and everything drawn on it."""
+    """One rendered slide: its pixels and everything drawn on it. `image` is painted when
+    first asked for and then kept; saving never keeps it (the pixels are the same)."""
 
     index: int
     kind: str  # card | continuation | sources
@@ -97,7 +167,7 @@ class Slide:
     @property
     def width(self) -> int:
         """The slide's width in pixels."""
-        return self.image.width
+        return _held(self).size[0]
 
     def encode(self, format: str = "png", *, quality: int | None = None) -> bytes:
         """The slide as file bytes in any registered format (`cardimg.formats.encoders()`;
@@ -105,12 +175,12 @@ class Slide:
         upload slides without touching disk. The same slide always gives the same bytes."""
         from .formats import Page, encoder
 
-        return encoder(format).encode([Page(self.image, self.lines)], quality=quality)
+        return encoder(format).encode([Page(pixels(self), self.lines)], quality=quality)
 
     @property
     def height(self) -> int:
         """The slide's height in pixels."""
-        return self.image.height
+        return _held(self).size[1]
 
     @property
     def text_lines(self) -> tuple[Line, ...]:
@@ -137,6 +207,11 @@ class Slide:
         """The slide's words as a video reads them out in its captions and times them:
         its alt text without the series label, which is on every slide."""
         return join_lines([line for line in self.lines if line.role != "series"])
+
+
+# The image field reads and writes through `_ImageField` (a data descriptor: the frozen
+# dataclass's __init__ sets it with object.__setattr__, which goes through __set__).
+Slide.image = _ImageField()  # type: ignore[assignment]
 
 
 def join_lines(lines: Sequence[Line]) -> str:
@@ -208,13 +283,13 @@ class Carousel:
         """The whole story as one MP4 (H.264, 30 fps, at the preset's size), each slide
         for its reading time at the theme's pace (`timing`), `audio` laid under it; the
         same carousel always gives the same bytes. Needs PyAV (`cardimg[video]`)."""
-        from .export import upload_timeline
-        from .formats import Page, encoder
+        from .export import encode_pages, painted_pages, upload_timeline
+        from .formats import encoder
 
-        pages = [Page(slide.image, slide.lines) for slide in self.slides]
+        pages = painted_pages(self.slides)  # one slide's pixels at a time, never kept
         plan = upload_timeline(self, range(len(self.slides)))
         sound = Path(audio) if audio is not None else None
-        return encoder("mp4").encode(pages, quality=quality, timeline=plan, audio=sound)
+        return encode_pages(encoder("mp4"), pages, quality=quality, timeline=plan, audio=sound)
 
     def contact_sheet(
         self,
@@ -233,7 +308,10 @@ class Carousel:
         from .theme import default_theme
 
         labels = slide_labels(self, format, target)
-        named = [(label, slide.image) for label, slide in zip(labels, self.slides, strict=True)]
+        named = [
+            (label, _thumbnail(pixels(slide), thumb_width))
+            for label, slide in zip(labels, self.slides, strict=True)
+        ]
         title = f"{self.story.title or self.story.slug} — {self.preset.name}, {len(named)} slides"
         return paint_contact_sheet(
             [(title, named)],
@@ -241,3 +319,12 @@ class Carousel:
             thumb_width=thumb_width,
             columns=columns,
         )
+
+
+def _thumbnail(image: Image.Image, width: int) -> Image.Image:
+    """A slide as a contact sheet shows it, made as soon as the slide is painted, so a
+    sheet holds thumbnails, not every slide. The size and filter are the sheet's own
+    (`paint_contact_sheet`): its resize of a thumbnail this size is a copy, and the sheet
+    is the same as one made from the whole slides."""
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)

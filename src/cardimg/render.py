@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
+
+from PIL import Image
 
 from .analysis import (
     Analysis,
@@ -17,15 +20,17 @@ from .analysis import (
     story_palettes,
 )
 from .colors import accessible_palette
+from .contrast import TextContrast
 from .errors import EnvironmentProblem, StoryError
 from .findings import Finding, warning_texts
+from .fonts import FontBook
 from .images import featured_image, logo_image
-from .model import Carousel, RenderOptions, Slide
+from .model import Carousel, PaintLater, RenderOptions, Slide
 from .notes import SlideContrast, contrast_findings, with_lines, with_slides
-from .paint import Painted, paint_slide
+from .paint import paint_slide, slide_contrast
 from .plan import MAX_SLIDES, SlidePlan
 from .story import Story, load_story
-from .theme import Theme, default_theme, load_theme
+from .theme import Palette, Theme, default_theme, load_theme
 
 # MAX_SLIDES is checked where slides are planned (plan.py), where the card is known.
 __all__ = [
@@ -81,8 +86,9 @@ def render(
 
 
 def _paint(analysis: Analysis, notes: list[Finding]) -> list[Slide]:
-    """Every planned slide painted, with the featured image and the logo it needs (their
-    problems are findings in `notes`)."""
+    """Every planned slide, its contrast measured and its pixels left to paint when they
+    are first needed (`PaintLater`), with the featured image and the logo it needs
+    (loaded once for all slides; their problems are findings in `notes`)."""
     story, theme, options, preset = (
         analysis.story,
         analysis.theme,
@@ -99,16 +105,48 @@ def _paint(analysis: Analysis, notes: list[Finding]) -> list[Slide]:
     assert analysis.palette is not None
     slides = []
     for index, plan in enumerate(analysis.plans, start=1):
-        painted = paint_slide(
-            plan,
-            palette=analysis.palette,
-            theme=theme,
-            fonts=analysis.fonts,
-            background=background,
-            logo=logo,
-        )
-        slides.append(_slide(index, plan, painted))
+        painter = _Painter(plan, analysis.palette, theme, analysis.fonts, background, logo)
+        slides.append(_slide(index, plan, painter))
     return slides
+
+
+class _Painter:
+    """How one slide is painted: its plan and what `paint_slide` needs. The featured
+    image, logo and fonts are the render's, shared by all its slides' painters."""
+
+    __slots__ = ("background", "fonts", "logo", "palette", "plan", "theme")
+
+    def __init__(
+        self,
+        plan: SlidePlan,
+        palette: Palette,
+        theme: Theme,
+        fonts: FontBook,
+        background: Image.Image | None,
+        logo: Image.Image | None,
+    ) -> None:
+        self.plan, self.palette, self.theme, self.fonts = plan, palette, theme, fonts
+        self.background, self.logo = background, logo
+
+    def __call__(self) -> Image.Image:
+        return paint_slide(
+            self.plan,
+            palette=self.palette,
+            theme=self.theme,
+            fonts=self.fonts,
+            background=self.background,
+            logo=self.logo,
+        ).image
+
+    def contrast(self) -> TextContrast:
+        """The contrast `paint_slide` would report, measured without painting the text."""
+        return slide_contrast(
+            self.plan,
+            palette=self.palette,
+            theme=self.theme,
+            background=self.background,
+            logo=self.logo,
+        )
 
 
 def refuse_wrong_text(findings: list[Finding], *, strict: bool) -> None:
@@ -126,14 +164,17 @@ def refuse_wrong_text(findings: list[Finding], *, strict: bool) -> None:
             raise StoryError.of(strict_finding)
 
 
-def _slide(index: int, plan: SlidePlan, painted: Painted) -> Slide:
+def _slide(index: int, plan: SlidePlan, painter: _Painter) -> Slide:
+    contrast = painter.contrast()
+    size = (plan.geometry.width, plan.geometry.height)
     return Slide(
         index=index,
         kind=plan.kind,
         card_key=plan.card_key,
-        image=painted.image,
-        contrast_check=painted.contrast,
-        contrast=round(painted.contrast.ratio, 2),
+        # The pixels stand in for the image until it is read (see model._ImageField).
+        image=cast(Image.Image, PaintLater(painter, size)),
+        contrast_check=contrast,
+        contrast=round(contrast.ratio, 2),
         lines=plan.lines,
         safe_box=plan.safe_box,
         frame_box=plan.frame_box,

@@ -13,6 +13,7 @@ time: the same slides and timeline give the same bytes in any process.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
@@ -77,9 +78,11 @@ def encode_mp4(
     plan = timeline or _timeline_of(pages)
     if len(plan.frames) != len(pages):
         raise OptionsError(f"a timeline of {len(plan.frames)} slides for {len(pages)} pages")
-    width, height = pages[0].image.size
-    if any(page.image.size != (width, height) for page in pages) or width % 2 or height % 2:
-        raise OptionsError("a video's slides are one size, with even sides (4:2:0 chroma)")
+    images = _one_size(pages)  # each page's pixels read once, in turn, as frames need them
+    first = next(images)  # (its size is the video's, known before the container opens)
+    size = first.size
+    frames = _frames(itertools.chain([first], images), plan)
+    del first  # the frames hold it until they are made, not for the whole video
     # Fast start (moov first), no edit lists, and no muxer version string in the file.
     # Written to a file, not memory: moving moov to the front reads the file back, which
     # FFmpeg does only through its own file I/O.
@@ -87,17 +90,34 @@ def encode_mp4(
     with tempfile.TemporaryDirectory(prefix="cardimg-video-") as folder:
         path = Path(folder) / "video.mp4"
         with av.open(str(path), "w", format="mp4", container_options=options) as container:
-            _mux_video(container, pages, plan, quality, audio)
+            _mux_video(container, frames, size, plan, quality, audio)
         return path.read_bytes()
 
 
+def _one_size(pages: Sequence[Page]) -> Iterator[Image.Image]:
+    """The pages' pixels in turn, each checked to be the first one's size, with even sides
+    (4:2:0 chroma): a page is read only when its frames are made, so pages painted as they
+    are read (`export.painted_pages`) are never all held at once."""
+    size = None
+    for page in pages:
+        image = page.image
+        size = size or image.size
+        if image.size != size or size[0] % 2 or size[1] % 2:
+            raise OptionsError("a video's slides are one size, with even sides (4:2:0 chroma)")
+        yield image
+
+
 def _mux_video(
-    container: Any, pages: Sequence[Page], plan: Timeline, quality: int | None, audio: Path | None
+    container: Any,
+    frames: Iterator[Any],
+    size: tuple[int, int],
+    plan: Timeline,
+    quality: int | None,
+    audio: Path | None,
 ) -> None:
-    width, height = pages[0].image.size
-    video = _video_stream(container, width, height, plan.fps, quality)
+    video = _video_stream(container, size[0], size[1], plan.fps, quality)
     sound = _audio_stream(container) if audio is not None else None
-    for number, frame in enumerate(_frames([p.image for p in pages], plan)):
+    for number, frame in enumerate(frames):
         frame.pts = number
         container.mux(video.encode(frame))
     container.mux(video.encode(None))
@@ -154,22 +174,31 @@ def _audio_stream(container: Any) -> Any:
 # --------------------------------------------------------------------------- frames
 
 
-def _frames(images: Sequence[Image.Image], plan: Timeline) -> Iterator[Any]:
+def _frames(images: Iterator[Image.Image], plan: Timeline) -> Iterator[Any]:
     """Every frame of the video in order, made as it is needed: a slide is converted to
     the video's colours once and its held frames repeat it; a transition's frames are
-    made one at a time. At most two slides are held converted at once."""
+    made one at a time. Slides are read in turn, one per entry of the timeline, as their
+    frames are made: at most two are held at once, and two converted."""
     half = plan.transition_frames // 2  # frames of a transition before the boundary
-    held = None
-    for index, image in enumerate(images):
+    count = len(plan.frames)
+    previous: Image.Image | None = None
+    image: Image.Image | None = next(images)
+    for index in range(count):
+        assert image is not None  # (a slide for each entry of the timeline)
         held = _video_frame(image)
         lead = plan.transition_frames - half if index > 0 else 0
-        tail = half if index < len(images) - 1 else 0
+        tail = half if index < count - 1 else 0
         for number in range(lead):  # the second half of the transition into this slide
-            yield _between(images[index - 1], image, plan, half + number)
+            assert previous is not None
+            yield _between(previous, image, plan, half + number)
+        previous = None  # done with: not held while this slide's frames repeat
         for _ in range(plan.frames[index] - lead - tail):
             yield held
+        following = next(images) if index < count - 1 else None
         for number in range(tail):  # the first half of the transition out of it
-            yield _between(image, images[index + 1], plan, number)
+            assert following is not None
+            yield _between(image, following, plan, number)
+        previous, image = image, following
 
 
 def _video_frame(image: Image.Image) -> Any:

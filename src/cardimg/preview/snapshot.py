@@ -21,7 +21,7 @@ import yaml
 
 from ..errors import CardimgError, ThemeError, one_line
 from ..export import encode
-from ..model import Carousel, RenderOptions
+from ..model import Carousel, RenderOptions, pixels
 from ..presets import PRESETS
 from ..render import render
 from ..resources import data_dir
@@ -154,9 +154,10 @@ def _slides_snapshot(
     notes = assign_warnings(carousel)
     numbers = {card.key: number for number, card in enumerate(carousel.story.cards, start=1)}
     for slide in carousel.slides:
-        name = _content_name(slide.image)
+        image = pixels(slide)  # painted for this snapshot, not kept by the carousel
+        name = _content_name(image)
         if name not in known:
-            images[name] = encode(slide.image, "png")
+            images[name] = encode(image, "png")
         slides.append(
             {
                 "index": slide.index,
