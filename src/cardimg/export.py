@@ -30,7 +30,7 @@ from .caption import CAPTION_LIMIT, caption_text
 from .errors import CardimgError, OptionsError
 from .findings import finding_dict
 from .formats import Encoder, Page, encoder
-from .model import SaveOptions, pixels
+from .model import SaveOptions, pixels, to_encode
 from .presets import Target, get_target
 from .story import safe_slug
 from .targets import TargetError, choose_format, refuse_preset, split_slides, trim_at_word
@@ -413,7 +413,7 @@ def _encode_slides(
     files: list[bytes] = []
     try:
         for slide in slides:
-            image = pixels(slide)
+            image = to_encode(slide)
             while len(waiting) >= workers:
                 files.append(waiting.popleft().result())
             waiting.append(pool.submit(_fitted, slide, image, codec, rules, quality))

@@ -84,10 +84,16 @@ class PaintLater:
     pixels every time) and their size, known without painting. A render hands these to
     its slides, so a carousel holds its plans, not every slide's pixels at once."""
 
-    __slots__ = ("_kept", "_paint", "size")
+    __slots__ = ("_encodable", "_kept", "_paint", "size")
 
-    def __init__(self, paint: Callable[[], Image.Image], size: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        paint: Callable[[], Image.Image],
+        size: tuple[int, int],
+        encodable: Callable[[], Image.Image] | None = None,
+    ) -> None:
         self._paint = paint
+        self._encodable = encodable  # the same pixels, in the form cheapest to encode
         self._kept: Image.Image | None = None
         self.size = size
 
@@ -111,6 +117,14 @@ class PaintLater:
         holds one slide's pixels at a time."""
         return self._kept if self._kept is not None else self._paint()
 
+    def to_encode(self) -> Image.Image:
+        """The pixels for an encoder, not kept: the kept RGB if a user asked for it (they
+        may have drawn on it), else as painted, where a flat slide is a palette image
+        (every encoder takes it, and a PNG is written from it with no colour search)."""
+        if self._kept is not None or self._encodable is None:
+            return self.now()
+        return self._encodable()
+
     def __getstate__(self) -> dict[str, Any]:
         # A painter holds fonts, which do not cross to another process: the pixels do.
         return {"image": self.now(), "size": self.size}
@@ -118,6 +132,7 @@ class PaintLater:
     def __setstate__(self, state: dict[str, Any]) -> None:
         image: Image.Image = state["image"]
         self._paint, self._kept, self.size = (lambda: image), image, state["size"]
+        self._encodable = None
 
 
 class _ImageField:
@@ -144,6 +159,12 @@ def pixels(slide: Slide) -> Image.Image:
     """The slide's pixels for one use, as a save uses them: its image if a user already
     asked for it, else painted now and not kept by the slide (the caller drops them)."""
     return _held(slide).now()
+
+
+def to_encode(slide: Slide) -> Image.Image:
+    """The slide's pixels for an encoder, as a save uses them: the same as `pixels`, but
+    a flat slide not yet asked for comes as its palette image (cheapest to encode)."""
+    return _held(slide).to_encode()
 
 
 @dataclass(frozen=True)
@@ -175,7 +196,7 @@ class Slide:
         upload slides without touching disk. The same slide always gives the same bytes."""
         from .formats import Page, encoder
 
-        return encoder(format).encode([Page(pixels(self), self.lines)], quality=quality)
+        return encoder(format).encode([Page(to_encode(self), self.lines)], quality=quality)
 
     @property
     def height(self) -> int:

@@ -27,7 +27,7 @@ from .fonts import FontBook
 from .images import featured_image, logo_image
 from .model import Carousel, PaintLater, RenderOptions, Slide
 from .notes import SlideContrast, contrast_findings, with_lines, with_slides
-from .paint import paint_slide, slide_contrast
+from .paint import Painted, paint_slide, slide_contrast
 from .plan import MAX_SLIDES, SlidePlan
 from .story import Story, load_story
 from .theme import Palette, Theme, default_theme, load_theme
@@ -129,6 +129,13 @@ class _Painter:
         self.background, self.logo = background, logo
 
     def __call__(self) -> Image.Image:
+        return self._painted().image
+
+    def to_encode(self) -> Image.Image:
+        """The pixels as painted: a flat slide's palette image, what an encoder wants."""
+        return self._painted().pixels
+
+    def _painted(self) -> Painted:
         return paint_slide(
             self.plan,
             palette=self.palette,
@@ -136,7 +143,7 @@ class _Painter:
             fonts=self.fonts,
             background=self.background,
             logo=self.logo,
-        ).image
+        )
 
     def contrast(self) -> TextContrast:
         """The contrast `paint_slide` would report, measured without painting the text."""
@@ -172,7 +179,7 @@ def _slide(index: int, plan: SlidePlan, painter: _Painter) -> Slide:
         kind=plan.kind,
         card_key=plan.card_key,
         # The pixels stand in for the image until it is read (see model._ImageField).
-        image=cast(Image.Image, PaintLater(painter, size)),
+        image=cast(Image.Image, PaintLater(painter, size, painter.to_encode)),
         contrast_check=contrast,
         contrast=round(contrast.ratio, 2),
         lines=plan.lines,
