@@ -192,8 +192,14 @@ def test_flat_slides_are_the_pixels_painted_in_colour(analyses) -> None:  # type
             reference = _in_colour(plan, analysis)
             assert ImageChops.difference(reference, painted.image).getbbox() is None, name
             # Its contrast, told from colours, is the one sampled from the pixels.
-            sampled = paint.slide_contrast(plan, palette=analysis.palette, theme=analysis.theme)
+            backdrop = paint._backdrop(
+                plan, palette=analysis.palette, theme=analysis.theme, background=None, logo=None
+            )
+            text = paint.parse_hex(analysis.palette.text)
+            sampled = paint._weakest_contrast(backdrop, plan, text)
             assert painted.contrast == sampled, name
+            told = paint.slide_contrast(plan, palette=analysis.palette, theme=analysis.theme)
+            assert told == sampled, name
             flat += painted.indexed is not None
     assert flat > 100  # most sample slides are flat
 

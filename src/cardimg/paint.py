@@ -125,15 +125,9 @@ def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook
     """A slide of the palette's background, frame and text colours, painted as coverage:
     None where text touches the frame (a pixel would mix three colours) or it has more
     shades than a palette holds; the caller then paints in colour."""
-    size = (plan.geometry.width, plan.geometry.height)
-    frame = Image.new("L", size, 0)  # 255 where the frame's colour is
-    _draw_frame_and_marks(ImageDraw.Draw(frame), plan, theme, 255)
-    colours = Colours(
-        parse_hex(palette.background), parse_hex(palette.text), parse_hex(palette.frame)
-    )
-    contrast = weakest_contrast(
-        plan.lines, colours.text, lambda line: _behind(frame, line.box, colours), size[0]
-    )
+    frame = _frame_mask(plan, theme)
+    colours = _colours(palette)
+    contrast = _flat_contrast(plan, theme, colours, frame)
     coverage, inked = _text_coverage(plan, fonts)
     if any(_touches(coverage, frame, box) for box in inked):
         return None
@@ -220,9 +214,33 @@ def slide_contrast(
     logo: Image.Image | None = None,
 ) -> TextContrast:
     """The contrast `paint_slide` reports, without painting the text: what a renderer
-    that paints each slide only when it is saved needs to know at once."""
+    that paints each slide only when it is saved needs to know at once. Under the text
+    of a slide with no photo or logo are only the palette's colours: it is computed from
+    them and the frame's pixels, not sampled."""
+    if background is None and logo is None:
+        return _flat_contrast(plan, theme, _colours(palette), _frame_mask(plan, theme))
     image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
     return _weakest_contrast(image, plan, parse_hex(palette.text))
+
+
+def _colours(palette: Palette) -> Colours:
+    return Colours(parse_hex(palette.background), parse_hex(palette.text), parse_hex(palette.frame))
+
+
+def _frame_mask(plan: SlidePlan, theme: Theme) -> Image.Image:
+    """255 where the frame and its marks are, 0 elsewhere."""
+    frame = Image.new("L", (plan.geometry.width, plan.geometry.height), 0)
+    _draw_frame_and_marks(ImageDraw.Draw(frame), plan, theme, 255)
+    return frame
+
+
+def _flat_contrast(
+    plan: SlidePlan, theme: Theme, colours: Colours, frame: Image.Image
+) -> TextContrast:
+    def behind(line: Line) -> RGB:
+        return _behind(frame, line.box, colours)
+
+    return weakest_contrast(plan.lines, colours.text, behind, plan.geometry.width)
 
 
 def _backdrop(
