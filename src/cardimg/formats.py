@@ -271,20 +271,21 @@ def _palette_png(indexed: Image.Image) -> bytes:
     """An 8-bit palette PNG of `indexed`, its rows unfiltered (filters only make palette
     indices compress worse, measured), compressed by zlib-ng: at the same level it is ~3×
     faster than zlib and its files are ~5 % smaller (measured on the seed's slides)."""
-    from PIL import Image
     from zlib_ng import zlib_ng
 
     width, height = indexed.size
-    # Each row starts with its filter type, 0: the index bytes one column to the right.
-    framed = Image.new("L", (width + 1, height))
-    framed.paste(Image.frombytes("L", indexed.size, indexed.tobytes()), (1, 0))  # the indices
+    # Each row starts with its filter type, 0, then its index bytes.
+    pixels = indexed.tobytes()
+    framed = b"".join(
+        b"\0" + pixels[start : start + width] for start in range(0, width * height, width)
+    )
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8-bit palette
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
             _png_chunk(b"IHDR", header),
             _png_chunk(b"PLTE", bytes(indexed.getpalette() or [])),
-            _png_chunk(b"IDAT", zlib_ng.compress(framed.tobytes(), PNG_LEVEL)),
+            _png_chunk(b"IDAT", zlib_ng.compress(framed, PNG_LEVEL)),
             _png_chunk(b"IEND", b""),
         ]
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from PIL import Image, ImageChops, ImageDraw, ImageStat
@@ -46,21 +47,29 @@ class Painted:
     """A painted slide: the weakest contrast of its text, and its pixels: `indexed`, a
     palette image, where the slide was painted as coverage (encoders write it as it is,
     with no search for its colours), and `image` in RGB, made from it when first asked
-    (the conversion costs as much as painting the text)."""
+    (the conversion costs as much as painting the text). A flat slide's contrast is
+    also told when first asked: a render has told it already (`slide_contrast`)."""
 
-    __slots__ = ("_image", "contrast", "indexed")
+    __slots__ = ("_contrast", "_image", "indexed")
 
     def __init__(
         self,
         image: Image.Image | None,
-        contrast: TextContrast,
+        contrast: TextContrast | Callable[[], TextContrast],
         indexed: Image.Image | None = None,
     ) -> None:
         if image is None and indexed is None:
             raise ValueError("a painted slide needs its pixels")
         self._image = image
-        self.contrast = contrast
+        self._contrast = contrast
         self.indexed = indexed
+
+    @property
+    def contrast(self) -> TextContrast:
+        """The weakest contrast of the slide's text against what is behind it."""
+        if callable(self._contrast):
+            self._contrast = self._contrast()
+        return self._contrast
 
     @property
     def image(self) -> Image.Image:
@@ -123,18 +132,15 @@ def _fragments(plan: SlidePlan) -> list[PlacedFragment]:
 
 def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook) -> Painted | None:
     """A slide of the palette's background, frame and text colours, painted as coverage:
-    None where text touches the frame (a pixel would mix three colours) or it has more
-    shades than a palette holds; the caller then paints in colour."""
+    None where text touches the frame (a pixel would mix three colours); the caller then
+    paints in colour."""
     frame = _frame_mask(plan, theme)
     colours = _colours(palette)
-    contrast = _flat_contrast(plan, theme, colours, frame)
+    contrast = partial(_flat_contrast, plan, theme, colours, frame)
     coverage, inked = _text_coverage(plan, fonts)
     if any(_touches(coverage, frame, box) for box in inked):
         return None
-    found = _indexed(coverage, colours)
-    if found is None:
-        return None
-    indexed, frame_entry = found
+    indexed, frame_entry = _indexed(coverage, colours)
     # The frame drawn again, as its palette entry: it touches no text.
     _draw_frame_and_marks(ImageDraw.Draw(indexed), plan, theme, frame_entry)
     return Painted(None, contrast, indexed)
@@ -178,29 +184,19 @@ def _behind(frame: Image.Image, box: tuple[int, int, int, int], colours: Colours
     return (round(mean[0]), round(mean[1]), round(mean[2]))
 
 
-def _indexed(coverage: Image.Image, colours: Colours) -> tuple[Image.Image, int] | None:
-    """The text as a palette image, and the entry of the frame's colour: one entry per
-    colour the slide's levels of coverage give (each level brought to its nearest of
-    COVERAGE_LEVELS, then the text colour over the background at that level, blended as
-    Pillow blends), and the frame's; None past 256 entries."""
+def _indexed(coverage: Image.Image, colours: Colours) -> tuple[Image.Image, int]:
+    """The text as a palette image, and the entry of the frame's colour: an entry per
+    colour the COVERAGE_LEVELS give (the text colour over the background at that level,
+    blended as Pillow blends), and the frame's, sorted by colour: the form an encoder
+    writes (formats.py), so the file is the same whichever way the pixels came. (Levels
+    the slide does not use are dropped by the encoder: it looks at the pixels anyway.)"""
     ramp = Image.new("RGB", (256, 1), colours.background)
     ramp.paste(colours.text, (0, 0, 256, 1), Image.frombytes("L", (256, 1), bytes(range(256))))
     shades = ramp.tobytes()  # R, G, B of each level in turn
-    counts = coverage.histogram()
-    colour_of = {
-        level: shades[3 * QUANTISED[level] : 3 * QUANTISED[level] + 3]
-        for level in (0, *(level for level in range(1, 256) if counts[level]))
-    }
-    # Entries sorted by colour, each once: the form an encoder writes (formats.py), so
-    # the file is the same whichever way the pixels came.
-    entries = sorted({*colour_of.values(), bytes(colours.frame)})
-    if len(entries) > 256:
-        return None
+    colour_of = [shades[3 * QUANTISED[level] : 3 * QUANTISED[level] + 3] for level in range(256)]
+    entries = sorted({*colour_of, bytes(colours.frame)})
     entry = {colour: number for number, colour in enumerate(entries)}
-    lut = [0] * 256
-    for level, colour in colour_of.items():
-        lut[level] = entry[colour]
-    indexed = coverage.point(lut)
+    indexed = coverage.point([entry[colour] for colour in colour_of])
     indexed.putpalette(b"".join(entries))
     return indexed, entry[bytes(colours.frame)]
 
