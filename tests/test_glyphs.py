@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,16 @@ def test_coverage_has_its_levels_evenly_spaced_with_ink_and_paper_exact() -> Non
         abs(paint.QUANTISED[v] - v) <= (255 / (paint.COVERAGE_LEVELS - 1)) / 2 + 0.5
         for v in range(256)
     )
+
+
+def test_a_font_replaced_at_the_same_path_is_read_anew(tmp_path: Path) -> None:
+    """Caches are keyed by the file's state, not its name: a theme's font edited while a
+    process runs (the preview, the service) paints the new glyphs."""
+    font = tmp_path / "Font.otf"
+    shutil.copyfile(FONTS / "inter" / "Inter-Regular.otf", font)
+    first = _ours(str(font), 44.0, (20.0, 80.0), "Hello", False)
+    shutil.copyfile(FONTS / "inter" / "Inter-Bold.otf", font)  # same path, same inode
+    second = _ours(str(font), 44.0, (20.0, 80.0), "Hello", False)
+    assert ImageChops.difference(first, second).getbbox() is not None
+    expected = _pillow(str(FONTS / "inter" / "Inter-Bold.otf"), 44.0, (20.0, 80.0), "Hello", False)
+    assert ImageChops.difference(expected, second).getbbox() is None

@@ -190,7 +190,8 @@ class _SizedFace:
 
 
 @lru_cache(maxsize=64)
-def _sized_face(path: str, index: int, size: float) -> _SizedFace | None:
+def _sized_face(path: str, index: int, size: float, stamp: object = None) -> _SizedFace | None:
+    # (`stamp`, the file's state, is only part of the key: a replaced file is opened anew)
     library = _library()
     if library is None:
         return None
@@ -200,10 +201,13 @@ def _sized_face(path: str, index: int, size: float) -> _SizedFace | None:
         return None
 
 
-def render_glyph(path: str, index: int, size: float, gid: int) -> Rendered | None:
+def render_glyph(
+    path: str, index: int, size: float, gid: int, stamp: object = None
+) -> Rendered | None:
     """Glyph `gid` of the font at `size` pixels as grey coverage, or None where it is not
-    (no library, a colour or monochrome strike, an error)."""
-    face = _sized_face(path, index, size)
+    (no library, a colour or monochrome strike, an error). `stamp` tells states of the
+    file apart (see glyphs.file_stamp)."""
+    face = _sized_face(path, index, size, stamp)
     if face is None or _library() is None:
         return None
     library = _library()

@@ -21,6 +21,7 @@ measuring does.
 from __future__ import annotations
 
 import math
+import os
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,6 +31,18 @@ from . import freetype_lib as freetype
 from . import shaping
 
 __all__ = ["Glyph", "draw_text", "glyph", "shaped"]
+
+
+Stamp = tuple[int, int, int] | None  # a font file's (inode, size, modification time)
+
+
+def file_stamp(path: str) -> Stamp:
+    """What tells one state of a file from another, cheaply: asked per fragment drawn."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 class Glyph(NamedTuple):
@@ -55,10 +68,10 @@ class Placed(NamedTuple):
 
 
 @lru_cache(maxsize=20_000)
-def glyph(path: str, index: int, size: float, gid: int) -> Glyph | None:
+def glyph(path: str, index: int, size: float, gid: int, stamp: Stamp = None) -> Glyph | None:
     """Glyph `gid` of the font at `size`, rendered once (a few KB each: bounded); None
     where FreeType gives no grey coverage for it (a colour or monochrome strike)."""
-    rendered = freetype.render_glyph(path, index, size, gid)
+    rendered = freetype.render_glyph(path, index, size, gid, stamp)
     if rendered is None:
         return None
     width, rows, pitch, pixels, left, top = rendered
@@ -70,7 +83,13 @@ def glyph(path: str, index: int, size: float, gid: int) -> Glyph | None:
 
 @lru_cache(maxsize=8_192)
 def shaped(
-    path: str, index: int, size: float, text: str, features: tuple[str, ...], rtl: bool
+    path: str,
+    index: int,
+    size: float,
+    text: str,
+    features: tuple[str, ...],
+    rtl: bool,
+    stamp: Stamp = None,
 ) -> tuple[Placed, ...] | None:
     """The glyphs of `text` as Raqm would give them to Pillow (in visual order), or None
     where that cannot be promised here (see `shaping.single_run`)."""
@@ -78,7 +97,7 @@ def shaped(
     direction = "rtl" if rtl else "ltr"
     if values is None or not shaping.single_run(text) or shaping.direction(text) != direction:
         return None
-    font = shaping.hb_font(path, index, size)
+    font = shaping.hb_font(path, index, size, stamp)
     if font is None:
         return None
     buffer = shaping.shaped_buffer(font, text, direction, values)
@@ -102,10 +121,13 @@ def draw_text(
     may cover; None (and nothing painted) where Pillow must draw it. `ref` is (font
     file, face index, size)."""
     path, index, size = ref
-    glyphs = shaped(path, index, size, text, features, rtl)
+    # Every cache below is keyed by the file's state too: a font replaced at the same
+    # path (a theme's font edited while the service runs) is read afresh.
+    stamp = file_stamp(path)
+    glyphs = shaped(path, index, size, text, features, rtl, stamp)
     if glyphs is None or not freetype.available():
         return None
-    rendered = [glyph(path, index, size, placed.gid) for placed in glyphs]
+    rendered = [glyph(path, index, size, placed.gid, stamp) for placed in glyphs]
     if None in rendered:
         return None
     x, y = xy

@@ -124,9 +124,11 @@ def feature_values(features: tuple[str, ...]) -> dict[str, bool] | None:
 
 
 @lru_cache(maxsize=64)
-def hb_font(path: str, index: int, size: float) -> uharfbuzz.Font | None:
+def hb_font(path: str, index: int, size: float, stamp: object = None) -> uharfbuzz.Font | None:
     """One HarfBuzz font per file, face and size: it keeps its shaping plans. None for a
-    file HarfBuzz cannot read as a font (WOFF, Type 1: FreeType can, so Pillow measures)."""
+    file HarfBuzz cannot read as a font (WOFF, Type 1: FreeType can, so Pillow measures).
+    `stamp` (the file's state, glyphs.file_stamp) is part of the key only: a painter
+    passes it, so a font replaced at the same path is read anew."""
     import uharfbuzz
 
     face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path), index)

@@ -188,9 +188,7 @@ def _describe(value: object) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def load_story(
-    path: str | os.PathLike[str], *, posts: bool = False, sources: bool = True
-) -> Story:
+def load_story(path: str | os.PathLike[str], *, posts: bool = False, sources: bool = True) -> Story:
     """Read and validate the story file at `path`; every problem is a one-line StoryError.
     With `posts`, a file with a `title` and no `cards` is read as a post (see `Post`).
     `sources=False`: the sources list below the front matter is not read (the Story's
