@@ -257,3 +257,16 @@ def test_a_font_replaced_at_the_same_path_is_read_anew(tmp_path: Path) -> None:
     assert ImageChops.difference(first, second).getbbox() is not None
     expected = _pillow(str(FONTS / "inter" / "Inter-Bold.otf"), 44.0, (20.0, 80.0), "Hello", False)
     assert ImageChops.difference(expected, second).getbbox() is None
+
+
+def test_a_flat_slide_is_a_4_bit_png_that_decodes_to_its_pixels() -> None:
+    story = cardimg.load_story(ROOT / "samples" / "20240101-block-types.md")
+    for slide in cardimg.render(story).slides:
+        png = slide.encode("png")
+        bits, colour_type = png[24], png[25]  # IHDR's bit depth and colour type
+        decoded = Image.open(io.BytesIO(png))
+        assert decoded.convert("RGB").tobytes() == slide.image.tobytes()
+        if len(decoded.getpalette() or []) <= 16 * 3:
+            assert (bits, colour_type) == (4, 3)
+        # And a slide's PNG is the one its RGB pixels give.
+        assert png == formats.encode_png(slide.image)

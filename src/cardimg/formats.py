@@ -268,23 +268,28 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _palette_png(indexed: Image.Image) -> bytes:
-    """An 8-bit palette PNG of `indexed`, its rows unfiltered (filters only make palette
-    indices compress worse, measured), compressed by zlib-ng: at the same level it is ~3×
-    faster than zlib and its files are ~5 % smaller (measured on the seed's slides)."""
+    """A palette PNG of `indexed`, its rows unfiltered (filters only make palette indices
+    compress worse, measured), compressed by zlib-ng: at the same level it is ~3× faster
+    than zlib and its files are ~5 % smaller (measured on the seed's slides). Sixteen
+    colours or fewer (a flat slide: paint.COVERAGE_LEVELS) are packed two pixels to a
+    byte, as PNG allows: half the data to compress, and a file ~7 % smaller."""
     from zlib_ng import zlib_ng
 
+    palette = bytes(indexed.getpalette() or [])
     width, height = indexed.size
+    bits = 4 if len(palette) <= 16 * 3 else 8
+    pixels = indexed.tobytes("raw", "P;4") if bits == 4 else indexed.tobytes()
+    stride = (width * bits + 7) // 8  # bytes per row (a row's last byte may be half used)
     # Each row starts with its filter type, 0, then its index bytes.
-    pixels = indexed.tobytes()
     framed = b"".join(
-        b"\0" + pixels[start : start + width] for start in range(0, width * height, width)
+        b"\0" + pixels[start : start + stride] for start in range(0, stride * height, stride)
     )
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8-bit palette
+    header = struct.pack(">IIBBBBB", width, height, bits, 3, 0, 0, 0)  # palette
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
             _png_chunk(b"IHDR", header),
-            _png_chunk(b"PLTE", bytes(indexed.getpalette() or [])),
+            _png_chunk(b"PLTE", palette),
             _png_chunk(b"IDAT", zlib_ng.compress(framed, PNG_LEVEL)),
             _png_chunk(b"IEND", b""),
         ]

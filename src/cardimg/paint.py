@@ -36,9 +36,10 @@ __all__ = [
 
 
 # Text is painted with this many levels of coverage (anti-aliasing), not FreeType's 256:
-# side by side at 4x zoom the two cannot be told apart (docs/benchmarks.md), and a slide's
-# palette PNG is ~25 % smaller. Levels are evenly spaced, 0 and full ink exact.
-COVERAGE_LEVELS = 16
+# side by side at 4x zoom the two cannot be told apart (docs/paint-before-after.png), and
+# a slide's palette PNG is ~30 % smaller: with the frame's colour a flat slide has at most
+# 16, which PNG packs two pixels to a byte. Evenly spaced levels, 0 and full ink exact.
+COVERAGE_LEVELS = 15
 _STEP = 255 / (COVERAGE_LEVELS - 1)
 QUANTISED = bytes(round(round(level / _STEP) * _STEP) for level in range(256))
 
