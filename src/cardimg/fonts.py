@@ -220,9 +220,11 @@ class FontBook:
         self._engine = layout_engine()
         self._face_of = {str(path): face for face, path in theme.fonts.items()}
         self._fallback: tuple[FallbackFont, ...] = theme.fallback
-        # The library answers without the `fc-match` program (absent from slim images
-        # that have libfontconfig); the program serves where the library won't load.
-        self._system = system_fonts and system_fonts_reachable()
+        # Whether the system's fonts can be asked, found out on the first character the
+        # theme's fonts lack: loading fontconfig's library is work a story drawn with its
+        # theme's fonts alone never needs.
+        self._system_wanted = system_fonts
+        self._system_reachable: bool | None = None
         self._font_state: tuple[tuple[str, int], ...] | None = None  # read on first need
         self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
         self._system_missing: set[tuple[tuple[str, bool, str | None], int]] = set()
@@ -328,6 +330,14 @@ class FontBook:
             return system
         # Not kept: a system font found later for a neighbour may cover this cluster.
         return next((c for c in chain if _covers(c, needed[0])), font)
+
+    @property
+    def _system(self) -> bool:
+        if self._system_reachable is None:
+            # The library answers without the `fc-match` program (absent from slim images
+            # that have libfontconfig); the program serves where the library won't load.
+            self._system_reachable = self._system_wanted and system_fonts_reachable()
+        return self._system_reachable
 
     def _system_font(self, code: int, font: str, lang: str | None) -> str | None:
         if not self._system:
