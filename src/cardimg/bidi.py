@@ -83,8 +83,11 @@ def base_direction(text: str) -> str:
     opens with an English name is still a right-to-left paragraph to its reader,
     so the majority decides.
     """
-    if _all_ltr(text):
-        return "ltr"
+    return "ltr" if _all_ltr(text) else _majority_direction(text)
+
+
+def _majority_direction(text: str) -> str:
+    """`base_direction` as FriBiDi's types give it."""
     lib = _fribidi()
     if lib is None:
         return "ltr"
@@ -102,9 +105,13 @@ def base_direction(text: str) -> str:
 @lru_cache(maxsize=4096)
 def embedding_levels(text: str, direction: str = "ltr") -> tuple[int, ...]:
     """The resolved embedding level of each character (even: left-to-right)."""
-    base = 1 if direction == "rtl" else 0
-    if not base and _all_ltr(text):
+    if direction != "rtl" and _all_ltr(text):
         return (0,) * len(text)
+    return _fribidi_levels(text, 1 if direction == "rtl" else 0)
+
+
+def _fribidi_levels(text: str, base: int) -> tuple[int, ...]:
+    """`embedding_levels` as FriBiDi resolves them, in a paragraph of level `base`."""
     lib = _fribidi()
     if lib is None or not text:
         return (base,) * len(text)
