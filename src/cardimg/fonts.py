@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -454,6 +453,8 @@ def _ask_fontconfig(pattern: str, fmt: str) -> str:
     answer without a process per question), else from the command."""
     answer = fontconfig.match(pattern, fmt)
     if answer is None:
+        import subprocess  # only where fontconfig's library is missing
+
         try:
             answer = subprocess.run(
                 ["fc-match", f"--format={fmt}", pattern],

@@ -761,15 +761,17 @@ def _resolve_files(data: Mapping[str, Any], base: Path, where: str) -> dict[str,
     cardimg's own), and a palettes name or file read into palette tables."""
     out = dict(data)
     font_dirs = (base, data_dir("fonts"))
+    # Resolved once for all the file's fonts (the default theme names about a hundred).
+    own = os.path.realpath(data_dir("fonts"))
     if "fonts" in data:
         out["fonts"] = {
-            face: _font_file(font_dirs, rel, where, ("fonts", face))
+            face: _font_file(font_dirs, own, rel, where, ("fonts", face))
             for face, rel in data["fonts"].items()
         }
     if "fallback" in data:
         out["fallback"] = [
             {
-                key: _font_file(font_dirs, value, where, ("fallback", number, key))
+                key: _font_file(font_dirs, own, value, where, ("fallback", number, key))
                 if key in ("regular", "bold", "italic", "bold-italic")
                 else value
                 for key, value in entry.items()
@@ -819,13 +821,15 @@ def _palette_tables(ref: str, base: Path, where: str) -> dict[str, Any]:
 
 
 def _font_file(
-    font_dirs: tuple[Path, ...], rel: str, where: str, parts: tuple[str | int, ...]
+    font_dirs: tuple[Path, ...], own: str, rel: str, where: str, parts: tuple[str | int, ...]
 ) -> Path:
+    """The font file `rel` names; one outside cardimg's own fonts (`own`, resolved) is
+    checked first."""
     candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
     path = next((c for c in candidates if os.path.lexists(c)), None)
     if path is None:
         raise _fail(where, parts, f"font file {rel!r} not found (beside the theme or in fonts/)")
-    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data_dir("fonts"))):
+    if Path(os.path.realpath(path)).is_relative_to(own):
         return path  # cardimg's own: tested, and read at every start-up
     reason = _font_problem(path)
     if reason:
