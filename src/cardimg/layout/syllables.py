@@ -25,7 +25,7 @@ Tibetan needs no rule for ordinary breaking: UAX #14 already allows a break afte
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 __all__ = ["atoms", "cluster_breaks", "clusters", "syllable_breaks", "unbreakable"]
 
@@ -97,7 +97,7 @@ TIBETAN_SYLLABLE = (
 )
 
 
-@cache
+@lru_cache(maxsize=1)  # one pattern: compiled once
 def _cluster() -> re.Pattern[str]:
     """The cluster pattern, compiled on the first text in these scripts (~2 ms a Latin story
     does not need). The first alternative that matches at a position wins; anything else
