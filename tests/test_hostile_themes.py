@@ -318,3 +318,29 @@ def test_every_key_of_a_theme_takes_hostile_values_with_one_line(tmp_path):
                 assert message.startswith("t.toml: ") or "t.toml" in message, (key, message)
                 refused += 1
     assert refused > loaded > 0
+
+
+def test_which_fonts_are_cardimgs_own_is_decided_as_realpath_would(tmp_path):
+    from cardimg.resources import data_dir
+    from cardimg.theme import _FontsFolder
+
+    own = _FontsFolder()
+    fonts = data_dir("fonts")
+    font = next(fonts.rglob("*.ttf"))
+    outside = tmp_path / "outside.ttf"
+    outside.write_bytes(b"")
+    (tmp_path / "to-own.ttf").symlink_to(font)
+    (tmp_path / "to-own-folder").symlink_to(font.parent)
+    (tmp_path / "own-folder-link").symlink_to(fonts)
+    paths = [
+        font,
+        outside,
+        tmp_path / "to-own.ttf",
+        tmp_path / "to-own-folder" / font.name,
+        tmp_path / "own-folder-link" / font.relative_to(fonts),
+        fonts / ".." / "fonts" / font.relative_to(fonts),
+        font.parent / "..",
+        Path(str(font.parent) + "/../" + font.parent.name) / font.name,
+    ]
+    for path in paths:
+        assert own.holds(path) == Path(os.path.realpath(path)).is_relative_to(own.real), path

@@ -4,15 +4,19 @@ the pixels of the rendered slide."""
 
 from __future__ import annotations
 
+import random
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat, PngImagePlugin
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageFilter, ImageOps, ImageStat, PngImagePlugin
 
 import cardimg
+from cardimg.images import MAX_UPSCALE, fit_behind
 
 BLACK = (0x1A, 0x19, 0x19)  # the --black palette's background
 SLIDE = (1080, 1350)
@@ -222,3 +226,28 @@ def test_a_png_encoding_gamma_is_honoured(render_with) -> None:
     assert near(seen["top-left"], (186, 186, 186), 2)  # linear 0.5 is sRGB 186
     plain = corners(render_with(image, "plain.png").slides[0])
     assert plain["top-left"] == (128, 128, 128)
+
+
+def _premultiplied_fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`fit_behind` without its opaque shortcut: every image resampled premultiplied."""
+    fitted = ImageOps.fit(image.convert("RGBa"), size, Image.Resampling.LANCZOS)
+    scale = max(size[0] / image.width, size[1] / image.height)
+    if scale > MAX_UPSCALE:
+        fitted = fitted.filter(ImageFilter.GaussianBlur(scale * 0.6))
+    return fitted.convert("RGBA")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 90),
+    st.integers(1, 90),
+    st.integers(1, 120),
+    st.integers(1, 120),
+    st.integers(0, 2**32 - 1),
+)
+def test_an_opaque_image_is_fitted_to_the_pixels_of_the_premultiplied_path(w, h, sw, sh, seed):
+    noise = random.Random(seed).randbytes(w * h * 3)
+    image = Image.frombytes("RGB", (w, h), noise).convert("RGBA")
+    fitted = fit_behind(image, (sw, sh))
+    assert fitted.mode == "RGBA"
+    assert fitted.tobytes() == _premultiplied_fit(image, (sw, sh)).tobytes()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+SAMPLE = SRC.parent / "samples" / "20200314-iraq-latest.md"
 HEAVY = ("PIL", "fontTools", "markdown_it", "pikepdf", "rich", "yaml", "frontmatter", "uniseg")
 
 PROBE = """
@@ -54,3 +55,44 @@ def test_public_names_load_on_first_use_and_render_stays_the_function():
         "assert set(cardimg.__all__) <= set(dir(cardimg))"
     )
     assert "PIL" in loaded_after(code)
+
+
+# Modules a render of a story in Latin script has no use for: dictionaries and segmenters of
+# other scripts, hyphenation patterns (the default theme hyphenates nothing), uniseg (the
+# common blocks' line-breaking keys are a table), what `ctypes.util.find_library` and
+# `importlib.metadata` pull in, and python-frontmatter (whose package loads a JSON and a
+# TOML handler with the YAML one).
+NOT_FOR_LATIN = (
+    "frontmatter",
+    "icu4py",
+    "budoux",
+    "pyphen",
+    "fontTools",
+    "uniseg",
+    "importlib.metadata",
+    "ctypes.util",
+    "glob",
+)
+
+
+def test_a_latin_render_starts_no_process_and_loads_only_what_it_uses():
+    code = (
+        "import cardimg, subprocess\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError(f'a process was started: {args}')\n"
+        "subprocess.Popen.__init__ = refuse\n"
+        f"carousel = cardimg.render({str(SAMPLE)!r}, preset='og')\n"
+        "carousel.slides[0].encode('png')\n"
+        f"carousel = cardimg.render({str(SAMPLE)!r})\n"
+        "assert carousel.slides\n"
+        f"print(json.dumps(sorted(n for n in {NOT_FOR_LATIN} if n in sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import json, sys\n" + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -15,7 +15,6 @@ on every machine, so `check` on a desktop reports what a slim server would refus
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,7 +90,9 @@ class EngineStatus:
 
 
 def _fribidi_loads() -> bool:
-    name = ctypes.util.find_library("fribidi") or "libfribidi.so.0"
+    from ctypes.util import find_library  # runs `ldconfig -p`: only asked where Raqm is missing
+
+    name = find_library("fribidi") or "libfribidi.so.0"
     try:
         ctypes.CDLL(name)
     except OSError:

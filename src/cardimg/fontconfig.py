@@ -10,7 +10,6 @@ library cannot be loaded, `match` says so and the caller runs `fc-match`.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import threading
 from functools import lru_cache
@@ -32,14 +31,22 @@ os.register_at_fork(after_in_child=_new_lock_in_child)
 
 @lru_cache(maxsize=1)
 def _library() -> ctypes.CDLL | None:
-    names = ["libfontconfig.so.1", ctypes.util.find_library("fontconfig")]
-    for name in filter(None, names):
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
-        return _declare(lib)
-    return None
+    # The soname first: `find_library` runs `ldconfig -p` in a subprocess, a cost only
+    # paid where the usual name does not load.
+    lib = _load("libfontconfig.so.1")
+    if lib is None:
+        from ctypes.util import find_library
+
+        name = find_library("fontconfig")
+        lib = _load(name) if name else None
+    return None if lib is None else _declare(lib)
+
+
+def _load(name: str) -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
 
 
 def available() -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -220,9 +219,11 @@ class FontBook:
         self._engine = layout_engine()
         self._face_of = {str(path): face for face, path in theme.fonts.items()}
         self._fallback: tuple[FallbackFont, ...] = theme.fallback
-        # The library answers without the `fc-match` program (absent from slim images
-        # that have libfontconfig); the program serves where the library won't load.
-        self._system = system_fonts and system_fonts_reachable()
+        # Whether the system's fonts can be asked, found out on the first character the
+        # theme's fonts lack: loading fontconfig's library is work a story drawn with its
+        # theme's fonts alone never needs.
+        self._system_wanted = system_fonts
+        self._system_reachable: bool | None = None
         self._font_state: tuple[tuple[str, int], ...] | None = None  # read on first need
         self._system_found: dict[tuple[str, bool, str | None], list[str]] = {}
         self._system_missing: set[tuple[tuple[str, bool, str | None], int]] = set()
@@ -328,6 +329,14 @@ class FontBook:
             return system
         # Not kept: a system font found later for a neighbour may cover this cluster.
         return next((c for c in chain if _covers(c, needed[0])), font)
+
+    @property
+    def _system(self) -> bool:
+        if self._system_reachable is None:
+            # The library answers without the `fc-match` program (absent from slim images
+            # that have libfontconfig); the program serves where the library won't load.
+            self._system_reachable = self._system_wanted and system_fonts_reachable()
+        return self._system_reachable
 
     def _system_font(self, code: int, font: str, lang: str | None) -> str | None:
         if not self._system:
@@ -444,6 +453,8 @@ def _ask_fontconfig(pattern: str, fmt: str) -> str:
     answer without a process per question), else from the command."""
     answer = fontconfig.match(pattern, fmt)
     if answer is None:
+        import subprocess  # only where fontconfig's library is missing
+
         try:
             answer = subprocess.run(
                 ["fc-match", f"--format={fmt}", pattern],

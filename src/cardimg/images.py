@@ -16,16 +16,20 @@ import itertools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from .errors import problem
 from .findings import Finding
 from .safefile import MAX_IMAGE_BYTES, open_regular
 from .story import Story, story_name
 from .theme import REFERENCE_WIDTH, Theme
+
+if TYPE_CHECKING:
+    from PIL import ImageCms
 
 __all__ = [
     "IMAGE_ERRORS",
@@ -60,7 +64,6 @@ MAX_UPSCALE = 3.0
 # into its neighbours.
 _SOFTEN_RADIUS = 0.6
 
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # Modes whose pixels LittleCMS converts directly; other modes go through RGB first.
 _PROFILE_MODES = ("RGB", "CMYK", "L")
 
@@ -225,11 +228,20 @@ def fit_behind(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """An RGBA layer of `size`: the image cropped to cover it, softened when that takes
     more than `MAX_UPSCALE` (paint shows the slide's background through transparency)."""
     # Resampling premultiplied pixels keeps the colour hidden under alpha 0 out of the
-    # edges of what is seen.
-    fitted = ImageOps.fit(image.convert("RGBa"), size, Image.Resampling.LANCZOS)
+    # edges of what is seen. An opaque image (most photos) is resampled as RGB: under alpha
+    # 255 premultiplying changes nothing, so the pixels are the same, for three channels'
+    # work instead of four and no conversion there and back.
+    opaque = image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255)
+    working = image.convert("RGB") if opaque else image.convert("RGBa")
+    fitted = ImageOps.fit(working, size, Image.Resampling.LANCZOS)
     scale = _cover_scale(image.size, size)
     if scale > MAX_UPSCALE:
+        from PIL import ImageFilter  # only a small image is softened
+
         fitted = fitted.filter(ImageFilter.GaussianBlur(scale * _SOFTEN_RADIUS))
+    if opaque:
+        fitted.putalpha(255)
+        return fitted
     return fitted.convert("RGBA")
 
 
@@ -352,12 +364,24 @@ def _stretched(image: Image.Image, ranges: tuple[float, ...]) -> Image.Image:
     return image.point(lambda v: (v - base) * 255 / span).convert("L")
 
 
+@cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    """LittleCMS's sRGB profile, made on the first image that carries another profile."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
 def _to_srgb(
     image: Image.Image, icc: bytes, notes: list[Finding] | None, source: ImageSource | None
 ) -> Image.Image:
+    # Imported here: most featured images carry no profile, and LittleCMS's bindings are
+    # not needed to draw them.
+    from PIL import ImageCms
+
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode="RGB")
+        converted = ImageCms.profileToProfile(image, profile, _srgb(), outputMode="RGB")
         # (None comes back only with inPlace=True; Pillow's types do not tell them apart)
         return cast(Image.Image, converted)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:

@@ -761,15 +761,16 @@ def _resolve_files(data: Mapping[str, Any], base: Path, where: str) -> dict[str,
     cardimg's own), and a palettes name or file read into palette tables."""
     out = dict(data)
     font_dirs = (base, data_dir("fonts"))
+    own = _FontsFolder()
     if "fonts" in data:
         out["fonts"] = {
-            face: _font_file(font_dirs, rel, where, ("fonts", face))
+            face: _font_file(font_dirs, own, rel, where, ("fonts", face))
             for face, rel in data["fonts"].items()
         }
     if "fallback" in data:
         out["fallback"] = [
             {
-                key: _font_file(font_dirs, value, where, ("fallback", number, key))
+                key: _font_file(font_dirs, own, value, where, ("fallback", number, key))
                 if key in ("regular", "bold", "italic", "bold-italic")
                 else value
                 for key, value in entry.items()
@@ -818,14 +819,42 @@ def _palette_tables(ref: str, base: Path, where: str) -> dict[str, Any]:
     return {key: dict(values) for key, values in table.items()}
 
 
+class _FontsFolder:
+    """cardimg's own fonts folder, and which font paths lie inside it once links are
+    resolved. The default theme names about a hundred fonts in a few folders: each folder
+    is resolved once (`os.path.realpath` asks the system about every part of a path)."""
+
+    def __init__(self) -> None:
+        self.real = os.path.realpath(data_dir("fonts"))
+        self._folders: dict[str, str] = {}
+
+    def holds(self, path: Path) -> bool:
+        """Whether `os.path.realpath(path)` is inside the folder."""
+        if path.name in ("", "..") or os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            # A file that is no link resolves to its resolved folder and its own name.
+            parent = str(path.parent)
+            folder = self._folders.get(parent)
+            if folder is None:
+                folder = self._folders[parent] = os.path.realpath(parent)
+            real = os.path.join(folder, path.name)
+        return Path(real).is_relative_to(self.real)
+
+
 def _font_file(
-    font_dirs: tuple[Path, ...], rel: str, where: str, parts: tuple[str | int, ...]
+    font_dirs: tuple[Path, ...],
+    own: _FontsFolder,
+    rel: str,
+    where: str,
+    parts: tuple[str | int, ...],
 ) -> Path:
+    """The font file `rel` names; one outside cardimg's own fonts is checked first."""
     candidates = [Path(rel)] if Path(rel).is_absolute() else [d / rel for d in font_dirs]
     path = next((c for c in candidates if os.path.lexists(c)), None)
     if path is None:
         raise _fail(where, parts, f"font file {rel!r} not found (beside the theme or in fonts/)")
-    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data_dir("fonts"))):
+    if own.holds(path):
         return path  # cardimg's own: tested, and read at every start-up
     reason = _font_problem(path)
     if reason:

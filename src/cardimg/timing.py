@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .errors import OptionsError
@@ -59,16 +60,19 @@ class VideoStyle:
             raise OptionsError(f"video.transition is cut, fade or push, not {self.transition!r}")
 
 
-# Characters of scripts written without spaces between words, read a character at a time:
-# Han ideographs, kana, and the CJK punctuation and full-width forms between them.
-_UNSPACED = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+@lru_cache(maxsize=1)  # one pattern, compiled on first use: its wide ranges take ~2 ms
+def _unspaced() -> re.Pattern[str]:
+    """Characters of scripts written without spaces between words, read a character at a
+    time: Han ideographs, kana, and the CJK punctuation and full-width forms between them."""
+    return re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def word_count(text: str) -> tuple[int, int]:
     """(words, characters read one by one): a text's words between spaces, and its
     Chinese and Japanese characters, which are counted apart."""
-    characters = len(_UNSPACED.findall(text))
-    words = len(_UNSPACED.sub(" ", text).split())
+    unspaced = _unspaced()
+    characters = len(unspaced.findall(text))
+    words = len(unspaced.sub(" ", text).split())
     return words, characters
 
 

@@ -17,8 +17,6 @@ so that a text breaks the same wherever it is set:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import glob
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -81,7 +79,12 @@ class _ICU:
 
 
 def _system_icu() -> _Breaker | None:
-    names = [ctypes.util.find_library("icuuc")]
+    # Imported here: `ctypes.util` pulls in subprocess and more, for Thai, Lao, Khmer and
+    # Myanmar text where icu4py is missing only.
+    import glob
+    from ctypes.util import find_library
+
+    names = [find_library("icuuc")]
     names += sorted(glob.glob("/usr/lib/*/libicuuc.so.*") + glob.glob("/usr/lib/libicuuc.so.*"))
     for name in filter(None, names):
         try:

@@ -7,11 +7,8 @@ import threading
 from itertools import islice
 from typing import NamedTuple
 
-from uniseg.emoji import extended_pictographic
-from uniseg.linebreak import line_break
-from uniseg.unicodedatawrapper import category, east_asian_width
-
 from ..scripts import is_hangul
+from .lbtable import KEY_RANGES, PACKED_KEYS
 
 __all__ = ["break_opportunities", "break_units"]
 
@@ -61,7 +58,46 @@ class _Key(NamedTuple):
 
 
 def _char_key(ch: str) -> _Key:
-    # uniseg's own lookups, so the Unicode data (and its mix of versions) is the same as its.
+    """The character's key: from the table built from uniseg (`lbtable.py`) for the
+    common blocks, so a Latin, Greek or Cyrillic story never imports uniseg (whose package
+    imports importlib.metadata); from uniseg itself for any other character."""
+    code = ord(ch)
+    offset = 0
+    for low, high in KEY_RANGES:
+        if code < low:
+            break
+        if code <= high:
+            at = (offset + code - low) * 3
+            return _unpacked(int(PACKED_KEYS[at : at + 3], 16), ch)
+        offset += high - low + 1
+    return uniseg_key(ch)
+
+
+def _unpacked(value: int, ch: str) -> _Key:
+    """A key from `pack_key`'s number (the two flags about one character are not stored)."""
+    return _Key(
+        cls=value & 63,
+        pi=bool(value & 64),
+        pf=bool(value & 128),
+        wide=bool(value & 256),
+        hyphen=ch == "\u2010",
+        circle=ch == "\u25cc",
+        cn_ep=bool(value & 512),
+    )
+
+
+def pack_key(key: _Key) -> int:
+    """A key as the number `lbtable.py` stores (see `_unpacked`)."""
+    return key.cls | key.pi << 6 | key.pf << 7 | key.wide << 8 | key.cn_ep << 9
+
+
+def uniseg_key(ch: str) -> _Key:
+    """The character's key from uniseg's own lookups, so the Unicode data (and its mix
+    of versions) is the same as its."""
+    from uniseg.emoji import extended_pictographic
+    from uniseg.linebreak import line_break
+    from uniseg.unicodedatawrapper import category, east_asian_width
+
     name = line_break(ch).value
     gc = category(ch).value
     if name == "SA":
@@ -121,7 +157,9 @@ class _CharKeys(dict[str, int]):
 
 
 _char_keys = _CharKeys()
-_KEY_A = _char_keys["A"]  # LB10 turns an unattached CM/ZWJ into the letter A, class AL
+# LB10 turns an unattached CM/ZWJ into the letter A: class AL, no flag (a constant, so that
+# importing this module reads no table: scripts/build_linebreak_table.py imports it).
+_KEY_A = _key_id(_Key(AL, pi=False, pf=False, wide=False, hyphen=False, circle=False, cn_ep=False))
 
 
 def _state_id(state: tuple[int, int, bool]) -> int:

@@ -27,8 +27,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from uniseg.graphemecluster import grapheme_clusters
-
 __all__ = ["atoms", "cluster_breaks", "clusters", "syllable_breaks", "unbreakable"]
 
 # ----------------------------------------------------------------------------- Khmer
@@ -98,20 +96,26 @@ TIBETAN_SYLLABLE = (
     "[\u0f40-\u0f6c\u0f88-\u0f8c][\u0f40-\u0f6c\u0f71-\u0f87\u0f8d-\u0fbc\u0fc6]*[\u0f0b\u0f0c]?"
 )
 
-# The first alternative that matches at a position wins; anything else (digits,
-# punctuation, other scripts) is a cluster of one character that no rule breaks before.
-_CLUSTER = re.compile(
-    f"(?P<km>{KHMER_SYLLABLE})|(?P<my>{MYANMAR_SYLLABLE})|(?P<th>{THAI_CLUSTER})"
-    f"|(?P<lo>{LAO_CLUSTER})|(?P<bo>{TIBETAN_SYLLABLE})|(?P<other>.)",
-    re.DOTALL,
-)
+
+@lru_cache(maxsize=1)  # one pattern: compiled once
+def _cluster() -> re.Pattern[str]:
+    """The cluster pattern, compiled on the first text in these scripts (~2 ms a Latin story
+    does not need). The first alternative that matches at a position wins; anything else
+    (digits, punctuation, other scripts) is a cluster of one character no rule breaks before."""
+    return re.compile(
+        f"(?P<km>{KHMER_SYLLABLE})|(?P<my>{MYANMAR_SYLLABLE})|(?P<th>{THAI_CLUSTER})"
+        f"|(?P<lo>{LAO_CLUSTER})|(?P<bo>{TIBETAN_SYLLABLE})|(?P<other>.)",
+        re.DOTALL,
+    )
+
+
 _SCRIPTS = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\ua9e0-\uaa7f]")
 
 
 def clusters(text: str) -> list[tuple[str, str]]:
     """`text` cut into (script, cluster) pairs; the script is "km", "my", "th", "lo", "bo",
     or "other" for a character outside any cluster."""
-    return [(str(match.lastgroup), match.group()) for match in _CLUSTER.finditer(text)]
+    return [(str(match.lastgroup), match.group()) for match in _cluster().finditer(text)]
 
 
 @lru_cache(maxsize=4096)
@@ -152,13 +156,17 @@ def cluster_breaks(text: str) -> frozenset[int]:
 def unbreakable(text: str) -> bool:
     """Whether `text` is one cluster of these scripts: a line may overflow with it, but
     it is never cut between its graphemes (ស្ត្រី, ကျွန်ုပ်)."""
-    match = _CLUSTER.fullmatch(text)
+    match = _cluster().fullmatch(text)
     return match is not None and match.lastgroup != "other"
 
 
 def atoms(text: str) -> list[str]:
     """`text` cut as finely as a line may ever be cut: each cluster of these scripts
     whole, any other text between its graphemes."""
+    # uniseg (and the importlib.metadata its package imports) loads only for a word too
+    # long for its line.
+    from uniseg.graphemecluster import grapheme_clusters
+
     result: list[str] = []
     other = ""
     for script, cluster in clusters(text):
