@@ -59,11 +59,9 @@ def test_public_names_load_on_first_use_and_render_stays_the_function():
 
 # Modules a render of a story in Latin script has no use for: dictionaries and segmenters of
 # other scripts, hyphenation patterns (the default theme hyphenates nothing), uniseg (the
-# common blocks' line-breaking keys are a table), what `ctypes.util.find_library` and
-# `importlib.metadata` pull in, and python-frontmatter (whose package loads a JSON and a
-# TOML handler with the YAML one).
+# common blocks' line-breaking keys are a table) and what `ctypes.util.find_library` and
+# `importlib.metadata` pull in.
 NOT_FOR_LATIN = (
-    "frontmatter",
     "icu4py",
     "budoux",
     "pyphen",

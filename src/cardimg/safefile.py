@@ -9,6 +9,7 @@ the open cannot fool it), and no more than a limit per kind is read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -76,8 +77,6 @@ def read_regular(path: str | Path, limit: int) -> bytes:
 
 def hash_regular(path: str | Path, limit: int) -> str:
     """The SHA-256 of a regular file of at most `limit` bytes, read in chunks."""
-    import hashlib  # OpenSSL's bindings: loaded by the first file hashed, not by a render
-
     digest = hashlib.sha256()
     read = 0
     with open_regular(path, limit) as handle:

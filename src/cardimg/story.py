@@ -23,6 +23,8 @@ stops alias expansion ("billion laughs") before it starts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import stat
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -390,17 +393,21 @@ else:  # pragma: no cover - PyYAML built without libyaml
             _TextDatesResolver.__init__(self)
 
 
-def _load_located(fm: str) -> tuple[Any, dict[str, int]]:
-    """The front matter's value, and the 0-based lines where its fields and cards start
-    (read from the nodes' marks, which the value no longer has)."""
-    loader = _StoryLoader(fm)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}
-        return loader.construct_document(node), _node_lines(node)
-    finally:
-        loader.dispose()
+class _StoryYAMLHandler(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return self.load_located(fm)[0]
+
+    def load_located(self, fm: str) -> tuple[Any, dict[str, int]]:
+        """The front matter's value, and the 0-based lines where its fields and cards start
+        (read from the nodes' marks, which the value no longer has)."""
+        loader = _StoryLoader(fm)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            return loader.construct_document(node), _node_lines(node)
+        finally:
+            loader.dispose()
 
 
 def _node_lines(node: yaml.Node) -> dict[str, int]:
@@ -420,10 +427,7 @@ def _node_lines(node: yaml.Node) -> dict[str, int]:
     return lines
 
 
-# A line of three or more hyphens opens and closes YAML front matter (as Jekyll and Hugo
-# read it). Matched here rather than through python-frontmatter's handler, whose package
-# imports its JSON and TOML handlers too.
-_YAML_BOUNDARY = re.compile(r"^-{3,}\s*$", re.MULTILINE)
+_HANDLER = _StoryYAMLHandler()
 
 
 def _split_front_matter(text: str, name: str) -> tuple[Any, str, dict[str, int]]:
@@ -438,13 +442,15 @@ def _split_front_matter(text: str, name: str) -> tuple[Any, str, dict[str, int]]
         return (*_split_toml(stripped, name, first_line), {})
     if stripped.startswith("{"):
         return (*_split_json(stripped, name, first_line), {})
-    opening = _YAML_BOUNDARY.match(stripped)
+    boundary = _HANDLER.FM_BOUNDARY
+    assert boundary is not None
+    opening = boundary.match(stripped)
     if opening is None:
         raise _error(name, "", "no front matter: the file must start with a '---' line")
-    parts = _YAML_BOUNDARY.split(stripped, 2)
-    if len(parts) < 3:
-        raise _error(name, "", "front matter has no closing '---' line")
-    front, content = parts[1], parts[2]
+    try:
+        front, content = _HANDLER.split(stripped)
+    except ValueError:
+        raise _error(name, "", "front matter has no closing '---' line") from None
     leading_lines = text[: len(text) - len(stripped)].count("\n")
     first_line = leading_lines + stripped.count("\n", 0, opening.end()) + 1
     value, lines = _load_yaml(front, name, first_line)
@@ -454,7 +460,7 @@ def _split_front_matter(text: str, name: str) -> tuple[Any, str, dict[str, int]]
 def _load_yaml(front: str, name: str, first_line: int) -> tuple[Any, dict[str, int]]:
     """Parse front matter; `first_line` maps YAML line 0 to its line in the file."""
     try:
-        return _load_located(front)
+        return _HANDLER.load_located(front)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(name, exc, first_line) from None
     except yaml.reader.ReaderError as exc:
@@ -521,8 +527,6 @@ def _split_toml(text: str, name: str, first_line: int) -> tuple[Any, str]:
 
 
 def _split_json(text: str, name: str, first_line: int) -> tuple[Any, str]:
-    import json  # JSON front matter is rare: its parser loads with the first
-
     head = text[:MAX_JSON_FRONT_MATTER]
     try:
         meta, end = json.JSONDecoder().raw_decode(head)
@@ -1112,8 +1116,6 @@ def safe_slug(slug: str) -> str:
         return readable
     if reserved:  # Windows reads `con.txt-…` as `con` too: the hash must join the stem
         readable = readable.replace(".", "-", 1)
-    import hashlib  # OpenSSL's bindings load only for a slug that needs its hash
-
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{readable or 'story'}-{digest[:_SLUG_HASH_CHARS]}"
 
