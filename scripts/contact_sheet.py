@@ -4,6 +4,8 @@ python scripts/contact_sheet.py samples/*.md -o docs/contact-sheet.png
 python scripts/contact_sheet.py samples/20200314-iraq-latest.md --presets -o docs/presets.png
 python scripts/contact_sheet.py samples/20200314-iraq-latest.md --strip -o docs/seed-carousel.png
 python scripts/contact_sheet.py samples/20200314-iraq-latest.md --themes -o docs/themes.png
+python scripts/contact_sheet.py samples/20200314-iraq-latest.md --strip --theme bold \
+    -o docs/themes-bold.png
 """
 
 from __future__ import annotations
@@ -53,9 +55,9 @@ def theme_rows(path: Path) -> list:
     return [(f"theme {name}", _named(cardimg.render(path, theme=name))) for name in names]
 
 
-def strip(path: Path, height: int = 480) -> Image.Image:
+def strip(path: Path, theme: str | None = None, height: int = 480) -> Image.Image:
     """The README's banner: a story's slides side by side, no labels."""
-    slides = cardimg.render(path).slides
+    slides = cardimg.render(path, theme=_theme(theme)).slides
     thumbs = [s.image.resize((round(s.width * height / s.height), height)) for s in slides]
     gap = 12
     canvas = Image.new(
@@ -87,7 +89,7 @@ def main() -> None:
     parser.add_argument("--columns", type=int, default=7)
     args = parser.parse_args()
     if args.strip:
-        image = strip(args.paths[0])
+        image = strip(args.paths[0], args.theme)
     else:
         if args.themes:
             rows = theme_rows(args.paths[0])
