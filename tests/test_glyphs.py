@@ -270,3 +270,23 @@ def test_a_flat_slide_is_a_4_bit_png_that_decodes_to_its_pixels() -> None:
             assert (bits, colour_type) == (4, 3)
         # And a slide's PNG is the one its RGB pixels give.
         assert png == formats.encode_png(slide.image)
+
+
+def test_glyphs_rendered_by_threads_at_once_are_the_same() -> None:
+    """FreeType's faces are not for two threads at once, and ctypes lets go of the GIL
+    during each call: a preview or service painting in threads must get the same pixels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = str(FONTS / "noto" / "NotoSerif-Regular.ttf")
+    text = "Sphinx of black quartz, judge my vow: 0123456789"
+    sizes = [20.0 + n * 1.5 for n in range(24)]  # new sizes: every glyph rendered afresh
+
+    def paint(size: float) -> bytes:
+        return _ours(path, size, (10.3, 90.6), text, False).tobytes()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        at_once = list(pool.map(paint, sizes))
+    glyphs.glyph.cache_clear()
+    glyphs.shaped.cache_clear()
+    freetype_lib._sized_face.cache_clear()
+    assert at_once == [paint(size) for size in sizes]

@@ -20,6 +20,7 @@ import ctypes
 import re
 import struct
 import sys
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -90,6 +91,10 @@ class _Face(ctypes.Structure):
 _FacePtr = ctypes.POINTER(_Face)
 _LOAD_RENDER = 1 << 2  # FT_LOAD_DEFAULT | FT_LOAD_RENDER: what Pillow asks for grey text
 _PIXEL_MODE_GRAY = 2
+# FreeType's faces and library are not for two threads at once, and ctypes lets go of the
+# GIL during each call: every call below holds this lock (as Pillow holds its own). Only
+# cache misses reach here, so it is seldom taken.
+_LOCK = threading.RLock()  # (re-entrant: a face closed while the lock is held)
 _FACE_FLAG_SCALABLE = 1 << 0
 
 
@@ -170,6 +175,7 @@ class _SizedFace:
 
     def __init__(self, library: _Library, path: str, index: int, size: float) -> None:
         self._library = library
+        self._lock = _LOCK  # held here: at exit, module globals are gone before objects
         self._open = False
         self.face = _FacePtr()
         if library.new_face(library.handle, path.encode(), index, ctypes.byref(self.face)):
@@ -186,7 +192,8 @@ class _SizedFace:
     def __del__(self) -> None:
         if self._open:
             self._open = False
-            self._library.done_face(self.face)
+            with self._lock:
+                self._library.done_face(self.face)
 
 
 @lru_cache(maxsize=64)
@@ -196,7 +203,8 @@ def _sized_face(path: str, index: int, size: float, stamp: object = None) -> _Si
     if library is None:
         return None
     try:
-        return _SizedFace(library, path, index, size)
+        with _LOCK:
+            return _SizedFace(library, path, index, size)
     except OSError:
         return None
 
@@ -212,15 +220,19 @@ def render_glyph(
         return None
     library = _library()
     assert library is not None
-    if library.load_glyph(face.face, gid, _LOAD_RENDER):
-        return None
-    slot = face.face.contents.glyph.contents
-    bitmap = slot.bitmap
-    if bitmap.rows and bitmap.width and bitmap.pixel_mode != _PIXEL_MODE_GRAY:
-        return None
-    pitch = bitmap.pitch
-    if pitch < 0:  # rows bottom-up: never for grey glyphs, but not ours to assume
-        return None
-    size_bytes = pitch * bitmap.rows
-    pixels = ctypes.string_at(bitmap.buffer, size_bytes) if size_bytes else b""
-    return Rendered(bitmap.width, bitmap.rows, pitch, pixels, slot.bitmap_left, slot.bitmap_top)
+    with _LOCK:  # the face's one glyph slot is read right after it is filled
+        if library.load_glyph(face.face, gid, _LOAD_RENDER):
+            return None
+        slot = face.face.contents.glyph.contents
+        bitmap = slot.bitmap
+        if bitmap.rows and bitmap.width and bitmap.pixel_mode != _PIXEL_MODE_GRAY:
+            return None
+        pitch = bitmap.pitch
+        if pitch < 0:  # rows bottom-up: never for grey glyphs, but not ours to assume
+            return None
+        size_bytes = pitch * bitmap.rows
+        pixels = ctypes.string_at(bitmap.buffer, size_bytes) if size_bytes else b""
+        rendered = Rendered(
+            bitmap.width, bitmap.rows, pitch, pixels, slot.bitmap_left, slot.bitmap_top
+        )
+    return rendered
