@@ -30,7 +30,7 @@ from PIL import Image
 from . import freetype_lib as freetype
 from . import shaping
 
-__all__ = ["Glyph", "draw_text", "glyph", "shaped"]
+__all__ = ["Glyph", "draw_text", "file_stamp", "glyph", "shaped"]
 
 
 Stamp = tuple[int, int, int] | None  # a font file's (inode, size, modification time)
