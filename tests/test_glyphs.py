@@ -261,15 +261,18 @@ def test_a_font_replaced_at_the_same_path_is_read_anew(tmp_path: Path) -> None:
 
 def test_a_flat_slide_is_a_4_bit_png_that_decodes_to_its_pixels() -> None:
     story = cardimg.load_story(ROOT / "samples" / "20240101-block-types.md")
-    for slide in cardimg.render(story).slides:
+    slides = cardimg.render(story).slides
+    for slide in slides:
         png = slide.encode("png")
         bits, colour_type = png[24], png[25]  # IHDR's bit depth and colour type
         decoded = Image.open(io.BytesIO(png))
         assert decoded.convert("RGB").tobytes() == slide.image.tobytes()
-        if len(decoded.getpalette() or []) <= 16 * 3:
-            assert (bits, colour_type) == (4, 3)
+        # Every slide of this story is flat: the palette's colours at 15 levels.
+        assert len(decoded.getpalette() or []) <= 16 * 3
+        assert (bits, colour_type) == (4, 3)
         # And a slide's PNG is the one its RGB pixels give.
         assert png == formats.encode_png(slide.image)
+    assert len(slides) > 3
 
 
 def test_glyphs_rendered_by_threads_at_once_are_the_same() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -79,28 +79,43 @@ class SaveOptions:
             encoder(self.format)  # an unknown format: an error now, listing the known ones
 
 
+class Pixels(Protocol):
+    """What painting a slide gives (`paint.Painted`): its RGB `image`, and `pixels`, the
+    same pixels in the form cheapest to encode (a flat slide's palette image)."""
+
+    @property
+    def image(self) -> Image.Image: ...
+
+    @property
+    def pixels(self) -> Image.Image: ...
+
+
+class _Given:
+    """Pixels painted before the slide was made: one image in both forms."""
+
+    __slots__ = ("image", "pixels")
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image = self.pixels = image
+
+
 class PaintLater:
     """A slide's pixels before anyone asked for them: how to paint them (pure: the same
     pixels every time) and their size, known without painting. A render hands these to
     its slides, so a carousel holds its plans, not every slide's pixels at once."""
 
-    __slots__ = ("_encodable", "_kept", "_paint", "size")
+    __slots__ = ("_kept", "_paint", "size")
 
-    def __init__(
-        self,
-        paint: Callable[[], Image.Image],
-        size: tuple[int, int],
-        encodable: Callable[[], Image.Image] | None = None,
-    ) -> None:
+    def __init__(self, paint: Callable[[], Pixels], size: tuple[int, int]) -> None:
         self._paint = paint
-        self._encodable = encodable  # the same pixels, in the form cheapest to encode
         self._kept: Image.Image | None = None
         self.size = size
 
     @classmethod
     def painted(cls, image: Image.Image) -> PaintLater:
         """Pixels already painted (a slide made with its image): kept as they are."""
-        held = cls(lambda: image, getattr(image, "size", (0, 0)))  # (check's have none)
+        given = _Given(image)
+        held = cls(lambda: given, getattr(image, "size", (0, 0)))  # (check's have none)
         held._kept = image
         return held
 
@@ -108,22 +123,20 @@ class PaintLater:
         """The pixels, painted the first time and kept: a user who asks for a slide's
         image may ask again, and gets the same object."""
         if self._kept is None:
-            self._kept = self._paint()
+            self._kept = self._paint().image
         return self._kept
 
     def now(self) -> Image.Image:
         """The pixels for one use (a save, a video, a contact sheet): the kept ones if a
         user asked for them, else painted afresh and not kept, so a save of many slides
         holds one slide's pixels at a time."""
-        return self._kept if self._kept is not None else self._paint()
+        return self._kept if self._kept is not None else self._paint().image
 
     def to_encode(self) -> Image.Image:
         """The pixels for an encoder, not kept: the kept RGB if a user asked for it (they
         may have drawn on it), else as painted, where a flat slide is a palette image
         (every encoder takes it, and a PNG is written from it with no colour search)."""
-        if self._kept is not None or self._encodable is None:
-            return self.now()
-        return self._encodable()
+        return self._kept if self._kept is not None else self._paint().pixels
 
     def __getstate__(self) -> dict[str, Any]:
         # A painter holds fonts, which do not cross to another process: the pixels do.
@@ -131,8 +144,8 @@ class PaintLater:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         image: Image.Image = state["image"]
-        self._paint, self._kept, self.size = (lambda: image), image, state["size"]
-        self._encodable = None
+        given = _Given(image)
+        self._paint, self._kept, self.size = (lambda: given), image, state["size"]
 
 
 class _ImageField:

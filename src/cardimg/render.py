@@ -128,14 +128,7 @@ class _Painter:
         self.plan, self.palette, self.theme, self.fonts = plan, palette, theme, fonts
         self.background, self.logo = background, logo
 
-    def __call__(self) -> Image.Image:
-        return self._painted().image
-
-    def to_encode(self) -> Image.Image:
-        """The pixels as painted: a flat slide's palette image, what an encoder wants."""
-        return self._painted().pixels
-
-    def _painted(self) -> Painted:
+    def __call__(self) -> Painted:
         return paint_slide(
             self.plan,
             palette=self.palette,
@@ -179,7 +172,7 @@ def _slide(index: int, plan: SlidePlan, painter: _Painter) -> Slide:
         kind=plan.kind,
         card_key=plan.card_key,
         # The pixels stand in for the image until it is read (see model._ImageField).
-        image=cast(Image.Image, PaintLater(painter, size, painter.to_encode)),
+        image=cast(Image.Image, PaintLater(painter, size)),
         contrast_check=contrast,
         contrast=round(contrast.ratio, 2),
         lines=plan.lines,
