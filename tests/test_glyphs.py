@@ -293,3 +293,17 @@ def test_glyphs_rendered_by_threads_at_once_are_the_same() -> None:
     glyphs.shaped.cache_clear()
     freetype_lib._sized_face.cache_clear()
     assert at_once == [paint(size) for size in sizes]
+
+
+def test_text_on_the_frame_is_painted_in_colour(analyses) -> None:  # type: ignore[no-untyped-def]
+    """A pixel of text over the frame would mix three colours: no palette image then,
+    and the caller paints in colour (what a slide with text past its frame gets)."""
+    _, analysis = analyses[0]
+    plan = analysis.plans[0]
+    coverage, inked = paint._text_coverage(plan, analysis.fonts)
+    colours = paint._colours(analysis.palette)
+    assert paint._paint_flat(plan, analysis.theme, colours, coverage, inked) is not None
+    x0, y0, _, _ = plan.geometry.frame_box
+    ink = (round(x0) - 3, round(y0) + 40, round(x0) + 3, round(y0) + 60)  # across the left rule
+    coverage.paste(255, ink)
+    assert paint._paint_flat(plan, analysis.theme, colours, coverage, [*inked, ink]) is None

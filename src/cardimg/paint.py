@@ -103,15 +103,15 @@ def paint_slide(
     Text is painted as coverage (one grey level per pixel) first. A slide that is only
     the palette's three colours (no photo, logo or colour emoji) stays coverage to the
     end: its palette image is made from it directly, exact, and so is its contrast."""
+    coverage, inked = _text_coverage(plan, fonts)
     bitmaps = [f for f in _fragments(plan) if fonts.is_bitmap(f.style.font)]
     if background is None and logo is None and not bitmaps:
-        painted = _paint_flat(plan, palette, theme, fonts)
+        painted = _paint_flat(plan, theme, _colours(palette), coverage, inked)
         if painted is not None:
             return painted
     image = _backdrop(plan, palette=palette, theme=theme, background=background, logo=logo)
     text_color = parse_hex(palette.text)
     contrast = _weakest_contrast(image, plan, text_color)
-    coverage, _ = _text_coverage(plan, fonts)
     box = coverage.getbbox()
     if box is not None:
         image.paste(text_color, box, coverage.crop(box).point(list(QUANTISED)))
@@ -131,14 +131,14 @@ def _fragments(plan: SlidePlan) -> list[PlacedFragment]:
     return placed
 
 
-def _paint_flat(plan: SlidePlan, palette: Palette, theme: Theme, fonts: FontBook) -> Painted | None:
-    """A slide of the palette's background, frame and text colours, painted as coverage:
-    None where text touches the frame (a pixel would mix three colours); the caller then
-    paints in colour."""
+def _paint_flat(
+    plan: SlidePlan, theme: Theme, colours: Colours, coverage: Image.Image, inked: list[Box]
+) -> Painted | None:
+    """A slide of the palette's background, frame and text colours, its text painted
+    as `coverage` (`inked`: per line, the box its ink may cover): None where text touches
+    the frame (a pixel would mix three colours); the caller then paints in colour."""
     frame = _frame_mask(plan, theme)
-    colours = _colours(palette)
     contrast = partial(_flat_contrast, plan, theme, colours, frame)
-    coverage, inked = _text_coverage(plan, fonts)
     if any(_touches(coverage, frame, box) for box in inked):
         return None
     indexed, frame_entry = _indexed(coverage, colours)
