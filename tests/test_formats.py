@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -173,6 +174,22 @@ def test_photo_is_never_quantised():
     image = decoded(encoder("png").encode([original]))
     assert image.mode == "RGB"
     assert image.tobytes() == original.tobytes()
+
+
+def test_photo_png_is_one_deflate_stream_with_good_checksums():
+    """The RGB PNG is rebuilt from Pillow's stored rows: its chunks are exactly these, in
+    order, each CRC right (verify() checks them), and its zlib stream is compressed."""
+    original = photo_like(640, 480)
+    data = encoder("png").encode([original])
+    kinds, offset = [], 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        kinds.append(kind)
+        offset += 12 + length
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and kinds == [b"IHDR", b"IDAT", b"IEND"]
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+    assert len(data) < 640 * 480 * 3 // 2  # stored rows would be larger than the pixels
 
 
 @settings(max_examples=60, deadline=None)
