@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageFilter, ImageOps, ImageStat, PngImagePlugin
 
 import cardimg
-from cardimg.images import MAX_UPSCALE, fit_behind
+from cardimg.images import MAX_UPSCALE, draft_size, fit_behind, open_image
 
 BLACK = (0x1A, 0x19, 0x19)  # the --black palette's background
 SLIDE = (1080, 1350)
@@ -251,3 +251,29 @@ def test_an_opaque_image_is_fitted_to_the_pixels_of_the_premultiplied_path(w, h,
     fitted = fit_behind(image, (sw, sh))
     assert fitted.mode == "RGBA"
     assert fitted.tobytes() == _premultiplied_fit(image, (sw, sh)).tobytes()
+
+
+def _sized_jpeg(path: Path, size: tuple[int, int], orientation: int = 1) -> Path:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", size, BLUE).save(path, exif=exif, quality=90)
+    return path
+
+
+def test_a_large_jpeg_is_decoded_at_the_least_scale_that_covers_the_slide(tmp_path) -> None:
+    # 2400×1600 behind a 1200×630 og card: decoded at half size (1200×800) it still covers.
+    path = _sized_jpeg(tmp_path / "wide.jpg", (2400, 1600))
+    for slide, decoded in [((1200, 630), (1200, 800)), ((1080, 1350), (2400, 1600))]:
+        with Image.open(path) as handle:
+            handle.draft("RGB", draft_size(handle, slide))
+            assert handle.size == decoded  # behind a 1080×1350 slide, half would not cover
+    assert open_image(path, 10**8, draft=(1200, 630)).size == (1200, 800)
+
+
+def test_a_sideways_phone_photo_is_decoded_large_enough_once_upright(tmp_path) -> None:
+    # Stored 2400×1600 with EXIF 6: seen as 1600×2400. Covering 1200×630 takes 1200×1800 of
+    # it as seen, so no reduction: half of the stored size would be 800 wide once upright.
+    path = _sized_jpeg(tmp_path / "phone.jpg", (2400, 1600), orientation=6)
+    with Image.open(path) as handle:
+        assert draft_size(handle, (1200, 630)) == (1800, 1200)
+    assert open_image(path, 10**8, draft=(1200, 630)).size == (1600, 2400)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -267,9 +268,9 @@ def open_image(
             if handle.width * handle.height > max_pixels:
                 raise ValueError(f"{handle.width}×{handle.height} pixels is over the limit")
             if draft is not None:
-                # Either side may end up the long one once the image is turned upright.
-                side = max(draft)
-                handle.draft(handle.mode if handle.mode == "CMYK" else "RGB", (side, side))
+                handle.draft(
+                    handle.mode if handle.mode == "CMYK" else "RGB", draft_size(handle, draft)
+                )
             icc = handle.info.get("icc_profile")
             image = _upright(handle)
             if draft is not None:
@@ -285,6 +286,16 @@ def open_image(
         image = ImageOps.contain(image.convert("RGBa"), within, Image.Resampling.LANCZOS)
         image = image.convert("RGBA")
     return image
+
+
+def draft_size(handle: Image.Image, size: tuple[int, int]) -> tuple[int, int]:
+    """The least size, in the file's own orientation, at which the image still covers a
+    `size` slide once turned upright: a JPEG is then decoded at the largest of 1/2, 1/4,
+    1/8 that is at least that (`Image.draft`), a quarter or less of the work."""
+    turned = handle.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+    width, height = (size[1], size[0]) if turned else size
+    scale = min(_cover_scale(handle.size, (width, height)), 1.0)
+    return (math.ceil(handle.width * scale), math.ceil(handle.height * scale))
 
 
 def _upright(image: Image.Image) -> Image.Image:
