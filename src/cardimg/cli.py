@@ -770,7 +770,8 @@ def _warn_without_raqm() -> None:
 @contextmanager
 def _executor(args: argparse.Namespace, stories: int) -> Iterator[Executor | None]:
     """Where stories render: a Dask cluster, worker processes here, or this process."""
-    from .batch import dask_executor, default_jobs, local_pool
+    from .batch import dask_executor, local_pool
+    from .workers import default_jobs
 
     if args.scheduler is not None:
         with dask_executor(args.scheduler) as executor:
@@ -887,7 +888,7 @@ def _unwritable(folder: Path) -> str | None:
 def _check_jobs(jobs: int) -> None:
     """A number of worker processes this machine can run: 1 to 4 per CPU (each worker is
     a process with its own memory; `--jobs 100000` would start one per story)."""
-    from .batch import default_jobs
+    from .workers import default_jobs  # not batch: `check` needs none of what it imports
 
     most = 4 * default_jobs()
     if not 1 <= jobs <= most:
@@ -1197,8 +1198,8 @@ def _check_lines(checked: CheckedFile, output: str) -> list[str]:
 
 def _check_setup(args: argparse.Namespace) -> tuple[Theme, RenderOptions, Target | None]:
     """The theme, options and target to check with; an unusable one is an error now."""
+    from .analysis import preset_geometry  # not render's: a check paints nothing
     from .model import RenderOptions
-    from .render import preset_geometry
     from .theme import default_theme, load_theme
 
     if args.images is not None and (problem := _unusable(args.images, folder=True)):
@@ -1386,8 +1387,8 @@ def _serve_setup(args: argparse.Namespace) -> tuple[Any, str, int]:
         raise CardimgError(
             f'cardimg serve needs its extra: pip install "cardimg[serve]" ({exc.name} is missing)'
         ) from None
-    from .batch import default_jobs
     from .preview.server import is_loopback
+    from .workers import default_jobs
     from .theme import load_theme
 
     token = args.token or os.environ.get("CARDIMG_TOKEN") or None
