@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -196,6 +197,53 @@ def test_stdout_writes_one_image_for_a_pipe(cwd: Path) -> None:
     )
     assert slide.returncode == 0 and slide.stdout.startswith(b"\x89PNG")
     assert slide.stdout != done.stdout
+
+
+def cardimg_program(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The `cardimg` program (`cli.run`, as the console script and `python -m` run it),
+    with an exit handler of its own registered first: it says on stderr that it ran."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+        f"sys.argv = ['cardimg', *{list(args)!r}]\n"
+        "from cardimg.cli import run\n"
+        "run()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("PYTHONUNBUFFERED", None)  # output into a pipe is held until flushed
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def test_a_check_ends_its_process_early_with_all_its_output_and_status(cwd: Path, capsys) -> None:
+    # `run` ends a checking process without tearing its objects down: what it printed
+    # (block-buffered into a pipe), its exit status and the exit handlers must not notice.
+    (cwd / "clean.md").write_text(STORY, encoding="utf-8")
+    (cwd / "warned.md").write_text(
+        STORY.replace("slug: piped", "slug: w\ncolorpaletteclassname: --nope"), encoding="utf-8"
+    )
+    (cwd / "broken.md").write_text("---\ncards: 3\n---\n", encoding="utf-8")
+    for argv, status in (
+        (["check", "clean.md", "--format", "json"], 0),
+        (["check", "warned.md", "--strict", "--format", "json"], 1),
+        (["check", "clean.md", "broken.md", "--format", "json"], 2),
+        (["check", "warned.md", "broken.md"], 2),
+    ):
+        done = cardimg_program(*argv, cwd=cwd)
+        assert run(argv) == status
+        assert done.returncode == status, done.stderr
+        assert done.stdout == capsys.readouterr().out
+        assert done.stderr.splitlines()[-1] == "exit handler ran"
+    assert cardimg_program("render", "clean.md", "-o", "out", cwd=cwd).returncode == 0
+    assert (cwd / "out" / "piped" / "manifest.json").is_file()
+
+
+def test_a_check_gives_the_collector_back_as_it_found_it(cwd: Path, capsys) -> None:
+    (cwd / "clean.md").write_text(STORY, encoding="utf-8")
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert run(["check", "clean.md"]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)
 
 
 def test_stdout_of_a_carousel_asks_for_a_slide(cwd: Path, stdin, capsys) -> None:

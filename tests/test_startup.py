@@ -94,3 +94,37 @@ def test_a_latin_render_starts_no_process_and_loads_only_what_it_uses():
         check=True,
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+# What only painting, encoding and batches of renders use: a check paints, encodes and
+# writes nothing, so it must not pay for importing them (they were a tenth of its time).
+NOT_FOR_CHECK = (
+    "cardimg.batch",
+    "cardimg.export",
+    "cardimg.paint",
+    "cardimg.render",
+    "cardimg.video",
+    "concurrent.futures.process",
+    "multiprocessing",
+    "PIL.ImageDraw",
+)
+
+
+def test_a_check_loads_nothing_of_render_s_painting_or_batches():
+    code = (
+        "from cardimg.cli import main\n"
+        "quiet = io.StringIO()\n"
+        "with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):\n"
+        f"    status = main(['check', {str(SAMPLE)!r}, '--jobs', '1'])\n"
+        "assert status == 0, status\n"
+        f"print(json.dumps(sorted(n for n in {NOT_FOR_CHECK} if n in sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import contextlib, io, json, sys\n" + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
