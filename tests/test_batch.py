@@ -104,6 +104,7 @@ def test_render_batch_on_any_executor_equals_render_and_save(content: Path, tmp_
     for name in (k for k in got if k.endswith("manifest.json")):
         batch_manifest = json.loads(got[name])
         assert batch_manifest.pop("render_key")
+        assert batch_manifest.pop("render_inputs")["slug"] == batch_manifest["story"]["slug"]
         assert batch_manifest == json.loads(files(one_by_one)[name])
 
 

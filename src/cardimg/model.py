@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import Image
-
-from .contrast import TextContrast
 from .errors import OptionsError
-from .findings import Finding
-from .layout.page import Line
-from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
-from .story import Story
-from .theme import Palette
+from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target, get_preset
 from .timing import VideoStyle
+
+# Only the type checker reads these: the options (all a batch's parent needs of this module)
+# come without Pillow, the layout or the story parser, which the renderer imports itself.
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .contrast import TextContrast
+    from .findings import Finding
+    from .layout.page import Line
+    from .story import Story
+    from .theme import Palette, Theme
 
 # (PaintLater and pixels are the renderer's and the exporters', not the public API.)
 __all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
@@ -48,6 +52,16 @@ class RenderOptions:
                 raise OptionsError(f"{name} must be a whole number of pixels, got {value!r}")
             if not MIN_SIDE <= value <= MAX_SIDE:
                 raise OptionsError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
+
+
+def slide_preset(options: RenderOptions, theme: Theme) -> Preset:
+    """The preset to lay out for: the named one (built in or the theme's), at the size
+    `options` asks for when it gives one (then called `custom`)."""
+    preset = get_preset(options.preset, theme.presets)
+    width, height = options.width or preset.width, options.height or preset.height
+    if (width, height) == preset.size:
+        return preset
+    return replace(preset, name="custom", width=width, height=height)
 
 
 @dataclass(frozen=True)
@@ -360,5 +374,7 @@ def _thumbnail(image: Image.Image, width: int) -> Image.Image:
     sheet holds thumbnails, not every slide. The size and filter are the sheet's own
     (`paint_contact_sheet`): its resize of a thumbnail this size is a copy, and the sheet
     is the same as one made from the whole slides."""
+    from PIL import Image
+
     height = max(1, round(image.height * width / image.width))
     return image.resize((width, height), Image.Resampling.LANCZOS)
