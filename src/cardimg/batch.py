@@ -20,6 +20,7 @@ import contextlib
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -30,14 +31,13 @@ from concurrent.futures import (
     CancelledError,
     Executor,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from .dates import is_future
 from .discover import StoryInput, find_stories, is_story_file
@@ -52,12 +52,12 @@ from .renderkey import (
     Fingerprints,
     KeyParts,
     Skipped,
-    digest,
     featured_path,
     intact,
     is_complete,
     quick_folder,
     render_inputs,
+    theme_id,
 )
 from .storyfiles import safe_slug
 from .targets import refuse_preset
@@ -66,8 +66,12 @@ from .theme import Theme, default_theme, load_theme
 # The renderer, the story parser and the encoders are imported where a story is rendered
 # (in a worker) or parsed: a re-run that finds every story up to date imports none of them.
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing)
+
     from .export import EncodedCarousel
     from .story import Story
+
+_T = TypeVar("_T")
 
 __all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_batch"]
 
@@ -148,6 +152,7 @@ class _Settings:
     # rather than start threads that compete with the other workers for the same cores.
     encode_threads: int | None = None
     name: str | None = None  # a --name pattern: flat files, not a folder per story
+    theme_stamp: str | None = None  # the digest of the theme files' stamps (see theme_id)
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,7 @@ def _run_job(job: _Job) -> _Outcome:
                 job.settings.save,
                 source=job.source,
                 render_key=job.key,
-                render_inputs=render_inputs(story, job.path),
+                render_inputs=render_inputs(story, job.path, _theme_record(job.settings)),
                 threads=job.settings.encode_threads,
             )
         slides, warnings = len(carousel.slides), tuple(carousel.warnings)
@@ -221,6 +226,12 @@ def _run_job(job: _Job) -> _Outcome:
         return _Outcome(result)
     except Exception as exc:  # one bad story never stops the others
         return _Outcome(_failed(job.path, name, exc))
+
+
+def _theme_record(settings: _Settings) -> tuple[str, str] | None:
+    """The theme's stamps and id, for the manifest (see `renderkey.theme_id`)."""
+    stamp = settings.theme_stamp
+    return (stamp, settings.theme_id) if stamp is not None else None
 
 
 def _named_outcome(
@@ -505,22 +516,23 @@ def render_batch(
     started = time.monotonic()
     out = Path(out_dir)
     if write_in_workers is None:
-        write_in_workers = executor is None or isinstance(
-            executor, ProcessPoolExecutor | ThreadPoolExecutor
-        )
+        local = executor is None or isinstance(executor, _LazyPool | ThreadPoolExecutor)
+        write_in_workers = local or _is_process_pool(executor)
     theme_obj = load_theme(theme) if theme is not None else default_theme()
     if save is not None and ((format, target, quality) != (None, None, None) or contact_sheet):
         raise OptionsError("give the save options as SaveOptions or by keyword, not both")
     save = save or SaveOptions(format, target, quality, contact_sheet)
+    theme_digest, theme_stamp = theme_id(theme_obj, out)
     settings = _Settings(
         out_dir=out,
         theme_file=Path(theme) if theme is not None else None,
-        theme_id=digest(Fingerprints().value(theme_obj)),
+        theme_id=theme_digest,
         options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
         save=save,
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
         name=name,
+        theme_stamp=theme_stamp,
     )
     if name is not None:
         _check_name(name, settings, theme_obj)
@@ -722,9 +734,11 @@ def _lost(path: Path, exc: Exception) -> str:
 def _stop_workers(executor: Executor) -> None:
     """Stop a process pool's workers now, mid-story (their half-written staging folders
     are recovered by the caller); other executors only drop their queued work."""
-    if isinstance(executor, _LazyPool) and not executor.started:
-        return  # no pool made yet: no worker, no queue
-    if isinstance(executor, ProcessPoolExecutor):
+    if isinstance(executor, _LazyPool):
+        if not executor.started:
+            return  # no pool made yet: no worker, no queue
+        executor = executor.pool()
+    if _is_process_pool(executor):
         _quiet_pool_threads(executor)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         processes = list((getattr(executor, "_processes", None) or {}).values())
@@ -738,6 +752,13 @@ def _stop_workers(executor: Executor) -> None:
                 process.join(10)
     with contextlib.suppress(Exception):
         executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _is_process_pool(executor: Executor | None) -> TypeGuard[ProcessPoolExecutor]:
+    """A ProcessPoolExecutor, told without importing its module (multiprocessing) when no
+    such pool was ever made: then nothing can be one."""
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(executor, process.ProcessPoolExecutor)
 
 
 def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
@@ -759,44 +780,64 @@ def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
 # --------------------------------------------------------------------------- local pool
 
 
-def local_pool(jobs: int) -> ProcessPoolExecutor:
+def local_pool(jobs: int) -> _LazyPool:
     """A pool of `jobs` worker processes for a batch on this machine. Workers leave
     Ctrl-C to the parent (which stops them) and die with it, even when it is killed."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    return _LazyPool(
-        max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-    )
+    return _LazyPool(jobs)
 
 
-class _LazyPool(ProcessPoolExecutor):
+class _LazyPool(Executor):
     """A process pool made with its first job, its workers all started then (with Ctrl-C
     ignored while they start): a batch decides in this process which stories are
-    unchanged, so a re-run of an up-to-date archive starts no worker, and makes none of
-    the pool's queues either (their semaphores start multiprocessing's resource tracker,
-    one more interpreter)."""
+    unchanged, so a re-run of an up-to-date archive starts no worker, makes none of the
+    pool's queues (their semaphores start multiprocessing's resource tracker, one more
+    interpreter), and does not even import multiprocessing."""
 
-    def __init__(self, *, max_workers: int, **options: Any) -> None:
-        # No super().__init__ yet: `submit` makes the pool. Until then, no processes.
-        self._jobs, self._options, self._started = max_workers, options, False
-        self._max_workers = max_workers
-        self._processes: dict[int, Any] = {}
+    def __init__(self, jobs: int) -> None:
+        self._max_workers = jobs  # (how many jobs a batch keeps in flight: see _run_on)
+        self._pool: ProcessPoolExecutor | None = None
+        self._parent = os.getpid()
 
     @property
     def started(self) -> bool:
-        return self._started
+        return self._pool is not None
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if not self._started:
-            self._started = True  # before: starting submits a job to each worker
-            super().__init__(max_workers=self._jobs, **self._options)
-            _start_workers_deaf(self, self._jobs)
-        return super().submit(fn, *args, **kwargs)
+    @property
+    def _processes(self) -> dict[int, Any]:
+        """The pool's worker processes (none before it is made)."""
+        return dict(getattr(self._pool, "_processes", None) or {})
+
+    def pool(self) -> ProcessPoolExecutor:
+        """The process pool, made now if it is not yet, every worker started."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._max_workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
+                initializer=_worker_start,
+                initargs=(self._parent,),
+            )
+            _start_workers_deaf(self._pool, self._max_workers)
+        return self._pool
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        return self.pool().submit(fn, *args, **kwargs)
+
+    def map(
+        self,
+        fn: Callable[..., _T],
+        *iterables: Iterable[Any],
+        timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[_T]:
+        # The pool's own map: it sends the items in chunks of `chunksize`.
+        return self.pool().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if self._started:  # else there is nothing to stop
-            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._pool is not None:  # else there is nothing to stop
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _start_workers_deaf(pool: ProcessPoolExecutor, jobs: int) -> None:

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import stat
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
@@ -29,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, installed
 from .dates import is_future
 from .errors import problem
 from .folders import CONTACT_SHEET
@@ -55,6 +57,7 @@ __all__ = [
     "is_complete",
     "quick_folder",
     "render_inputs",
+    "theme_id",
 ]
 
 
@@ -142,15 +145,7 @@ def engine_versions() -> dict[str, str | None]:
     """The versions of the libraries that draw, shape, break and encode, and of the
     FreeType and Raqm that Pillow uses: part of every render key, so that an upgrade
     that may change pixels renders stories again."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions: dict[str, str | None] = {}
-    for name in _ENGINES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return {**versions, **pillow_text_libraries()}
+    return {**installed.versions(list(_ENGINES)), **pillow_text_libraries()}
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +169,71 @@ def pillow_text_libraries() -> dict[str, str | None]:
     for name, flag in zip(_TEXT_LIBRARIES[1:], flags, strict=True):
         versions[name] = getattr(ft, f"{name}_version") if getattr(ft, flag) else None
     return versions
+
+
+# --------------------------------------------------------------------------- the theme
+
+# A file whose status changed this recently may change again within the same tick of
+# its file system's clock (a second on some), its stamp unchanged: it is hashed instead.
+SETTLED_NS = 2_000_000_000
+
+
+class _Stamps(Fingerprints):
+    """A fingerprint with each file as its stamp (device, inode, size, modification and
+    status-change times) instead of its contents' hash: made with a `stat` a file. No
+    program can set a status-change time back, so a file with the same stamp has the
+    same contents. `trusted` is False when a stamp cannot tell that: not POSIX (Windows
+    gives a creation time), not a regular file, or changed too recently."""
+
+    def __init__(self, now_ns: int) -> None:
+        super().__init__()
+        self.now_ns, self.trusted = now_ns, os.name == "posix"
+
+    def file(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
+            return "missing"
+        if not stat.S_ISREG(info.st_mode) or info.st_ctime_ns > self.now_ns - SETTLED_NS:
+            self.trusted = False
+        return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def theme_id(theme: Theme, out_dir: Path) -> tuple[str, str | None]:
+    """The digest of the theme's fingerprint (its values and the contents of every file
+    it names: `Fingerprints.value`), and the digest of its stamps (None when they cannot
+    stand for the contents, see `_Stamps`). Hashing a theme's fonts, tens of megabytes,
+    would be most of the work of a re-run of an up-to-date batch: a manifest of the
+    output folder records the stamps with the id (`render_inputs`), and while the stamps
+    are the same, so are the files, and that id is taken."""
+    stamps = _Stamps(time.time_ns())  # before any file is hashed: a change after it shows
+    value = stamps.value(theme)
+    stamp = digest({"code": code_digest(), "theme": value}) if stamps.trusted else None
+    if stamp is not None:
+        for recorded, known in _recorded_themes(out_dir):
+            if recorded == stamp:
+                return known, stamp
+    return digest(Fingerprints().value(theme)), stamp
+
+
+def _recorded_themes(out_dir: Path, folders: int = 3) -> list[tuple[str, str]]:
+    """The (stamps, id) of the theme that the manifests of a few story folders of
+    `out_dir` record (any of them: a batch's stories share their theme)."""
+    found: list[tuple[str, str]] = []
+    try:
+        entries = [e for e in os.scandir(out_dir) if not e.name.startswith(".") and e.is_dir()]
+    except OSError:
+        return found
+    for entry in entries[:folders]:
+        records = _records(Path(entry.path))
+        record = records[0][1] if records else None
+        inputs = record.get("render_inputs") if isinstance(record, dict) else None
+        theme = inputs.get("theme") if isinstance(inputs, dict) else None
+        if isinstance(theme, list) and len(theme) == 2 and all(isinstance(t, str) for t in theme):
+            found.append((theme[0], theme[1]))
+    return found
 
 
 # --------------------------------------------------------------------------- the key
@@ -232,14 +292,16 @@ def featured_path(story: Story, images_dir: Path | None) -> Path | None:
     return featured_file(story.featured_image.url, story.base_dir, images_dir)
 
 
-def render_inputs(story: Story, path: Path) -> dict[str, object]:
+def render_inputs(story: Story, path: Path, theme: tuple[str, str] | None) -> dict[str, object]:
     """What a story's render key and its place in a batch need from its text, recorded
     in its manifest so that a re-run need not parse it (see `quick_folder`): the featured
     image's field, the slug and the slug its file's name gives (the slug names the
     folder; which of the two it came from tells whether moving the file moves the
-    folder), and whether it is a draft or a post (and when a post is published)."""
+    folder), and whether it is a draft or a post (and when a post is published). And the
+    theme's stamps and id (see `theme_id`), when its stamps can stand for its files."""
     post = story.post
     return {
+        "theme": list(theme) if theme else None,
         "featured_image": story.featured_image.url if story.featured_image else None,
         "slug": story.slug,
         "file_slug": fallback_slug(path.name, path),
@@ -256,12 +318,17 @@ def is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     """Whether `folder` holds a whole carousel saved with this key: every manifest (one,
     or one per part of a split carousel) records it, and every file it lists is there as
     written (see `_intact`)."""
-    manifests = _manifests(folder)
-    if not manifests or (contact_sheet and not (folder / CONTACT_SHEET).is_file()):
+    return _complete(folder, _records(folder), key, contact_sheet)
+
+
+def _complete(
+    folder: Path, records: list[tuple[Path, Any]] | None, key: str, contact_sheet: bool
+) -> bool:
+    """`is_complete`, with the folder's manifests already read (`_records`)."""
+    if not records or (contact_sheet and not (folder / CONTACT_SHEET).is_file()):
         return False
-    for path in manifests:
+    for path, record in records:
         try:
-            record = json.loads(path.read_text("utf-8"))
             names = {str(slide["file"]) for slide in record["slides"]}
             recorded = record["files"]
             if record.get("render_key") != key or not names or not isinstance(recorded, dict):
@@ -276,11 +343,18 @@ def is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
     return True
 
 
-def _manifests(folder: Path) -> list[Path]:
-    """The manifest of a story folder, or those of its parts (a split carousel)."""
+def _records(folder: Path) -> list[tuple[Path, Any]] | None:
+    """The manifest of a story folder, or those of its parts (a split carousel), each
+    with its contents; None when one cannot be read."""
     whole = folder / "manifest.json"
-    if whole.is_file():
-        return [whole]
+    try:
+        manifests = [whole] if whole.is_file() else _parts(folder)
+        return [(path, json.loads(path.read_text("utf-8"))) for path in manifests]
+    except (OSError, ValueError):
+        return None
+
+
+def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]-of-[0-9][0-9]/manifest.json"))
 
 
@@ -338,7 +412,8 @@ def quick_folder(
     except OSError:  # unreadable, too big, not a file: the parse says so
         return None
     for folder in _guesses(data, path, out_dir):
-        record = _first_manifest(folder)
+        records = _records(folder)
+        record = records[0][1] if records and isinstance(records[0][1], dict) else None
         inputs = record.get("render_inputs") if record else None
         if not isinstance(inputs, dict) or not _names_folder(inputs, path, folder):
             continue
@@ -348,7 +423,7 @@ def quick_folder(
         image = featured_file(url, path.parent, parts.options.images_dir) if url else None
         key = parts.key(data, source, image)
         if record and record.get("render_key") == key:
-            return folder if is_complete(folder, key, parts.save.contact_sheet) else None
+            return folder if _complete(folder, records, key, parts.save.contact_sheet) else None
     return None
 
 
@@ -370,15 +445,6 @@ def _guesses(data: bytes, path: Path, out_dir: Path) -> list[Path]:
             value = value[1:-1]
         slugs.insert(0, value)
     return [out_dir / name for name in dict.fromkeys(safe_slug(s) for s in slugs if s)]
-
-
-def _first_manifest(folder: Path) -> dict[str, Any] | None:
-    manifests = _manifests(folder)
-    try:
-        record = json.loads(manifests[0].read_text("utf-8")) if manifests else None
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
 
 
 def _names_folder(inputs: Mapping[str, object], path: Path, folder: Path) -> bool:
