@@ -21,7 +21,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,13 +30,12 @@ from concurrent.futures import (
     CancelledError,
     Executor,
     Future,
-    ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .dates import is_future
 from .discover import StoryInput, find_stories, is_story_file
@@ -193,6 +191,8 @@ def _theme(settings: _Settings) -> Theme:
 
 def _run_job(job: _Job) -> _Outcome:
     """Render one story (in a worker): never raises for a problem of the story."""
+    import tempfile
+
     from .export import encode_carousel, write_carousel
     from .render import render
     from .story import parse_story
@@ -516,8 +516,8 @@ def render_batch(
     started = time.monotonic()
     out = Path(out_dir)
     if write_in_workers is None:
-        local = executor is None or isinstance(executor, _LazyPool | ThreadPoolExecutor)
-        write_in_workers = local or _is_process_pool(executor)
+        local = executor is None or isinstance(executor, _LazyPool)
+        write_in_workers = local or _is_pool(executor, "process") or _is_pool(executor, "thread")
     theme_obj = load_theme(theme) if theme is not None else default_theme()
     if save is not None and ((format, target, quality) != (None, None, None) or contact_sheet):
         raise OptionsError("give the save options as SaveOptions or by keyword, not both")
@@ -738,7 +738,7 @@ def _stop_workers(executor: Executor) -> None:
         if not executor.started:
             return  # no pool made yet: no worker, no queue
         executor = executor.pool()
-    if _is_process_pool(executor):
+    if _is_pool(executor, "process"):
         _quiet_pool_threads(executor)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         processes = list((getattr(executor, "_processes", None) or {}).values())
@@ -754,14 +754,16 @@ def _stop_workers(executor: Executor) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _is_process_pool(executor: Executor | None) -> TypeGuard[ProcessPoolExecutor]:
-    """A ProcessPoolExecutor, told without importing its module (multiprocessing) when no
-    such pool was ever made: then nothing can be one."""
-    process = sys.modules.get("concurrent.futures.process")
-    return process is not None and isinstance(executor, process.ProcessPoolExecutor)
+def _is_pool(executor: Executor | None, kind: str) -> bool:
+    """A ProcessPoolExecutor (`kind` "process") or a ThreadPoolExecutor ("thread"), told
+    without importing its module (multiprocessing, queues) when no such pool was ever
+    made: then nothing can be one."""
+    module = sys.modules.get(f"concurrent.futures.{kind}")
+    pool = getattr(module, f"{kind.title()}PoolExecutor", None)
+    return pool is not None and isinstance(executor, pool)
 
 
-def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
+def _quiet_pool_threads(executor: Executor) -> None:
     """The pool's own manager thread raises (cancelled, broken pool) when its workers are
     stopped on purpose: that is not news to the user, who pressed Ctrl-C. Errors of every
     other thread still reach the previous hook."""

@@ -32,11 +32,11 @@ def version(name: str) -> str | None:
 def versions(names: list[str]) -> dict[str, str | None]:
     """The installed version of each distribution of `names` (None: not installed), each
     folder of `sys.path` listed once for them all."""
-    listings: dict[str, list[str]] = {}
+    listings: dict[str, dict[str, list[str]]] = {}
     return {name: _version(name, listings) for name in names}
 
 
-def _version(name: str, listings: dict[str, list[str]]) -> str | None:
+def _version(name: str, listings: dict[str, dict[str, list[str]]]) -> str | None:
     try:
         return _plain_version(name, listings)
     except (_Unclear, OSError, UnicodeDecodeError):
@@ -49,7 +49,7 @@ def _version(name: str, listings: dict[str, list[str]]) -> str | None:
             return None
 
 
-def _plain_version(name: str, listings: dict[str, list[str]]) -> str | None:
+def _plain_version(name: str, listings: dict[str, dict[str, list[str]]]) -> str | None:
     # importlib.metadata asks every finder on sys.meta_path that finds distributions;
     # the standard one (PathFinder) looks along sys.path, which is read here.
     if any(f is not PathFinder and hasattr(f, "find_distributions") for f in sys.meta_path):
@@ -64,8 +64,8 @@ def _plain_version(name: str, listings: dict[str, list[str]]) -> str | None:
         if folder.endswith(".egg"):
             raise _Unclear(folder)
         if folder not in listings:
-            listings[folder] = os.listdir(folder)
-        found = [child for child in listings[folder] if _names(child, wanted)]
+            listings[folder] = _records(folder)
+        found = listings[folder].get(wanted, [])
         if len(found) > 1:
             raise _Unclear(name)
         if found:
@@ -78,11 +78,14 @@ def _normal(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower().replace("-", "_")
 
 
-def _names(child: str, wanted: str) -> bool:
-    low = child.lower()
-    if not low.endswith(_RECORDS):
-        return False
-    return _normal(low.rpartition(".")[0].partition("-")[0]) == wanted
+def _records(folder: str) -> dict[str, list[str]]:
+    """The distribution records of a folder, by the name they are of."""
+    records: dict[str, list[str]] = {}
+    for child in os.listdir(folder):
+        low = child.lower()
+        if low.endswith(_RECORDS):
+            records.setdefault(_normal(low.rpartition(".")[0].partition("-")[0]), []).append(child)
+    return records
 
 
 def _header(record: str) -> str:

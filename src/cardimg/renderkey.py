@@ -250,27 +250,29 @@ class KeyParts:
     theme_id: str  # the digest of the theme's fingerprint (its values and files)
     name: str | None  # a --name pattern
     prints: Fingerprints
-    _shared: dict[str, object] | None = None
+    _shared: str | None = None
 
-    def shared(self) -> dict[str, object]:
-        """The parts of every story's key but its file, its name and its image. A
-        problem (a format the target refuses) is raised for each story that asks."""
+    def shared(self) -> str:
+        """The digest of the parts of every story's key but its file, its name and its
+        image. A problem (a format the target refuses) is raised for each story that asks."""
         if self._shared is None:
             options, save = self.options, self.save
             target = get_target(save.target) if isinstance(save.target, str) else save.target
-            self._shared = {
-                "cardimg": __version__,
-                "code": code_digest(),
-                "engines": engine_versions(),
-                "theme": self.theme_id,
-                "options": self.prints.value(replace(options, images_dir=None, logo=None)),
-                "logo": self.prints.file(options.logo or self.theme.frame.logo),
-                "format": choose_format(target, save.format, slide_preset(options, self.theme)),
-                "target": target.name if target else None,
-                "quality": save.quality,
-                "contact_sheet": save.contact_sheet,
-                "name": self.name,
-            }
+            self._shared = digest(
+                {
+                    "cardimg": __version__,
+                    "code": code_digest(),
+                    "engines": engine_versions(),
+                    "theme": self.theme_id,
+                    "options": self.prints.value(replace(options, images_dir=None, logo=None)),
+                    "logo": self.prints.file(options.logo or self.theme.frame.logo),
+                    "format": choose_format(target, save.format, slide_preset(options, self.theme)),
+                    "target": target.name if target else None,
+                    "quality": save.quality,
+                    "contact_sheet": save.contact_sheet,
+                    "name": self.name,
+                }
+            )
         return self._shared
 
     def key(self, data: bytes, source: str | None, image: Path | None) -> str:
@@ -281,7 +283,7 @@ class KeyParts:
             "source": source,
             "image": self.prints.file(image),
         }
-        return digest({**self.shared(), **story})
+        return digest({"shared": self.shared(), **story})
 
 
 def featured_path(story: Story, images_dir: Path | None) -> Path | None:
@@ -333,7 +335,7 @@ def _complete(
             recorded = record["files"]
             if record.get("render_key") != key or not names or not isinstance(recorded, dict):
                 return False
-            saved = path.stat().st_ctime_ns
+            saved = os.stat(path).st_ctime_ns
             if not all(intact(path.parent, name, recorded, saved) for name in names):
                 return False
             if not intact(path.parent, "caption.txt", recorded, saved, always=True):
@@ -366,8 +368,8 @@ def intact(
     manifest was written (its status-change time is later: no program can set that back)
     or `always` (the small caption): a batch of a thousand stories reads no slide."""
     entry = recorded[name]
-    path = folder / name
-    info = path.lstat()  # a link put in its place is not the file written
+    path = os.path.join(folder, name)  # (not a Path: a stat or two for each of many files)
+    info = os.lstat(path)  # a link put in its place is not the file written
     if not stat.S_ISREG(info.st_mode) or info.st_size != entry["bytes"]:
         return False
     if info.st_ctime_ns <= saved and not always:
@@ -375,9 +377,9 @@ def intact(
     return bool(_sha256(path) == entry["sha256"])
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str) -> str:
     sha = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             sha.update(chunk)
     return sha.hexdigest()
@@ -427,8 +429,8 @@ def quick_folder(
     return None
 
 
-# The front matter, and a `slug:` line at its top level, as a story names its folder.
-_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(.*?)(?:^---[ \t]*$|\Z)", re.S | re.M)
+# A `slug:` line at the top level of the front matter (the first such line of the file:
+# a guess, which the key confirms), as a story names its folder.
 _SLUG_LINE = re.compile(r"^slug[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
 
 
@@ -436,8 +438,7 @@ def _guesses(data: bytes, path: Path, out_dir: Path) -> list[Path]:
     """Where the story's folder may be: a guess, which the key then confirms (a `slug:`
     line read without YAML, else the slug the file's name gives)."""
     text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n")
-    front = _FRONT_MATTER.match(text)
-    line = _SLUG_LINE.search(front[1]) if front else None
+    line = _SLUG_LINE.search(text)
     slugs = [fallback_slug(path.name, path)]
     if line:
         value = line[1].split(" #", 1)[0].strip()
