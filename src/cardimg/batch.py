@@ -42,9 +42,9 @@ from .discover import StoryInput, find_stories, is_story_file
 from .errors import CardimgError, OptionsError, StoryError, one_line, problem
 from .findings import Finding, format_finding
 from .folders import recover_output
-from .model import RenderOptions, SaveOptions, slide_preset
 from .named import NamedFile, file_name, index_time, read_index, write_files, write_index
 from .named import record as named_record
+from .options import RenderOptions, SaveOptions, slide_preset
 from .presets import get_target
 from .renderkey import (
     Fingerprints,

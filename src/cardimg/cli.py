@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .batch import BatchResult, StoryResult
     from .check import CheckedFile
     from .discover import StoryInput
-    from .model import RenderOptions, SaveOptions
+    from .options import RenderOptions, SaveOptions
     from .presets import Target
     from .theme import Theme
 
@@ -630,7 +630,7 @@ def _render(args: argparse.Namespace) -> int:
 def _render_options(args: argparse.Namespace) -> tuple[RenderOptions, SaveOptions]:
     """The render and save options of the command line, checked (an unknown preset, a
     format the target refuses: one line before anything is rendered)."""
-    from .model import RenderOptions, SaveOptions
+    from .options import RenderOptions, SaveOptions
     from .theme import load_theme
 
     theme = load_theme(args.theme) if args.theme else None

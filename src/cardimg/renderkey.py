@@ -35,7 +35,7 @@ from . import __version__, installed
 from .dates import is_future
 from .errors import problem
 from .folders import CONTACT_SHEET
-from .model import RenderOptions, SaveOptions, slide_preset
+from .options import RenderOptions, SaveOptions, slide_preset
 from .presets import get_target
 from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular, read_regular
 from .storyfiles import MAX_FILE_BYTES, fallback_slug, featured_file, safe_slug
