@@ -1,17 +1,20 @@
 """Render many stories: in parallel, incrementally, safe to interrupt, on any Executor.
 
-The parent process finds the story files, loads each one (cheap: front matter and
-Markdown, no layout) to learn its slug, checks that no two stories share an output
-folder, and fingerprints every input of its render (`render_key`): the story file, the
-theme (its values and the contents of every font and image file it names), the options,
-the featured image and the logo, and cardimg's version and code. A story whose folder already
-holds a complete carousel recorded with the same key is skipped; the others are sent out
-as small jobs. A worker renders and encodes; on this machine it also writes the story's
-folder (swapped in whole, see `export`); on another machine (`write_in_workers=False`,
-the default for executors that are not local) it sends the encoded files back and the
-parent writes them the same way. Either way a worker returns a few strings and numbers,
-never a `Carousel`, and at most a few jobs per worker are in flight: the parent's memory
-does not grow with the number of stories.
+The parent process finds the story files, checks that no two stories share an output
+folder, and fingerprints every input of a story's render (its render key, see
+`renderkey`): the story file, the theme (its values and the contents of every font and
+image file it names), the options, the featured image and the logo, and cardimg's
+version and code. A story whose folder already holds a complete carousel recorded with
+the same key is skipped: told first from what its manifest records, without parsing the
+story (`renderkey.quick_folder`), else by loading it (cheap: front matter and Markdown,
+no layout) to learn its slug and featured image. The others are sent out as small jobs.
+Nothing of the renderer is imported here: a re-run of an up-to-date archive costs little
+more than Python's start. A worker renders and encodes; on this machine it also writes
+the story's folder (swapped in whole, see `folders`); on another machine
+(`write_in_workers=False`, the default for executors that are not local) it sends the
+encoded files back and the parent writes them the same way. Either way a worker returns
+a few strings and numbers, never a `Carousel`, and at most a few jobs per worker are in
+flight: the parent's memory does not grow with the number of stories.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import re
 import stat
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -250,7 +250,7 @@ class KeyParts:
     theme_id: str  # the digest of the theme's fingerprint (its values and files)
     name: str | None  # a --name pattern
     prints: Fingerprints
-    _shared: str | None = None
+    _shared: str | None = field(default=None, init=False, repr=False)  # made once
 
     def shared(self) -> str:
         """The digest of the parts of every story's key but its file, its name and its
