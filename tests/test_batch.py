@@ -1042,3 +1042,23 @@ def test_a_font_stamped_unchanged_is_not_hashed_and_one_edited_in_place_is(
     assert run(argv) == 0
     assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
     assert "Inter-Regular.otf" in hashed
+
+
+def test_a_videos_sound_is_part_of_the_render_key(tmp_path: Path) -> None:
+    """`--audio` changes an MP4's bytes: another sound (by its contents) is another key."""
+    from cardimg.options import RenderOptions, SaveOptions
+    from cardimg.renderkey import Fingerprints, KeyParts
+
+    one, other = tmp_path / "one.wav", tmp_path / "other.wav"
+    one.write_bytes(b"RIFF one")
+    other.write_bytes(b"RIFF other")
+    theme = cardimg.default_theme()
+
+    def key(audio: Path | None) -> str:
+        save = SaveOptions("mp4", audio=audio)
+        parts = KeyParts(RenderOptions(), save, theme, "theme", None, Fingerprints())
+        return parts.key(b"story", "a.md", None)
+
+    assert len({key(None), key(one), key(other)}) == 3
+    shutil.copyfile(other, tmp_path / "same.wav")
+    assert key(tmp_path / "same.wav") == key(other)  # a moved sound is the same sound

@@ -270,6 +270,7 @@ class KeyParts:
                     "target": target.name if target else None,
                     "quality": save.quality,
                     "contact_sheet": save.contact_sheet,
+                    "audio": self.prints.file(save.audio),  # a video's sound, by its contents
                     "name": self.name,
                 }
             )
