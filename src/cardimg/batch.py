@@ -3,7 +3,7 @@
 The parent process finds the story files, checks that no two stories share an output
 folder, and fingerprints every input of a story's render (its render key, see
 `renderkey`): the story file, the theme (its values and the contents of every font and
-image file it names), the options, the featured image and the logo, and cardimg's
+image file it names), the options, the featured image, the logo and a video's sound, and cardimg's
 version and code. A story whose folder already holds a complete carousel recorded with
 the same key is skipped: told first from what its manifest records, without parsing the
 story (`renderkey.quick_folder`), else by loading it (cheap: front matter and Markdown,
