@@ -1047,7 +1047,7 @@ def test_a_font_stamped_unchanged_is_not_hashed_and_one_edited_in_place_is(
 def test_a_videos_sound_is_part_of_the_render_key(tmp_path: Path) -> None:
     """`--audio` changes an MP4's bytes: another sound (by its contents) is another key."""
     from cardimg.options import RenderOptions, SaveOptions
-    from cardimg.renderkey import Fingerprints, KeyParts
+    from cardimg.renderkey import Fingerprints, Identity, KeyParts
 
     one, other = tmp_path / "one.wav", tmp_path / "other.wav"
     one.write_bytes(b"RIFF one")
@@ -1056,9 +1056,46 @@ def test_a_videos_sound_is_part_of_the_render_key(tmp_path: Path) -> None:
 
     def key(audio: Path | None) -> str:
         save = SaveOptions("mp4", audio=audio)
-        parts = KeyParts(RenderOptions(), save, theme, "theme", None, Fingerprints())
+        identity = Identity("theme", "code", None)
+        parts = KeyParts(RenderOptions(), save, theme, identity, None, Fingerprints())
         return parts.key(b"story", "a.md", None)
 
     assert len({key(None), key(one), key(other)}) == 3
     shutil.copyfile(other, tmp_path / "same.wav")
     assert key(tmp_path / "same.wav") == key(other)  # a moved sound is the same sound
+
+
+def test_code_stamped_unchanged_is_not_read_and_code_edited_in_place_is(
+    content, tmp_path, capsys, monkeypatch
+):
+    """cardimg's code digest is taken from a manifest while its files' stamps are the
+    same; a module changed in place, same size and mtime, renders every story again."""
+    import cardimg.renderkey as renderkey
+
+    module = tmp_path / "module.py"
+    module.write_text("STYLE = 1\n")
+    real_files = renderkey._code_files
+    monkeypatch.setattr(renderkey, "_code_files", lambda: [*real_files(), ("x.py", module)])
+    monkeypatch.setattr(renderkey, "SETTLED_NS", 0)  # (files made this instant)
+    renderkey.code_digest.cache_clear()  # (this process's: made with the files above)
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    try:
+        assert run(argv) == 0
+        capsys.readouterr()
+        renderkey.code_digest.cache_clear()
+        read = []
+        monkeypatch.setattr(renderkey, "code_digest", lambda: read.append(1) or "")
+        assert run(argv) == 0
+        assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+        assert read == []  # the recorded digest was taken
+        monkeypatch.undo()
+        monkeypatch.setattr(renderkey, "_code_files", lambda: [*real_files(), ("x.py", module)])
+        monkeypatch.setattr(renderkey, "SETTLED_NS", 0)
+        info = module.stat()
+        module.write_text("STYLE = 2\n")  # the same size, and the same mtime below
+        os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert run(argv) == 0
+        assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    finally:
+        renderkey.code_digest.cache_clear()

@@ -51,14 +51,15 @@ from .options import RenderOptions, SaveOptions, slide_preset
 from .presets import get_target
 from .renderkey import (
     Fingerprints,
+    Identity,
     KeyParts,
     Skipped,
     featured_path,
+    identity,
     intact,
     is_complete,
     quick_folder,
     render_inputs,
-    theme_id,
 )
 from .storyfiles import safe_slug
 from .targets import refuse_preset
@@ -145,7 +146,7 @@ class _Settings:
 
     out_dir: Path
     theme_file: Path | None
-    theme_id: str
+    identity: Identity  # the theme's fingerprint, cardimg's code digest (see renderkey)
     options: RenderOptions
     save: SaveOptions
     write_in_workers: bool
@@ -153,7 +154,6 @@ class _Settings:
     # rather than start threads that compete with the other workers for the same cores.
     encode_threads: int | None = None
     name: str | None = None  # a --name pattern: flat files, not a folder per story
-    theme_stamp: str | None = None  # the digest of the theme files' stamps (see theme_id)
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ _THEMES: dict[tuple[Path | None, str], Theme] = {}  # per worker; keyed by conte
 
 
 def _theme(settings: _Settings) -> Theme:
-    key = (settings.theme_file, settings.theme_id)
+    key = (settings.theme_file, settings.identity.theme)
     theme = _THEMES.get(key)
     if theme is None:  # workers may be threads: build, then publish, never read back
         theme = load_theme(settings.theme_file) if settings.theme_file else default_theme()
@@ -213,7 +213,7 @@ def _run_job(job: _Job) -> _Outcome:
                 job.settings.save,
                 source=job.source,
                 render_key=job.key,
-                render_inputs=render_inputs(story, job.path, _theme_record(job.settings)),
+                render_inputs=render_inputs(story, job.path, job.settings.identity),
                 threads=job.settings.encode_threads,
             )
         slides, warnings = len(carousel.slides), tuple(carousel.warnings)
@@ -229,12 +229,6 @@ def _run_job(job: _Job) -> _Outcome:
         return _Outcome(result)
     except Exception as exc:  # one bad story never stops the others
         return _Outcome(_failed(job.path, name, exc))
-
-
-def _theme_record(settings: _Settings) -> tuple[str, str] | None:
-    """The theme's stamps and id, for the manifest (see `renderkey.theme_id`)."""
-    stamp = settings.theme_stamp
-    return (stamp, settings.theme_id) if stamp is not None else None
 
 
 def _named_outcome(
@@ -307,7 +301,7 @@ class _Planner:
     def __init__(self, settings: _Settings, theme: Theme, when: _When) -> None:
         self.settings, self.theme, self.when = settings, theme, when
         self.keys = KeyParts(
-            settings.options, settings.save, theme, settings.theme_id, settings.name, Fingerprints()
+            settings.options, settings.save, theme, settings.identity, settings.name, Fingerprints()
         )
         self.claimed: dict[Path, Path] = {}  # output folder -> the story that has it
         self.preset = slide_preset(settings.options, theme)
@@ -525,17 +519,15 @@ def render_batch(
     if save is not None and ((format, target, quality) != (None, None, None) or contact_sheet):
         raise OptionsError("give the save options as SaveOptions or by keyword, not both")
     save = save or SaveOptions(format, target, quality, contact_sheet)
-    theme_digest, theme_stamp = theme_id(theme_obj, out)
     settings = _Settings(
         out_dir=out,
         theme_file=Path(theme) if theme is not None else None,
-        theme_id=theme_digest,
+        identity=identity(theme_obj, out),
         options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
         save=save,
         write_in_workers=write_in_workers,
         encode_threads=None if executor is None else 1,
         name=name,
-        theme_stamp=theme_stamp,
     )
     if name is not None:
         _check_name(name, settings, theme_obj)

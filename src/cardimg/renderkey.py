@@ -47,17 +47,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Fingerprints",
+    "Identity",
     "KeyParts",
     "Skipped",
     "code_digest",
     "digest",
     "engine_versions",
     "featured_path",
+    "identity",
     "intact",
     "is_complete",
     "quick_folder",
     "render_inputs",
-    "theme_id",
 ]
 
 
@@ -113,16 +114,24 @@ def code_digest() -> str:
     colour profiles): part of every render key, so that a new cardimg whose output may
     differ renders stories again even when its version number did not change (an install
     from the repository). Fonts are fingerprinted with the theme that names them."""
-    package = Path(__file__).resolve().parent
     sha = hashlib.sha256()
+    for name, path in _code_files():
+        sha.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+def _code_files() -> list[tuple[str, Path]]:
+    """The files `code_digest` hashes, by their names in the package, in order."""
+    package = Path(__file__).resolve().parent
+    found = []
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
-        if not path.is_file() or relative.parts[0] in _NOT_OUTPUT:
+        if relative.parts[0] in _NOT_OUTPUT or not path.is_file():
             continue
         data = relative.parts[0] == "data" and path.suffix != ".md"  # (not the folder's notes)
         if path.suffix in (".py", ".toml") or data:
-            sha.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return sha.hexdigest()
+            found.append((relative.as_posix(), path))
+    return found
 
 
 # Package folders and modules whose files never change a rendered file (or are
@@ -201,27 +210,42 @@ class _Stamps(Fingerprints):
         return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
-def theme_id(theme: Theme, out_dir: Path) -> tuple[str, str | None]:
-    """The digest of the theme's fingerprint (its values and the contents of every file
-    it names: `Fingerprints.value`), and the digest of its stamps (None when they cannot
-    stand for the contents, see `_Stamps`). Hashing a theme's fonts, tens of megabytes,
-    would be most of the work of a re-run of an up-to-date batch: a manifest of the
-    output folder records the stamps with the id (`render_inputs`), and while the stamps
-    are the same, so are the files, and that id is taken."""
-    stamps = _Stamps(time.time_ns())  # before any file is hashed: a change after it shows
-    value = stamps.value(theme)
-    stamp = digest({"code": code_digest(), "theme": value}) if stamps.trusted else None
+@dataclass(frozen=True)
+class Identity:
+    """The parts of a batch's key that take reading many files: the digest of the theme's
+    fingerprint (its values and the contents of every file it names), cardimg's
+    `code_digest`, and `stamp`, the digest of the stamps of all those files (None when
+    they cannot stand for the contents, see `_Stamps`)."""
+
+    theme: str
+    code: str
+    stamp: str | None
+
+    def record(self) -> list[str] | None:
+        """What a manifest records of it (see `render_inputs`)."""
+        return [self.stamp, self.theme, self.code] if self.stamp is not None else None
+
+
+def identity(theme: Theme, out_dir: Path) -> Identity:
+    """The theme's and cardimg's own fingerprints. Hashing a theme's fonts, tens of
+    megabytes, and cardimg's code would be most of the work of a re-run of an up-to-date
+    batch: a manifest of the output folder records them with the stamps of their files,
+    and while the stamps are the same, so are the files, and the recorded ones are taken."""
+    stamps = _Stamps(time.time_ns())  # before any file is read: a change after it shows
+    code = [(name, stamps.file(path)) for name, path in _code_files()]
+    value = {"cardimg": __version__, "code": code, "theme": stamps.value(theme)}
+    stamp = digest(value) if stamps.trusted else None
     if stamp is not None:
-        for recorded, known in _recorded_themes(out_dir):
-            if recorded == stamp:
-                return known, stamp
-    return digest(Fingerprints().value(theme)), stamp
+        for recorded in _recorded(out_dir):
+            if recorded[0] == stamp:
+                return Identity(recorded[1], recorded[2], stamp)
+    return Identity(digest(Fingerprints().value(theme)), code_digest(), stamp)
 
 
-def _recorded_themes(out_dir: Path, folders: int = 3) -> list[tuple[str, str]]:
-    """The (stamps, id) of the theme that the manifests of a few story folders of
+def _recorded(out_dir: Path, folders: int = 3) -> list[list[str]]:
+    """The identities (`Identity.record`) that the manifests of a few story folders of
     `out_dir` record (any of them: a batch's stories share their theme)."""
-    found: list[tuple[str, str]] = []
+    found: list[list[str]] = []
     try:
         entries = [e for e in os.scandir(out_dir) if not e.name.startswith(".") and e.is_dir()]
     except OSError:
@@ -230,9 +254,9 @@ def _recorded_themes(out_dir: Path, folders: int = 3) -> list[tuple[str, str]]:
         records = _records(Path(entry.path))
         record = records[0][1] if records else None
         inputs = record.get("render_inputs") if isinstance(record, dict) else None
-        theme = inputs.get("theme") if isinstance(inputs, dict) else None
-        if isinstance(theme, list) and len(theme) == 2 and all(isinstance(t, str) for t in theme):
-            found.append((theme[0], theme[1]))
+        known = inputs.get("identity") if isinstance(inputs, dict) else None
+        if isinstance(known, list) and len(known) == 3 and all(isinstance(k, str) for k in known):
+            found.append(known)
     return found
 
 
@@ -247,7 +271,7 @@ class KeyParts:
     options: RenderOptions
     save: SaveOptions
     theme: Theme
-    theme_id: str  # the digest of the theme's fingerprint (its values and files)
+    identity: Identity  # the theme's fingerprint and cardimg's code digest
     name: str | None  # a --name pattern
     prints: Fingerprints
     _shared: str | None = field(default=None, init=False, repr=False)  # made once
@@ -261,9 +285,9 @@ class KeyParts:
             self._shared = digest(
                 {
                     "cardimg": __version__,
-                    "code": code_digest(),
+                    "code": self.identity.code,
                     "engines": engine_versions(),
-                    "theme": self.theme_id,
+                    "theme": self.identity.theme,
                     "options": self.prints.value(replace(options, images_dir=None, logo=None)),
                     "logo": self.prints.file(options.logo or self.theme.frame.logo),
                     "format": choose_format(target, save.format, slide_preset(options, self.theme)),
@@ -295,16 +319,16 @@ def featured_path(story: Story, images_dir: Path | None) -> Path | None:
     return featured_file(story.featured_image.url, story.base_dir, images_dir)
 
 
-def render_inputs(story: Story, path: Path, theme: tuple[str, str] | None) -> dict[str, object]:
+def render_inputs(story: Story, path: Path, identity: Identity) -> dict[str, object]:
     """What a story's render key and its place in a batch need from its text, recorded
     in its manifest so that a re-run need not parse it (see `quick_folder`): the featured
     image's field, the slug and the slug its file's name gives (the slug names the
     folder; which of the two it came from tells whether moving the file moves the
     folder), and whether it is a draft or a post (and when a post is published). And the
-    theme's stamps and id (see `theme_id`), when its stamps can stand for its files."""
+    batch's `Identity`, when its files' stamps can stand for their contents."""
     post = story.post
     return {
-        "theme": list(theme) if theme else None,
+        "identity": identity.record(),
         "featured_image": story.featured_image.url if story.featured_image else None,
         "slug": story.slug,
         "file_slug": fallback_slug(path.name, path),
