@@ -5,6 +5,7 @@ bad story, Ctrl-C and a kill; keep the parent's memory flat; run on a Dask clust
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import sys
 import time
 import tracemalloc
 from concurrent.futures import Executor, Future
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from PIL import Image
 import cardimg
 from cardimg.batch import local_pool
 from cardimg.findings import format_finding
+from cardimg.workers import default_jobs
 
 from .cli_helpers import problems, run
 
@@ -104,6 +107,7 @@ def test_render_batch_on_any_executor_equals_render_and_save(content: Path, tmp_
     for name in (k for k in got if k.endswith("manifest.json")):
         batch_manifest = json.loads(got[name])
         assert batch_manifest.pop("render_key")
+        assert batch_manifest.pop("render_inputs")["slug"] == batch_manifest["story"]["slug"]
         assert batch_manifest == json.loads(files(one_by_one)[name])
 
 
@@ -709,7 +713,7 @@ def test_a_number_of_workers_this_machine_cannot_run_is_one_line(
     status = run([command, str(content), *out, "--jobs", jobs])
     assert status == (1 if command == "render" else 2)
     (line,) = problems(capsys.readouterr().err)
-    most = 4 * cardimg.batch.default_jobs()
+    most = 4 * default_jobs()
     assert line == (
         f"cardimg: error: --jobs: {jobs} is not a number of workers from 1 to {most} "
         "(4 per CPU here)"
@@ -834,3 +838,265 @@ def test_an_unchanged_rerun_starts_no_worker(tmp_path: Path) -> None:
         assert (again.rendered, again.unchanged) == (0, 3)
         assert not pool._processes  # nothing to render: no worker was started
         assert not pool.started  # nor the pool made (its queues start a resource tracker)
+
+
+# --------------------------------------------------------------------------- told quickly
+# A re-run tells an unchanged story from its manifest (`renderkey.quick_folder`), without
+# parsing it or importing the renderer; whatever changes the output still renders it.
+
+RERUN_PROBE = """
+import json, sys
+from cardimg.cli import main
+status = main(sys.argv[1:])
+print(json.dumps([status, sorted(name for name in {modules} if name in sys.modules)]))
+"""
+# The renderer, the story parser, the encoders, Pillow's drawing, the process pool, and
+# importlib.metadata: an up-to-date re-run needs none of them.
+NOT_FOR_A_RERUN = (
+    "cardimg.render",
+    "cardimg.paint",
+    "cardimg.story",
+    "cardimg.export",
+    "cardimg.images",
+    "cardimg.fonts",
+    "cardimg.layout.page",
+    "PIL.Image",
+    "PIL.ImageFont",
+    "yaml",
+    "markdown_it",
+    "multiprocessing",
+    "concurrent.futures.process",
+    "importlib.metadata",
+)
+
+
+def rerun_in_a_new_process(argv: list[str]) -> tuple[int, list[str], str]:
+    """`cardimg ARGV` in a fresh interpreter: its status, the modules of NOT_FOR_A_RERUN it
+    loaded, and its summary line."""
+    code = RERUN_PROBE.format(modules=NOT_FOR_A_RERUN)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    status, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    return status, loaded, summary(proc.stdout)
+
+
+def test_an_unchanged_rerun_imports_no_renderer_and_starts_no_worker(content, tmp_path):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "2"]
+    status, loaded, said = rerun_in_a_new_process(argv)
+    assert status == 0 and said.startswith("cardimg: 6 rendered, 0 failed")
+    assert "cardimg.render" in loaded and "multiprocessing" in loaded  # (the probe sees them)
+    status, loaded, said = rerun_in_a_new_process(argv)
+    assert status == 0 and said.startswith("cardimg: 0 rendered, 6 unchanged")
+    assert loaded == []  # no multiprocessing: no worker, no pool, no resource tracker
+
+
+def test_an_unchanged_story_is_not_parsed(content, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    story_module = importlib.import_module("cardimg.story")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged story was parsed")
+
+    monkeypatch.setattr(story_module, "load_story", refuse)
+    monkeypatch.setattr(story_module, "parse_story", refuse)
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+    record = json.loads((out / "pictured" / "manifest.json").read_text("utf-8"))
+    inputs = record["render_inputs"]
+    assert (inputs["featured_image"], inputs["slug"], inputs["draft"]) == (
+        "photo.jpg",
+        "pictured",
+        False,
+    )
+
+
+def test_an_image_found_first_in_another_place_renders_the_story_again(tmp_path, capsys):
+    """The featured image is looked up again on every run, in the same order as a render
+    looks: a file of the same name beside the story now comes before images/."""
+    content = tmp_path / "content"
+    write(content, "pictured", featured_image={"url": "photo.jpg"})
+    (content / "images").mkdir()
+    Image.new("RGB", (900, 1200), (40, 90, 160)).save(content / "images" / "photo.jpg")
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 1 unchanged")
+    Image.new("RGB", (900, 1200), (200, 40, 40)).save(content / "photo.jpg")
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 1 rendered, 0 failed")
+
+
+def test_a_folder_copied_under_the_name_of_the_story_file_is_not_its_folder(tmp_path, capsys):
+    """A story's folder is the one its slug names: a copy of it under the name the file's
+    name gives (where a re-run also looks) is not taken for it."""
+    content = tmp_path / "content"
+    write(content, "a", slug="x")
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 0
+    shutil.copytree(out / "x", out / "a")
+    shutil.rmtree(out / "x")
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 1 rendered, 0 failed")
+    assert (out / "x" / "manifest.json").is_file()
+
+
+def test_a_rerun_still_refuses_a_second_story_for_a_folder(content, tmp_path, capsys):
+    write(content, "clash", slug="s2")  # before s2.md: it has the folder s2
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    assert run(argv) == 1
+    capsys.readouterr()
+    assert run(argv) == 1
+    captured = capsys.readouterr()
+    assert summary(captured.out).startswith("cardimg: 0 rendered, 6 unchanged")
+    assert f"{content}/s2.md: slug: 's2' gives the same output folder" in captured.err
+
+
+def test_drafts_and_future_posts_are_skipped_again_once_rendered(tmp_path):
+    """A draft or a future post rendered when asked for is skipped by a re-run that does
+    not ask for it, though its folder is up to date; and a bundle's index.md, whose slug
+    is its folder's name, is told unchanged like any story."""
+    posts = tmp_path / "content"
+    (posts / "bundle").mkdir(parents=True)
+    (posts / "bundle" / "index.md").write_text("---\ntitle: A bundle\ndate: 2024-11-14\n---\n")
+    (posts / "draft.md").write_text("---\ntitle: Not yet\ndraft: true\n---\n")
+    (posts / "later.md").write_text("---\ntitle: Tomorrow\npublishDate: 2025-01-01\n---\n")
+    (posts / "now.md").write_text("---\ntitle: Today\nslug: today\ndate: 2024-11-30\n---\n")
+    now = datetime(2024, 12, 1, tzinfo=UTC)
+    out = tmp_path / "out"
+
+    def batch(**asked: bool) -> tuple[int, int, int, int]:
+        result = cardimg.render_batch([posts], out, preset="og", now=now, **asked)  # type: ignore[arg-type]
+        return result.rendered, result.unchanged, result.drafts, result.future
+
+    assert batch(drafts=True, future=True) == (4, 0, 0, 0)
+    assert sorted(p.name for p in out.iterdir()) == ["bundle", "draft", "later", "today"]
+    assert batch(drafts=True, future=True) == (0, 4, 0, 0)
+    assert batch() == (0, 2, 1, 1)
+    assert batch(future=True) == (0, 3, 1, 0)
+
+
+def flip_a_name_byte(font: Path) -> None:
+    """Change one byte of the font's `name` table in place, its size and modification
+    time kept: only its status-change time (and its contents) tell."""
+    import struct
+
+    data = bytearray(font.read_bytes())
+    (tables,) = struct.unpack(">H", data[4:6])
+    for n in range(tables):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * n : 28 + 16 * n])
+        if tag == b"name":
+            data[offset + length - 1] ^= 0x01
+    info = font.stat()
+    font.write_bytes(bytes(data))
+    os.utime(font, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert font.stat().st_size == info.st_size and font.stat().st_mtime_ns == info.st_mtime_ns
+
+
+def test_a_font_stamped_unchanged_is_not_hashed_and_one_edited_in_place_is(
+    content, tmp_path, capsys, monkeypatch
+):
+    """A re-run takes the theme's id from a manifest while its files' stamps (device,
+    inode, size, times) are the same; a font changed in place, same size and mtime,
+    differs in its status-change time, and renders every story again."""
+    import cardimg.renderkey
+
+    monkeypatch.setattr(cardimg.renderkey, "SETTLED_NS", 0)  # (files made this instant)
+    theme_dir = tmp_path / "theme"
+    (theme_dir / "inter").mkdir(parents=True)
+    theme = theme_dir / "theme.toml"
+    theme.write_text(THEME.read_text("utf-8"), "utf-8")
+    font = theme_dir / "inter" / "Inter-Regular.otf"  # found beside the theme first
+    shutil.copyfile(FONTS / "Inter-Regular.otf", font)
+    hashed: list[str] = []
+    real_hash = cardimg.renderkey.hash_regular
+
+    def counting(path: Path, limit: int) -> str:
+        hashed.append(Path(path).name)
+        return real_hash(path, limit)
+
+    monkeypatch.setattr(cardimg.renderkey, "hash_regular", counting)
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1", "--theme", str(theme)]
+    assert run(argv) == 0 and "Inter-Regular.otf" in hashed
+    hashed.clear()
+    capsys.readouterr()
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+    assert hashed == ["photo.jpg"]  # the featured image; no font
+
+    flip_a_name_byte(font)
+    assert run(argv) == 0
+    assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    assert "Inter-Regular.otf" in hashed
+
+
+def test_a_videos_sound_is_part_of_the_render_key(tmp_path: Path) -> None:
+    """`--audio` changes an MP4's bytes: another sound (by its contents) is another key."""
+    from cardimg.options import RenderOptions, SaveOptions
+    from cardimg.renderkey import Fingerprints, Identity, KeyParts
+
+    one, other = tmp_path / "one.wav", tmp_path / "other.wav"
+    one.write_bytes(b"RIFF one")
+    other.write_bytes(b"RIFF other")
+    theme = cardimg.default_theme()
+
+    def key(audio: Path | None) -> str:
+        save = SaveOptions("mp4", audio=audio)
+        identity = Identity("theme", "code", None)
+        parts = KeyParts(RenderOptions(), save, theme, identity, None, Fingerprints())
+        return parts.key(b"story", "a.md", None)
+
+    assert len({key(None), key(one), key(other)}) == 3
+    shutil.copyfile(other, tmp_path / "same.wav")
+    assert key(tmp_path / "same.wav") == key(other)  # a moved sound is the same sound
+
+
+def test_code_stamped_unchanged_is_not_read_and_code_edited_in_place_is(
+    content, tmp_path, capsys, monkeypatch
+):
+    """cardimg's code digest is taken from a manifest while its files' stamps are the
+    same; a module changed in place, same size and mtime, renders every story again."""
+    import cardimg.renderkey as renderkey
+
+    module = tmp_path / "module.py"
+    module.write_text("STYLE = 1\n")
+    real_files = renderkey._code_files
+    monkeypatch.setattr(renderkey, "_code_files", lambda: [*real_files(), ("x.py", module)])
+    monkeypatch.setattr(renderkey, "SETTLED_NS", 0)  # (files made this instant)
+    renderkey.code_digest.cache_clear()  # (this process's: made with the files above)
+    out = tmp_path / "out"
+    argv = ["render", str(content), "-o", str(out), "--jobs", "1"]
+    try:
+        assert run(argv) == 0
+        capsys.readouterr()
+        renderkey.code_digest.cache_clear()
+        read = []
+        monkeypatch.setattr(renderkey, "code_digest", lambda: read.append(1) or "")
+        assert run(argv) == 0
+        assert summary(capsys.readouterr().out).startswith("cardimg: 0 rendered, 6 unchanged")
+        assert read == []  # the recorded digest was taken
+        monkeypatch.undo()
+        monkeypatch.setattr(renderkey, "_code_files", lambda: [*real_files(), ("x.py", module)])
+        monkeypatch.setattr(renderkey, "SETTLED_NS", 0)
+        info = module.stat()
+        module.write_text("STYLE = 2\n")  # the same size, and the same mtime below
+        os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert run(argv) == 0
+        assert summary(capsys.readouterr().out).startswith("cardimg: 6 rendered, 0 failed")
+    finally:
+        renderkey.code_digest.cache_clear()

@@ -3,6 +3,7 @@ stories, hidden folders, options checked before rendering, the summary, Ctrl-C."
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -205,7 +206,9 @@ def test_an_output_that_is_a_file_fails_before_rendering(
         story(f"content/{name}.md", name)
     (tmp_path / "out").write_text("a file")
     rendered = []
-    monkeypatch.setattr(cardimg.batch, "render", lambda *a, **k: rendered.append(a))
+    # (a batch's worker imports the renderer when it renders a story: patched at home)
+    render_module = importlib.import_module("cardimg.render")
+    monkeypatch.setattr(render_module, "render", lambda *a, **k: rendered.append(a))
     assert run(["render", str(tmp_path / "content"), "-o", str(tmp_path / where)]) == 1
     captured = capsys.readouterr()
     errors = problems(captured.err)

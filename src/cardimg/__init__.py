@@ -86,12 +86,10 @@ __all__ = [
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .installed import version  # (not importlib.metadata: see there)
 
-    try:
-        return version("cardimg")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0+source"
+    # None: running from a source tree that was never installed
+    return version("cardimg") or "0.0.0+source"
 
 
 def __getattr__(name: str) -> Any:

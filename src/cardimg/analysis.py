@@ -9,7 +9,7 @@ the slide). They used to wire those stages each in turn, kept equal only by a te
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .colors import accessible_palette, story_palette
 from .cover import plan_cover
@@ -18,7 +18,7 @@ from .findings import Finding
 from .fonts import FontBook, theme_fonts
 from .images import featured_source, find_featured_image
 from .layout.page import Geometry
-from .model import RenderOptions
+from .model import RenderOptions, slide_preset
 from .notes import (
     engine_findings,
     layout_findings,
@@ -29,7 +29,7 @@ from .notes import (
 )
 from .plan import SlidePlan, plan_story
 from .postcover import plan_post_cover
-from .presets import Preset, get_preset
+from .presets import Preset
 from .story import Story, story_name
 from .theme import Palette, Theme
 
@@ -179,13 +179,3 @@ def preset_geometry(theme: Theme, preset: Preset) -> Geometry:
     """The frame and safe area of the preset's slides; a ThemeError naming the theme's key
     when the theme leaves no room for text at that size (checked before any story)."""
     return Geometry.for_size(theme, preset.width, preset.height, preset.open_area)
-
-
-def slide_preset(options: RenderOptions, theme: Theme) -> Preset:
-    """The preset to lay out for: the named one (built in or the theme's), at the size
-    `options` asks for when it gives one (then called `custom`)."""
-    preset = get_preset(options.preset, theme.presets)
-    width, height = options.width or preset.width, options.height or preset.height
-    if (width, height) == preset.size:
-        return preset
-    return replace(preset, name="custom", width=width, height=height)

@@ -1,71 +1,79 @@
 """Render many stories: in parallel, incrementally, safe to interrupt, on any Executor.
 
-The parent process finds the story files, loads each one (cheap: front matter and
-Markdown, no layout) to learn its slug, checks that no two stories share an output
-folder, and fingerprints every input of its render (`render_key`): the story file, the
-theme (its values and the contents of every font and image file it names), the options,
-the featured image and the logo, and cardimg's version and code. A story whose folder already
-holds a complete carousel recorded with the same key is skipped; the others are sent out
-as small jobs. A worker renders and encodes; on this machine it also writes the story's
-folder (swapped in whole, see `export`); on another machine (`write_in_workers=False`,
-the default for executors that are not local) it sends the encoded files back and the
-parent writes them the same way. Either way a worker returns a few strings and numbers,
-never a `Carousel`, and at most a few jobs per worker are in flight: the parent's memory
-does not grow with the number of stories.
+The parent process finds the story files, checks that no two stories share an output
+folder, and fingerprints every input of a story's render (its render key, see
+`renderkey`): the story file, the theme (its values and the contents of every font and
+image file it names), the options, the featured image, the logo and a video's sound, and cardimg's
+version and code. A story whose folder already holds a complete carousel recorded with
+the same key is skipped: told first from what its manifest records, without parsing the
+story (`renderkey.quick_folder`), else by loading it (cheap: front matter and Markdown,
+no layout) to learn its slug and featured image. The others are sent out as small jobs.
+Nothing of the renderer is imported here: a re-run of an up-to-date archive costs little
+more than Python's start. A worker renders and encodes; on this machine it also writes
+the story's folder (swapped in whole, see `folders`); on another machine
+(`write_in_workers=False`, the default for executors that are not local) it sends the
+encoded files back and the parent writes them the same way. Either way a worker returns
+a few strings and numbers, never a `Carousel`, and at most a few jobs per worker are in
+flight: the parent's memory does not grow with the number of stories.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import signal
-import stat
-import tempfile
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
     CancelledError,
     Executor,
     Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__
 from .dates import is_future
 from .discover import StoryInput, find_stories, is_story_file
 from .errors import CardimgError, OptionsError, StoryError, one_line, problem
-from .errors import problem as problem_text
-from .export import (
-    CONTACT_SHEET,
-    EncodedCarousel,
-    encode_carousel,
-    recover_output,
-    write_carousel,
-)
 from .findings import Finding, format_finding
-from .images import find_featured_image
-from .model import RenderOptions, SaveOptions
+from .folders import recover_output
 from .named import NamedFile, file_name, index_time, read_index, write_files, write_index
 from .named import record as named_record
+from .options import RenderOptions, SaveOptions, slide_preset
 from .presets import get_target
-from .render import render, slide_preset
-from .safefile import MAX_FONT_BYTES, MAX_IMAGE_BYTES, hash_regular
-from .story import Story, load_story, parse_story, safe_slug
-from .targets import choose_format, refuse_preset
+from .renderkey import (
+    Fingerprints,
+    Identity,
+    KeyParts,
+    Skipped,
+    featured_path,
+    identity,
+    intact,
+    is_complete,
+    quick_folder,
+    render_inputs,
+)
+from .storyfiles import safe_slug
+from .targets import refuse_preset
 from .theme import Theme, default_theme, load_theme
+
+# The renderer, the story parser and the encoders are imported where a story is rendered
+# (in a worker) or parsed: a re-run that finds every story up to date imports none of them.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing)
+
+    from .export import EncodedCarousel
+    from .story import Story
+
+_T = TypeVar("_T")
 
 __all__ = ["BatchResult", "StoryInput", "StoryResult", "find_stories", "render_batch"]
 
@@ -138,7 +146,7 @@ class _Settings:
 
     out_dir: Path
     theme_file: Path | None
-    theme_id: str
+    identity: Identity  # the theme's fingerprint, cardimg's code digest (see renderkey)
     options: RenderOptions
     save: SaveOptions
     write_in_workers: bool
@@ -175,7 +183,7 @@ _THEMES: dict[tuple[Path | None, str], Theme] = {}  # per worker; keyed by conte
 
 
 def _theme(settings: _Settings) -> Theme:
-    key = (settings.theme_file, settings.theme_id)
+    key = (settings.theme_file, settings.identity.theme)
     theme = _THEMES.get(key)
     if theme is None:  # workers may be threads: build, then publish, never read back
         theme = load_theme(settings.theme_file) if settings.theme_file else default_theme()
@@ -186,6 +194,12 @@ def _theme(settings: _Settings) -> Theme:
 
 def _run_job(job: _Job) -> _Outcome:
     """Render one story (in a worker): never raises for a problem of the story."""
+    import tempfile
+
+    from .export import encode_carousel, write_carousel
+    from .render import render
+    from .story import parse_story
+
     name = one_line(job.path.name)
     try:
         with tempfile.TemporaryDirectory(prefix="cardimg-") as scratch:
@@ -199,6 +213,7 @@ def _run_job(job: _Job) -> _Outcome:
                 job.settings.save,
                 source=job.source,
                 render_key=job.key,
+                render_inputs=render_inputs(story, job.path, job.settings.identity),
                 threads=job.settings.encode_threads,
             )
         slides, warnings = len(carousel.slides), tuple(carousel.warnings)
@@ -276,190 +291,6 @@ def _failure(name: str, exc: Exception) -> str:
     return f"{name}: internal error ({type(exc).__name__}: {exc}); please report it"
 
 
-# --------------------------------------------------------------------------- keys
-
-
-class _Fingerprints:
-    """Content hashes of the files a batch reads, each file hashed once per batch."""
-
-    def __init__(self) -> None:
-        self._files: dict[tuple[str, int, int], str] = {}
-
-    def file(self, path: Path | None) -> str | None:
-        if path is None:
-            return None
-        try:
-            info = path.stat()
-        except OSError:
-            return "missing"
-        key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
-        if key not in self._files:
-            # Only a regular file, and only so much of it: a theme's logo may name a FIFO
-            # or /dev/zero, which the render then reports; hashing must not wait on it.
-            try:
-                self._files[key] = hash_regular(path, max(MAX_FONT_BYTES, MAX_IMAGE_BYTES))
-            except OSError as exc:
-                self._files[key] = f"unreadable: {problem_text(exc)}"
-        return self._files[key]
-
-    def value(self, value: object) -> object:
-        """A plain, comparable form of a theme or options value, each file it names
-        replaced by its contents' hash (a moved font is the same font; an edited one not)."""
-        if isinstance(value, Path):
-            return ["file", self.file(value)]
-        if is_dataclass(value) and not isinstance(value, type):
-            named = [[f.name, self.value(getattr(value, f.name))] for f in fields(value)]
-            return [type(value).__name__, named]
-        if isinstance(value, Mapping):
-            pairs = [[str(k), self.value(v)] for k, v in value.items()]
-            # by key alone: two values are never compared (a list and a string cannot be)
-            return sorted(pairs, key=lambda pair: str(pair[0]))
-        if isinstance(value, list | tuple | set | frozenset):
-            items = [self.value(v) for v in value]
-            return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-        return repr(value)
-
-
-def _digest(value: object) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A hash of cardimg's own code and data (its Python modules, built-in themes and
-    colour profiles): part of every render key, so that a new cardimg whose output may
-    differ renders stories again even when its version number did not change (an install
-    from the repository). Fonts are fingerprinted with the theme that names them."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package)
-        if not path.is_file() or relative.parts[0] in _NOT_OUTPUT:
-            continue
-        data = relative.parts[0] == "data" and path.suffix != ".md"  # (not the folder's notes)
-        if path.suffix in (".py", ".toml") or data:
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-# Package folders and modules whose files never change a rendered file (or are
-# fingerprinted apart): the command line, check, story discovery, the live preview.
-_NOT_OUTPUT = frozenset(
-    {"__pycache__", "preview", "fonts", "palettes", "cli.py", "__main__.py", "check.py"}
-    | {"discover.py"}
-)
-# The libraries whose versions can change a rendered file's bytes.
-_ENGINES: tuple[str, ...] = ("pillow", "uharfbuzz", "budoux", "pyphen", "uniseg", "fonttools")
-_ENGINES += ("markdown-it-py", "pikepdf", "zlib-ng")
-# ICU's dictionaries, which break Thai, Lao, Khmer and Myanmar, come with icu4py's version.
-_ENGINES += ("icu4py",)
-
-
-@lru_cache(maxsize=1)
-def engine_versions() -> dict[str, str | None]:
-    """The versions of the libraries that draw, shape, break and encode, and of the
-    FreeType and Raqm that Pillow uses: part of every render key, so that an upgrade
-    that may change pixels renders stories again."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from PIL import features
-
-    versions: dict[str, str | None] = {}
-    for name in _ENGINES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    for library in ("freetype2", "raqm", "fribidi", "harfbuzz"):
-        versions[library] = features.version(library)
-    return versions
-
-
-def _render_key(
-    data: bytes,
-    source: str | None,
-    story: Story,
-    settings: _Settings,
-    theme: Theme,
-    prints: _Fingerprints,
-) -> str:
-    """The fingerprint of everything a story's files depend on."""
-    options = settings.options
-    preset = slide_preset(options, theme)
-    save = settings.save
-    target = get_target(save.target) if isinstance(save.target, str) else save.target
-    return _digest(
-        {
-            "cardimg": __version__,
-            "code": code_digest(),
-            "engines": engine_versions(),
-            "story": hashlib.sha256(data).hexdigest(),
-            "source": source,
-            "theme": settings.theme_id,
-            "options": prints.value(replace(options, images_dir=None, logo=None)),
-            "image": prints.file(find_featured_image(story, options.images_dir)),
-            "logo": prints.file(options.logo or theme.frame.logo),
-            "format": choose_format(target, save.format, preset),
-            "target": target.name if target else None,
-            "quality": settings.save.quality,
-            "contact_sheet": settings.save.contact_sheet,
-            "name": settings.name,
-        }
-    )
-
-
-def _is_complete(folder: Path, key: str, contact_sheet: bool) -> bool:
-    """Whether `folder` holds a whole carousel saved with this key: every manifest (one,
-    or one per part of a split carousel) records it, and every file it lists is there as
-    written (see `_intact`)."""
-    manifests = [folder / "manifest.json"]
-    if not manifests[0].is_file():
-        manifests = sorted(folder.glob("[0-9][0-9]-of-[0-9][0-9]/manifest.json"))
-    if not manifests or (contact_sheet and not (folder / CONTACT_SHEET).is_file()):
-        return False
-    for path in manifests:
-        try:
-            record = json.loads(path.read_text("utf-8"))
-            names = {str(slide["file"]) for slide in record["slides"]}
-            recorded = record["files"]
-            if record.get("render_key") != key or not names or not isinstance(recorded, dict):
-                return False
-            saved = path.stat().st_ctime_ns
-            if not all(_intact(path.parent, name, recorded, saved) for name in names):
-                return False
-            if not _intact(path.parent, "caption.txt", recorded, saved, always=True):
-                return False
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return False
-    return True
-
-
-def _intact(
-    folder: Path, name: str, recorded: dict[str, Any], saved: int, *, always: bool = False
-) -> bool:
-    """Whether the file `name` is as the manifest records it. Its size is compared always
-    (a stat: an emptied or cut file); its SHA-256 only when the file changed after the
-    manifest was written (its status-change time is later: no program can set that back)
-    or `always` (the small caption): a batch of a thousand stories reads no slide."""
-    entry = recorded[name]
-    path = folder / name
-    info = path.lstat()  # a link put in its place is not the file written
-    if not stat.S_ISREG(info.st_mode) or info.st_size != entry["bytes"]:
-        return False
-    if info.st_ctime_ns <= saved and not always:
-        return True
-    return bool(_sha256(path) == entry["sha256"])
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------- planning
 
 
@@ -469,17 +300,33 @@ class _Planner:
 
     def __init__(self, settings: _Settings, theme: Theme, when: _When) -> None:
         self.settings, self.theme, self.when = settings, theme, when
-        self.prints = _Fingerprints()
+        self.keys = KeyParts(
+            settings.options, settings.save, theme, settings.identity, settings.name, Fingerprints()
+        )
         self.claimed: dict[Path, Path] = {}  # output folder -> the story that has it
         self.preset = slide_preset(settings.options, theme)
         self.names: dict[str, Path] = {}  # --name: file -> the story that writes it
         self.sources: dict[Path, str] = {}  # story file -> its key in the index
         self.index = read_index(settings.out_dir) if settings.name else {}
         self.index_time = index_time(settings.out_dir) if settings.name else 0
+        self.before_render: Callable[[], None] | None = None  # see `render_batch`
 
     def plan(self, item: StoryInput) -> _Job | StoryResult:
+        planned = self._plan(item)
+        if isinstance(planned, _Job) and self.before_render is not None:
+            before, self.before_render = self.before_render, None
+            before()  # once, before the first story that needs rendering (see render_batch)
+        return planned
+
+    def _plan(self, item: StoryInput) -> _Job | StoryResult:
         path = item.path
         name = one_line(path.name or str(path))
+        if not self.when.force and self.settings.name is None:
+            unchanged = self._quick(item)
+            if unchanged is not None:
+                return unchanged
+        from .story import load_story  # (only for a story that may need rendering)
+
         posts = self.preset.layout == "cover"  # a post (no cards) makes only a cover
         try:
             # The sources list is the worker's to read: nothing here depends on it.
@@ -505,6 +352,21 @@ class _Planner:
             return self._job(item, story, data, folder)
         except (CardimgError, OSError, ValueError) as exc:
             return _failed(path, name, exc)
+
+    def _quick(self, item: StoryInput) -> StoryResult | None:
+        """The story as unchanged, when its folder is up to date and no story before it
+        in this batch took that folder; told without parsing it (see `quick_folder`)."""
+        named = item.named  # a file named on the command line renders even as a draft
+        skipped = Skipped(self.when.drafts or named, self.when.future or named, self.when.now)
+        try:
+            out = self.settings.out_dir
+            folder = quick_folder(item.path, _source(item), out, self.keys, skipped)
+        except (CardimgError, OSError, ValueError):
+            return None  # the parse and the whole key tell what is wrong
+        if folder is None or folder in self.claimed:
+            return None
+        self.claimed[folder] = item.path
+        return StoryResult(item.path, "unchanged", folder=folder)
 
     def _clash(self, name: str, story: Story, folder: Path) -> str:
         return (
@@ -539,7 +401,7 @@ class _Planner:
             )
         self.names[first] = item.path
         self.sources[item.path] = source
-        key = _render_key(data, source, story, self.settings, self.theme, self.prints)
+        key = self.keys.key(data, source, featured_path(story, self.settings.options.images_dir))
         entry = self.index.get(source, {})
         if not self.when.force and entry.get("render_key") == key and self._intact(entry):
             return StoryResult(item.path, "unchanged", folder=self.settings.out_dir / first)
@@ -553,7 +415,7 @@ class _Planner:
             recorded = entry["files"]
             out = self.settings.out_dir
             return bool(recorded) and all(
-                _intact(out, name, recorded, self.index_time) for name in recorded
+                intact(out, name, recorded, self.index_time) for name in recorded
             )
         except (OSError, KeyError, TypeError, AttributeError):
             return False
@@ -561,8 +423,8 @@ class _Planner:
     def _job(self, item: StoryInput, story: Story, data: bytes, folder: Path) -> _Job | StoryResult:
         settings = self.settings
         source = _source(item)
-        key = _render_key(data, source, story, settings, self.theme, self.prints)
-        if not self.when.force and _is_complete(folder, key, settings.save.contact_sheet):
+        key = self.keys.key(data, source, featured_path(story, settings.options.images_dir))
+        if not self.when.force and is_complete(folder, key, settings.save.contact_sheet):
             return StoryResult(item.path, "unchanged", folder=folder)
         files = () if settings.write_in_workers else self._shipped(story)
         return _Job(item.path, data.decode("utf-8"), source, key, settings, files)
@@ -571,7 +433,7 @@ class _Planner:
         """The image files a worker elsewhere needs: the featured image and the logo."""
         options = self.settings.options
         found = [
-            ("image", find_featured_image(story, options.images_dir)),
+            ("image", featured_path(story, options.images_dir)),
             ("logo", options.logo or self.theme.frame.logo),
         ]
         return tuple(
@@ -623,6 +485,7 @@ def render_batch(
     name: str | None = None,
     write_in_workers: bool | None = None,
     on_story: Callable[[StoryResult], None] | None = None,
+    before_render: Callable[[], None] | None = None,
     **overrides: object,
 ) -> BatchResult:
     """Render every story of `paths` (files, or folders of *.md files) into `out_dir`.
@@ -638,7 +501,9 @@ def render_batch(
     they need no storage shared with this machine. Stories whose folder already holds
     the carousel of the same inputs are skipped unless `force`. `on_story` is called
     with each story's result as it comes. Ctrl-C stops the batch at once: finished
-    stories stay, unfinished ones keep their previous carousel.
+    stories stay, unfinished ones keep their previous carousel. `before_render` is called
+    once, here, before the first story that needs rendering is sent out (never when every
+    story is up to date); what it raises stops the batch.
 
     With a cover preset, a file with a `title` and no `cards` is a post and gets a cover;
     a post dated after `now` (default: when the batch starts) is skipped unless
@@ -648,9 +513,8 @@ def render_batch(
     started = time.monotonic()
     out = Path(out_dir)
     if write_in_workers is None:
-        write_in_workers = executor is None or isinstance(
-            executor, ProcessPoolExecutor | ThreadPoolExecutor
-        )
+        local = executor is None or isinstance(executor, _LazyPool)
+        write_in_workers = local or _is_pool(executor, "process") or _is_pool(executor, "thread")
     theme_obj = load_theme(theme) if theme is not None else default_theme()
     if save is not None and ((format, target, quality) != (None, None, None) or contact_sheet):
         raise OptionsError("give the save options as SaveOptions or by keyword, not both")
@@ -658,7 +522,7 @@ def render_batch(
     settings = _Settings(
         out_dir=out,
         theme_file=Path(theme) if theme is not None else None,
-        theme_id=_digest(_Fingerprints().value(theme_obj)),
+        identity=identity(theme_obj, out),
         options=replace(options or RenderOptions(), **overrides),  # type: ignore[arg-type]
         save=save,
         write_in_workers=write_in_workers,
@@ -671,7 +535,7 @@ def render_batch(
         rules = get_target(save.target) if isinstance(save.target, str) else save.target
         refuse_preset(rules, slide_preset(settings.options, theme_obj))
     when = _When(force, drafts, future, now or datetime.now(UTC))
-    result = _run_batch(paths, settings, theme_obj, executor, when, on_story)
+    result = _run_batch(paths, settings, theme_obj, executor, when, on_story, before_render)
     result.seconds = time.monotonic() - started
     return result
 
@@ -693,11 +557,13 @@ def _run_batch(
     executor: Executor | None,
     when: _When,
     on_story: Callable[[StoryResult], None] | None,
+    before_render: Callable[[], None] | None = None,
 ) -> BatchResult:
     """Plan every story and render the ones to do, here or on `executor`, reporting each."""
     out = settings.out_dir
     recover_output(out)  # a save cut short by a kill: finish or undo it first
     planner = _Planner(settings, theme, when)
+    planner.before_render = before_render
     result = BatchResult()
     written: dict[str, dict[str, Any]] = {}  # --name: the index's new records
 
@@ -753,6 +619,8 @@ def _write(outcome: _Outcome, out: Path) -> StoryResult:
         if outcome.files:
             write_files(out, list(outcome.files))
         elif outcome.encoded is not None:
+            from .export import write_carousel
+
             write_carousel(outcome.encoded, out)
     except (CardimgError, OSError) as exc:
         name = one_line(outcome.result.path.name)
@@ -861,9 +729,11 @@ def _lost(path: Path, exc: Exception) -> str:
 def _stop_workers(executor: Executor) -> None:
     """Stop a process pool's workers now, mid-story (their half-written staging folders
     are recovered by the caller); other executors only drop their queued work."""
-    if isinstance(executor, _LazyPool) and not executor.started:
-        return  # no pool made yet: no worker, no queue
-    if isinstance(executor, ProcessPoolExecutor):
+    if isinstance(executor, _LazyPool):
+        if not executor.started:
+            return  # no pool made yet: no worker, no queue
+        executor = executor.pool()
+    if _is_pool(executor, "process"):
         _quiet_pool_threads(executor)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         processes = list((getattr(executor, "_processes", None) or {}).values())
@@ -879,7 +749,16 @@ def _stop_workers(executor: Executor) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
+def _is_pool(executor: Executor | None, kind: str) -> bool:
+    """A ProcessPoolExecutor (`kind` "process") or a ThreadPoolExecutor ("thread"), told
+    without importing its module (multiprocessing, queues) when no such pool was ever
+    made: then nothing can be one."""
+    module = sys.modules.get(f"concurrent.futures.{kind}")
+    pool = getattr(module, f"{kind.title()}PoolExecutor", None)
+    return pool is not None and isinstance(executor, pool)
+
+
+def _quiet_pool_threads(executor: Executor) -> None:
     """The pool's own manager thread raises (cancelled, broken pool) when its workers are
     stopped on purpose: that is not news to the user, who pressed Ctrl-C. Errors of every
     other thread still reach the previous hook."""
@@ -898,44 +777,64 @@ def _quiet_pool_threads(executor: ProcessPoolExecutor) -> None:
 # --------------------------------------------------------------------------- local pool
 
 
-def local_pool(jobs: int) -> ProcessPoolExecutor:
+def local_pool(jobs: int) -> _LazyPool:
     """A pool of `jobs` worker processes for a batch on this machine. Workers leave
     Ctrl-C to the parent (which stops them) and die with it, even when it is killed."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    return _LazyPool(
-        max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-    )
+    return _LazyPool(jobs)
 
 
-class _LazyPool(ProcessPoolExecutor):
+class _LazyPool(Executor):
     """A process pool made with its first job, its workers all started then (with Ctrl-C
     ignored while they start): a batch decides in this process which stories are
-    unchanged, so a re-run of an up-to-date archive starts no worker, and makes none of
-    the pool's queues either (their semaphores start multiprocessing's resource tracker,
-    one more interpreter)."""
+    unchanged, so a re-run of an up-to-date archive starts no worker, makes none of the
+    pool's queues (their semaphores start multiprocessing's resource tracker, one more
+    interpreter), and does not even import multiprocessing."""
 
-    def __init__(self, *, max_workers: int, **options: Any) -> None:
-        # No super().__init__ yet: `submit` makes the pool. Until then, no processes.
-        self._jobs, self._options, self._started = max_workers, options, False
-        self._max_workers = max_workers
-        self._processes: dict[int, Any] = {}
+    def __init__(self, jobs: int) -> None:
+        self._max_workers = jobs  # (how many jobs a batch keeps in flight: see _run_on)
+        self._pool: ProcessPoolExecutor | None = None
+        self._parent = os.getpid()
 
     @property
     def started(self) -> bool:
-        return self._started
+        return self._pool is not None
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if not self._started:
-            self._started = True  # before: starting submits a job to each worker
-            super().__init__(max_workers=self._jobs, **self._options)
-            _start_workers_deaf(self, self._jobs)
-        return super().submit(fn, *args, **kwargs)
+    @property
+    def _processes(self) -> dict[int, Any]:
+        """The pool's worker processes (none before it is made)."""
+        return dict(getattr(self._pool, "_processes", None) or {})
+
+    def pool(self) -> ProcessPoolExecutor:
+        """The process pool, made now if it is not yet, every worker started."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._max_workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
+                initializer=_worker_start,
+                initargs=(self._parent,),
+            )
+            _start_workers_deaf(self._pool, self._max_workers)
+        return self._pool
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        return self.pool().submit(fn, *args, **kwargs)
+
+    def map(
+        self,
+        fn: Callable[..., _T],
+        *iterables: Iterable[Any],
+        timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[_T]:
+        # The pool's own map: it sends the items in chunks of `chunksize`.
+        return self.pool().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if self._started:  # else there is nothing to stop
-            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._pool is not None:  # else there is nothing to stop
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _start_workers_deaf(pool: ProcessPoolExecutor, jobs: int) -> None:
@@ -979,14 +878,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def default_jobs() -> int:
-    """One worker per CPU this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
 
 
 # A scheduler's address as Dask takes it: tcp:// or tls://, a host name, an IPv4 address

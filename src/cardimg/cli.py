@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .batch import BatchResult, StoryResult
     from .check import CheckedFile
     from .discover import StoryInput
-    from .model import RenderOptions, SaveOptions
+    from .options import RenderOptions, SaveOptions
     from .presets import Target
     from .theme import Theme
 
@@ -614,7 +614,7 @@ def _render_command(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from .batch import render_batch
     from .discover import find_stories
-    from .export import recover_output
+    from .folders import recover_output
 
     with _stage("options and theme"):
         problem = _option_problem(args)
@@ -655,6 +655,7 @@ def _render(args: argparse.Namespace) -> int:
             future=args.future,
             name=args.name,
             on_story=_reporting(advance),
+            before_render=_room_check(args.theme, options.preset),
         )
     if len(inputs) > 1 or not inputs[0].named:
         _tell(_summary(result))
@@ -666,7 +667,7 @@ def _render(args: argparse.Namespace) -> int:
 def _render_options(args: argparse.Namespace) -> tuple[RenderOptions, SaveOptions]:
     """The render and save options of the command line, checked (an unknown preset, a
     format the target refuses: one line before anything is rendered)."""
-    from .model import RenderOptions, SaveOptions
+    from .options import RenderOptions, SaveOptions
     from .theme import load_theme
 
     theme = load_theme(args.theme) if args.theme else None
@@ -793,9 +794,9 @@ def _write_stdout(out: Path, slide: int | None, stream: Any) -> int:
 
 
 def _warn_without_raqm() -> None:
-    from .fonts import raqm_available
+    from .renderkey import pillow_text_libraries  # (not `fonts`: it imports Pillow's drawing)
 
-    if not raqm_available():
+    if pillow_text_libraries()["raqm"] is None:
         _say(
             "warning",
             "Pillow's Raqm layout is unavailable (install FriBiDi, e.g. Debian's libfribidi0): "
@@ -936,15 +937,13 @@ def _check_jobs(jobs: int) -> None:
 
 def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
     """The preset to render for (the one named, else the target's), checked with the
-    target and format before any story is rendered."""
-    from .render import preset_geometry
+    target and format before any story is rendered (its room for text: see `_room_check`)."""
     from .targets import choose_format, refuse_preset
     from .theme import default_theme
 
     target = TARGETS[args.target] if args.target else None
     name = args.preset or (target.preset if target else DEFAULT_PRESET)
     preset = get_preset(name, (theme or default_theme()).presets)
-    preset_geometry(theme or default_theme(), preset)  # no room for text: once, not per story
     choose_format(target, args.format, preset)  # a format the target refuses: an error now
     if args.jobs is not None:
         _check_jobs(args.jobs)
@@ -957,6 +956,23 @@ def _platform(args: argparse.Namespace, theme: Theme | None) -> str:
         )
     refuse_preset(target, preset)  # a size the platform refuses: an error now
     return preset.name
+
+
+def _room_check(theme_ref: str | None, preset: str) -> Callable[[], None]:
+    """Whether the theme leaves room for text on the preset's slides, checked once
+    before the first story that needs rendering: a ThemeError then stops the batch, in
+    one line, rather than failing every story. (It needs the layout's modules: a re-run
+    that renders nothing imports none of them, and every story it finds up to date was
+    rendered with this theme and preset, so the room was there.)"""
+
+    def check() -> None:
+        from .render import preset_geometry
+        from .theme import default_theme, load_theme
+
+        theme = load_theme(theme_ref) if theme_ref else default_theme()
+        preset_geometry(theme, get_preset(preset, theme.presets))
+
+    return check
 
 
 def _presets_command(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .story import MAX_FILE_BYTES
+from .storyfiles import MAX_FILE_BYTES
 
 __all__ = ["StoryInput", "find_stories", "is_story_file"]
 

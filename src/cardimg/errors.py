@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Self
@@ -82,5 +81,7 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """`; did you mean 'instagram-square'?` for a name close to a known one, else "": the
     one way every unknown name (command, option, preset, theme, palette, config key) is
     answered, so a typo costs one look at one line."""
+    import difflib  # (only for a mistake: not at every start)
+
     near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {near[0]!r}?" if near else ""

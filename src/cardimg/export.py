@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +29,15 @@ from PIL import Image
 from .caption import CAPTION_LIMIT, caption_text
 from .errors import CardimgError, OptionsError
 from .findings import finding_dict
+from .folders import (
+    CONTACT_SHEET,
+    STAGING_SUFFIX,
+    output_lock,
+    recover_folder,
+    recover_output,
+)
+from .folders import sibling as _sibling
+from .folders import swap_in as _swap_in
 from .formats import Encoder, Page, encoder
 from .model import SaveOptions, pixels, to_encode
 from .presets import Target, get_target
@@ -55,7 +64,6 @@ __all__ = [
     "write_carousel",
 ]
 
-CONTACT_SHEET = "contact-sheet.png"
 _PART_FOLDER = re.compile(r"^\d{2}-of-\d{2}$")  # a carousel split for a target: 01-of-03
 # A slide over a target's file size is encoded again at these JPEG qualities, in turn;
 # below the last, text edges show blocks at phone size: the slide is refused instead.
@@ -132,10 +140,12 @@ def encode_carousel(
     *,
     source: str | None = None,
     render_key: str | None = None,
+    render_inputs: Mapping[str, object] | None = None,
     threads: int | None = None,
 ) -> EncodedCarousel:
     """Every file of a save, as bytes, touching no disk (see `save_carousel`); `source`
-    is the story file as the manifest names it. `threads` encode slides side by side (one
+    is the story file as the manifest names it; `render_key` and `render_inputs` (a
+    batch's: see `renderkey`) are recorded in it. `threads` encode slides side by side (one
     per core by default; a batch worker, one of several stories at once, uses one)."""
     options = options or SaveOptions()
     target, quality = options.target, options.quality
@@ -148,7 +158,7 @@ def encode_carousel(
         files = [_video(carousel, codec, rules, quality, u, options.audio) for u in uploads]
     else:
         files = _encode_files(carousel, codec, rules, quality, title=folder, threads=threads)
-    save = _Save(carousel, codec, rules, source, folder, render_key)
+    save = _Save(carousel, codec, rules, source, folder, render_key, render_inputs)
     sheet = None
     if options.contact_sheet:
         sheet = encode(carousel.contact_sheet(format=codec.name, target=rules), "png")
@@ -472,9 +482,11 @@ class _Save:
         source: str | None,
         folder: str,
         render_key: str | None = None,
+        render_inputs: Mapping[str, object] | None = None,
     ) -> None:
         self.carousel, self.codec, self.rules = carousel, codec, rules
         self.source, self.folder, self.render_key = source, folder, render_key
+        self.render_inputs = render_inputs
 
     def names(self, upload: _Upload) -> list[str]:
         return _file_names(self.codec, self.folder, len(upload.slides))
@@ -501,8 +513,10 @@ class _Save:
         caption = caption_text(self.carousel, limit)
         if self.render_key is not None:
             record["render_key"] = self.render_key
+        if self.render_inputs is not None:
+            record["render_inputs"] = dict(self.render_inputs)
         # Each file's size and SHA-256 as written: a batch tells an intact folder from one
-        # whose files were emptied or replaced since (batch._is_complete), and so can anyone.
+        # whose files were emptied or replaced since (renderkey.is_complete), and so can anyone.
         written = [*named, (CAPTION, _caption_bytes(caption))]
         record["files"] = {name: _file_record(data) for name, data in written}
         return EncodedUpload(upload.folder, tuple(names), named, record, caption, upload.count == 1)
@@ -582,84 +596,6 @@ def _write_new(path: Path, data: bytes) -> None:
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     with os.fdopen(handle, "wb") as out:
         out.write(data)
-
-
-# --------------------------------------------------------------------------- swapping
-
-STAGING_SUFFIX = ".cardimg-new"  # the next carousel, being written
-ASIDE_SUFFIX = ".cardimg-old"  # the previous carousel, during the swap
-_LEFTOVER = re.compile(r"^\.(.+)(\.cardimg-new|\.cardimg-old)$", re.DOTALL)
-
-
-def _sibling(folder: Path, suffix: str) -> Path:
-    # Hidden, beside the story folder: the same file system, so renames are atomic, and
-    # never a story folder itself (safe_slug never starts a name with a dot).
-    return folder.with_name(f".{folder.name}{suffix}")
-
-
-def _swap_in(staging: Path, folder: Path) -> None:
-    # os.replace cannot put a folder over a non-empty one: move the old one aside first.
-    # Every step leaves a state recover_folder() completes or undoes.
-    aside = _sibling(folder, ASIDE_SUFFIX)
-    if os.path.lexists(folder):
-        os.rename(folder, aside)
-    os.rename(staging, folder)
-    _remove(aside)
-
-
-def recover_folder(folder: Path) -> None:
-    """Finish or undo a save of `folder` that was interrupted: afterwards the folder is a
-    complete carousel (the old or the new one) or absent, and no staging folder is left."""
-    aside = _sibling(folder, ASIDE_SUFFIX)
-    staging = _sibling(folder, STAGING_SUFFIX)
-    if os.path.lexists(aside):
-        if os.path.lexists(folder):
-            _remove(aside)  # the new folder is in place; the old one was being removed
-        else:
-            os.rename(aside, folder)  # stopped between the two renames: put the old one back
-    _remove(staging)
-
-
-def recover_output(out_dir: Path) -> list[Path]:
-    """Recover every story folder in `out_dir` whose save was interrupted; returns them."""
-    if not out_dir.is_dir():
-        return []  # no output folder yet: nothing to do
-    with output_lock(out_dir):
-        names = sorted(entry.name for entry in os.scandir(out_dir))
-        folders = sorted({out_dir / match[1] for match in map(_LEFTOVER.match, names) if match})
-        for folder in folders:
-            recover_folder(folder)
-    return folders
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold the output folder's lock while a story folder is written and swapped in, or
-    leftovers are tidied: another cardimg process (a second batch, an editor's render)
-    saving into the same folder waits instead of taking this one's staging folder for a
-    leftover and removing it. An advisory lock on the folder itself (flock): no file is
-    created, and the lock goes with the process if it is killed. Where the system has no
-    flock (Windows), saves are not serialised."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    handle = os.open(out_dir, os.O_RDONLY)
-    try:
-        # A file system without locks (some network mounts) saves as it did before.
-        with contextlib.suppress(OSError):
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)  # closing the descriptor releases the lock
-
-
-def _remove(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)
 
 
 def _carry_over(old: Path, new: Path, codec: Encoder) -> None:
@@ -759,7 +695,7 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 # What a manifest says of one save's files rather than of the carousel they show.
-_PER_SAVE = ("format", "formats", "slides", "render_key", "files", "video")
+_PER_SAVE = ("format", "formats", "slides", "render_key", "render_inputs", "files", "video")
 # What a manifest says of one slide's place in a save's files (its file, its page of a
 # document, its time in a video) rather than of the slide: a PDF or a video beside PNGs
 # of the same render is the same carousel.

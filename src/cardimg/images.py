@@ -12,10 +12,8 @@ A problem with an image is a warning, never an error, and the slide is drawn wit
 from __future__ import annotations
 
 import io
-import itertools
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +25,7 @@ from .errors import problem
 from .findings import Finding
 from .safefile import MAX_IMAGE_BYTES, open_regular
 from .story import Story, story_name
+from .storyfiles import featured_file, featured_name
 from .theme import REFERENCE_WIDTH, Theme
 
 if TYPE_CHECKING:
@@ -83,39 +82,12 @@ class ImageSource:
         return Finding(code=code, file=self.file, field=self.field, message=problem, figure=figure)
 
 
-def _featured_name(url: str) -> str:
-    # The field is an asset file name from the CMS: only its last part is ever used.
-    return Path(url.replace("\\", "/")).name
-
-
 def find_featured_image(story: Story, images_dir: Path | None) -> Path | None:
-    """The file the story's featured image is read from: its file name looked up in
-    `images_dir`, beside the story, then in its `images/` folder; then its path (a
-    post's `/images/x.jpg`, a bundle's `gallery/x.jpg`) under `images_dir` and beside
-    the story (its page bundle); None when there is none."""
+    """The file the story's featured image is read from (see `storyfiles.featured_file`);
+    None when there is none."""
     if story.featured_image is None:
         return None
-    url = story.featured_image.url.replace("\\", "/")
-    name = _featured_name(url)
-    base = story.base_dir
-    folders = [d for d in (images_dir, base, base and base / "images") if d]
-    found: Iterator[Path] = (Path(d) / name for d in folders if name and (Path(d) / name).is_file())
-    relative = _relative_path(url)
-    if relative is not None:
-        nested = (Path(d) / relative for d in (images_dir, base) if d)
-        found = itertools.chain(found, (path for path in nested if path.is_file()))
-    return next(found, None)
-
-
-def _relative_path(url: str) -> Path | None:
-    """A path inside a folder: `/images/x.jpg` as `images/x.jpg`; a web address, a
-    parent folder (`..`) or a path of one part (already looked up by name) is None."""
-    if "://" in url or url.startswith("//"):
-        return None
-    parts = [part for part in url.split("?")[0].split("/") if part not in ("", ".")]
-    if len(parts) < 2 or ".." in parts or ":" in parts[0]:
-        return None
-    return Path(*parts)
+    return featured_file(story.featured_image.url, story.base_dir, images_dir)
 
 
 def featured_source(
@@ -125,7 +97,7 @@ def featured_source(
     `images_dir`; not found is an `image-missing` finding (and None)."""
     if story.featured_image is None:
         return None
-    name = _featured_name(story.featured_image.url)
+    name = featured_name(story.featured_image.url)
     path = find_featured_image(story, images_dir)
     if path is None:
         notes.append(

@@ -5,78 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import Image
-
-from .contrast import TextContrast
 from .errors import OptionsError
-from .findings import Finding
-from .layout.page import Line
+from .options import RenderOptions, SaveOptions, slide_preset
 from .presets import DEFAULT_PRESET, MAX_SIDE, MIN_SIDE, PRESETS, Preset, Target
-from .story import Story
-from .theme import Palette
 from .timing import VideoStyle
 
+# Only the type checker reads these: Pillow, the layout and the story parser are the
+# renderer's to import (a batch that renders nothing imports none of them).
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .contrast import TextContrast
+    from .findings import Finding
+    from .layout.page import Line
+    from .story import Story
+    from .theme import Palette
+
 # (PaintLater and pixels are the renderer's and the exporters', not the public API.)
-__all__ = ["MAX_SIDE", "MIN_SIDE", "Carousel", "RenderOptions", "SaveOptions", "Slide"]
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How to render: the preset (slide size and what the platform covers), where images
-    are, what to include, how strict to be. `width`/`height` override the preset's size."""
-
-    preset: str = DEFAULT_PRESET
-    width: int | None = None
-    height: int | None = None
-    images_dir: Path | None = None
-    sources: bool = True
-    strict: bool = False
-    accessible: bool | None = None  # None: as the theme says
-    logo: Path | None = None  # brand mark on the bottom frame line (else the theme's)
-    # Set text that needs Raqm with Pillow's basic layout where Raqm is missing (wrongly:
-    # unjoined, unordered) instead of refusing the story.
-    allow_basic_layout: bool = False
-
-    def __post_init__(self) -> None:
-        for name in ("width", "height"):
-            value = getattr(self, name)
-            if value is None:  # the preset's size
-                continue
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise OptionsError(f"{name} must be a whole number of pixels, got {value!r}")
-            if not MIN_SIDE <= value <= MAX_SIDE:
-                raise OptionsError(f"{name} must be {MIN_SIDE} to {MAX_SIDE} pixels, got {value:,}")
-
-
-@dataclass(frozen=True)
-class SaveOptions:
-    """How a carousel is written: the one record of the save options, taken by
-    `Carousel.save`, the batch and the render service alike.
-
-    `format` is a name in the format registry (`cardimg.formats.encoders()`: png, jpeg,
-    …; one file a slide, or one a story such as pdf); None: the target's, else the preset's.
-    `target` (a name such as `instagram-api`, or a `cardimg.presets.Target`) enforces a
-    platform's rules. `quality` (1-100) is that of JPEG, lossy WebP and PDF photo pages.
-    `contact_sheet` adds `contact-sheet.png`, every slide in order, for a review.
-    `audio` is a sound file laid under a video (mp4); without it a video is silent."""
-
-    format: str | None = None
-    target: str | Target | None = None
-    quality: int | None = None
-    contact_sheet: bool = False
-    audio: Path | None = None
-
-    def __post_init__(self) -> None:
-        quality = self.quality
-        whole = isinstance(quality, int) and not isinstance(quality, bool)
-        if quality is not None and not (whole and 1 <= quality <= 100):
-            raise OptionsError(f"quality must be a whole number from 1 to 100, not {quality!r}")
-        if self.format is not None:
-            from .formats import encoder
-
-            encoder(self.format)  # an unknown format: an error now, listing the known ones
+__all__ = [
+    "MAX_SIDE",
+    "MIN_SIDE",
+    "Carousel",
+    "RenderOptions",
+    "SaveOptions",
+    "Slide",
+    "slide_preset",
+]
 
 
 class Pixels(Protocol):
@@ -360,5 +316,7 @@ def _thumbnail(image: Image.Image, width: int) -> Image.Image:
     sheet holds thumbnails, not every slide. The size and filter are the sheet's own
     (`paint_contact_sheet`): its resize of a thumbnail this size is a copy, and the sheet
     is the same as one made from the whole slides."""
+    from PIL import Image
+
     height = max(1, round(image.height * width / image.width))
     return image.resize((width, height), Image.Resampling.LANCZOS)

@@ -23,13 +23,11 @@ stops alias expansion ("billion laughs") before it starts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import stat
 import tomllib
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +40,8 @@ from markdown_it.token import Token
 
 from .errors import StoryError, one_line
 from .findings import Finding, warning_texts
+from .storyfiles import MAX_FILE_BYTES, safe_slug
+from .storyfiles import fallback_slug as _fallback_slug
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -63,13 +63,11 @@ __all__ = [
     "story_name",
 ]
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_CARDS = 60
 MAX_BODY_CHARS = 20_000
 MAX_SOURCES_CHARS = 100_000
 
 DEFAULT_PALETTE = "--default"
-_SLUG_MAX_CHARS = 80
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -708,20 +706,6 @@ def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _fallback_slug(name: str, path: Path | None) -> str:
-    """The file's name without `.md`; a bundle's `index.md` or a section's `_index.md`
-    takes its folder's name, as Hugo names the page."""
-    file = path if path is not None else Path(name)
-    if file.stem in _BUNDLE_STEMS and file.parent.name not in ("", ".", ".."):
-        return file.parent.name
-    if file.stem in _BUNDLE_STEMS and path is not None:
-        return path.resolve().parent.name or file.stem
-    return file.stem or "story"
-
-
-_BUNDLE_STEMS = frozenset({"index", "_index"})
-
-
 def _scalar_text(value: object, name: str, where: str) -> str | None:
     """Text for a text field: None stays None, numbers become text, containers fail."""
     if value is None:
@@ -1082,70 +1066,3 @@ class _SourceCollector:
             return link_text
         plain = _clean(self._plain).strip(_TITLE_EDGE_PUNCTUATION)
         return plain or link_text or url
-
-
-# --------------------------------------------------------------------------- slugs
-
-# A folder name keeps the slug's letters, marks and digits in any script, plus `_ - .`;
-# anything else (separators, punctuation, controls) becomes `-`. When that, or the
-# length cap, changed the slug, a short hash of the slug is added so that two stories
-# never share a folder unless their slugs differ only in case or accents.
-_SLUG_KEPT_PUNCTUATION = frozenset("_-.")
-_SLUG_EDGES = "-._"
-_SLUG_MAX_BYTES = 200  # of 255 a name may take: room for the hash and `.<name>.cardimg-new`
-_SLUG_HASH_CHARS = 10  # 40 bits: a collision needs about a million altered slugs
-# Windows refuses these as file or folder names, whatever the extension.
-_RESERVED_NAMES = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(10)] + [f"lpt{n}" for n in range(10)]
-)
-
-
-def safe_slug(slug: str) -> str:
-    """A safe, stable, readable folder name for `slug`: one path component, never empty.
-
-    Case and accents on Latin letters are folded (`Café` -> `cafe`); letters of other
-    scripts stay (`東京-ニュース`), NFC-normalised. Other characters become `-`, so path
-    tricks collapse (`../../x` -> `x-…`), and a hash of the folded slug is appended
-    whenever something was replaced or cut: distinct slugs get distinct folders.
-    At most 80 characters and 200 UTF-8 bytes before the hash.
-    """
-    key = _slug_key(slug)
-    readable = _readable_name(key)
-    reserved = readable.split(".", 1)[0] in _RESERVED_NAMES
-    if readable and readable == key and not reserved:
-        return readable
-    if reserved:  # Windows reads `con.txt-…` as `con` too: the hash must join the stem
-        readable = readable.replace(".", "-", 1)
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{readable or 'story'}-{digest[:_SLUG_HASH_CHARS]}"
-
-
-def _slug_key(slug: str) -> str:
-    """The slug as a folder compares it: lower case, compatibility forms and the accents
-    of ASCII letters folded (marks of other scripts are letters' parts: kept), NFC."""
-    # Compatibility forms first (`𝑨` is `A`), then case, then decomposed again for accents.
-    lowered = unicodedata.normalize("NFKD", slug).lower()
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    kept: list[str] = []
-    base = ""
-    for char in decomposed:
-        if unicodedata.combining(char):
-            if not base.isascii():
-                kept.append(char)
-            continue
-        base = char
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
-
-
-def _readable_name(key: str) -> str:
-    pieces: list[str] = []
-    for char in key:
-        if unicodedata.category(char)[0] in "LMN" or char in _SLUG_KEPT_PUNCTUATION:
-            pieces.append(char)
-        elif not pieces or pieces[-1] != "-":
-            pieces.append("-")
-    name = "".join(pieces).strip(_SLUG_EDGES)[:_SLUG_MAX_CHARS]
-    while len(name.encode("utf-8", "surrogatepass")) > _SLUG_MAX_BYTES:
-        name = name[:-1]
-    return name.strip(_SLUG_EDGES)

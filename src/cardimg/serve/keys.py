@@ -12,9 +12,9 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from ..batch import _digest, _Fingerprints, code_digest, engine_versions
 from ..errors import CardimgError
 from ..images import find_featured_image
+from ..renderkey import Fingerprints, code_digest, digest, engine_versions
 from ..story import parse_story
 from ..theme import load_theme
 from .work import Job
@@ -27,7 +27,7 @@ class KeyMaker:
 
     def __init__(self, theme: str | None, images: Path | None) -> None:
         self.images = images
-        self._prints = _Fingerprints()
+        self._prints = Fingerprints()
         self._lock = threading.Lock()  # asked from threads; the fingerprints are one cache
         self._themes: dict[tuple[str | None, object], object] = {}
         self._base = {"code": code_digest(), "engines": engine_versions()}
@@ -59,7 +59,7 @@ class KeyMaker:
     def _key(self, job: Job, *, image: str | None) -> str:
         fields = asdict(job)
         fields["story"] = hashlib.sha256(job.story).hexdigest()
-        return _digest(
+        return digest(
             {**self._base, "theme": self._theme(job.theme), "image": image, "job": fields}
         )
 
@@ -77,5 +77,5 @@ class KeyMaker:
             else:
                 # Its digest, not its value: the value (every style, palette and font
                 # hash) is large, and a key is made for every request.
-                self._themes[(ref, stamp)] = _digest(self._prints.value(theme))
+                self._themes[(ref, stamp)] = digest(self._prints.value(theme))
         return self._themes[(ref, stamp)]
