@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cardimg.blocks import parse_blocks, parse_body, plain_text
+from cardimg.blocks import DEFAULT_BULLETS, parse_blocks, parse_body, plain_text
 
 
 def roles(markdown: str) -> list[str]:
@@ -240,3 +240,11 @@ def test_any_text_without_markdown_syntax_is_drawn_as_typed(text):
     body = f"Text {text}"
     shown = drawn(body).translate(str.maketrans("“”‘’", "\"\"''"))
     assert shown == " ".join(body.split())
+
+
+def test_a_body_is_parsed_once_however_the_call_names_its_options():
+    # The planner passes the theme's bullets, the findings leave them out: one parse.
+    body = 'Para with "quotes".\n\n- one\n- two'
+    first = parse_body(body, lang="en")
+    assert parse_body(body, lang="en", bullets=DEFAULT_BULLETS) is first
+    assert parse_body(body, lang="en", bullets=("■", "–")) is not first  # other markers

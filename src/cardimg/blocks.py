@@ -136,7 +136,6 @@ def parse_blocks(
     return parse_body(markdown, lang=lang, bullets=bullets).blocks
 
 
-@lru_cache(maxsize=64)
 def parse_body(
     markdown: str, *, lang: str | None = None, bullets: tuple[str, ...] = DEFAULT_BULLETS
 ) -> ParsedBody:
@@ -147,6 +146,13 @@ def parse_body(
     when not given): “…” in English, «…» in French or Russian, 「…」 in Japanese.
     A bulleted item's marker is the theme's `bullets` for its nesting level, in turn.
     """
+    # One cache key however the call is spelled: the planner names the bullets and the
+    # findings leave them out, and a cache keyed on the call's spelling parsed twice.
+    return _parsed_body(markdown, lang, tuple(bullets))
+
+
+@lru_cache(maxsize=64)
+def _parsed_body(markdown: str, lang: str | None, bullets: tuple[str, ...]) -> ParsedBody:
     markdown = _CONTROLS.sub("", markdown)
     env: dict[str, Any] = {_NOTES: [], _COMMENT_ENDS: {}}
     tokens = _parser(quotes_for(lang or guess_lang(markdown))).parse(markdown, env)
