@@ -307,3 +307,18 @@ def test_text_on_the_frame_is_painted_in_colour(analyses) -> None:  # type: igno
     ink = (round(x0) - 3, round(y0) + 40, round(x0) + 3, round(y0) + 60)  # across the left rule
     coverage.paste(255, ink)
     assert paint._paint_flat(plan, analysis.theme, colours, coverage, [*inked, ink]) is None
+
+
+@pytest.mark.parametrize("axis", ["x", "y"])
+def test_a_position_half_a_64th_off_a_step_lands_where_pillows_does(axis: str) -> None:
+    """Positions are taken to 64ths of a pixel with halves rounded up, as Pillow rounds
+    them (Python's round() goes to even: a baseline at 32.5/64 sat a pixel above, a case
+    hypothesis found). Every half 64th across a pixel, on each axis, exactly."""
+    path = str(FONTS / "inter" / "Inter-Regular.otf")
+    for step in range(128):
+        offset = step / 128
+        xy = (10 + offset, 60.0) if axis == "x" else (10.0, 60 + offset)
+        image = Image.new("L", (1000, 160))  # the size _pillow draws on
+        assert glyphs.draw_text(image, xy, (path, 0, 17.3), "Wave") is not None
+        expected = _pillow(path, 17.3, xy, "Wave", False)
+        assert image.tobytes() == expected.tobytes(), (axis, step)

@@ -132,7 +132,9 @@ def draw_text(
         return None
     x, y = xy
     origin_x, origin_y = math.floor(x), math.floor(y)
-    pen_x, pen_y = round((x - origin_x) * 64), round((y - origin_y) * 64)
+    # In 64ths, halves rounded up as Pillow rounds them (Python's round() goes to even:
+    # a baseline at 32.5/64 then sat a pixel above Pillow's).
+    pen_x, pen_y = math.floor((x - origin_x) * 64 + 0.5), math.floor((y - origin_y) * 64 + 0.5)
     paste = coverage.paste
     ink = [origin_x, origin_y, origin_x, origin_y]
     for placed, one in zip(glyphs, rendered, strict=True):
