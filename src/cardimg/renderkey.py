@@ -62,6 +62,17 @@ __all__ = [
 ]
 
 
+def _stat(path: Path | None) -> os.stat_result | str | None:
+    """A named file's status; None when no file is named, "missing" when it cannot be
+    read (both are what a fingerprint records for it)."""
+    if path is None:
+        return None
+    try:
+        return path.stat()
+    except OSError:
+        return "missing"
+
+
 class Fingerprints:
     """Content hashes of the files a batch reads, each file hashed once per batch."""
 
@@ -69,12 +80,10 @@ class Fingerprints:
         self._files: dict[tuple[str, int, int], str] = {}
 
     def file(self, path: Path | None) -> str | None:
-        if path is None:
-            return None
-        try:
-            info = path.stat()
-        except OSError:
-            return "missing"
+        info = _stat(path)
+        if not isinstance(info, os.stat_result):
+            return info  # None for no file, "missing" for one that is not there
+        assert path is not None
         key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
         if key not in self._files:
             # Only a regular file, and only so much of it: a theme's logo may name a FIFO
@@ -199,12 +208,9 @@ class _Stamps(Fingerprints):
         self.now_ns, self.trusted = now_ns, os.name == "posix"
 
     def file(self, path: Path | None) -> str | None:
-        if path is None:
-            return None
-        try:
-            info = path.stat()
-        except OSError:
-            return "missing"
+        info = _stat(path)
+        if not isinstance(info, os.stat_result):
+            return info
         if not stat.S_ISREG(info.st_mode) or info.st_ctime_ns > self.now_ns - SETTLED_NS:
             self.trusted = False
         return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
